@@ -1,0 +1,3 @@
+"""journeymap: find where a customer journey has become fragile."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,61 @@
+"""Pieces every command shares: loading specs with diagnostics, colour, failing cleanly."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO, NoReturn
+
+import click
+
+from journeymap.exit_status import ExitStatus
+from journeymap.files import spec_paths
+from journeymap.spec import Spec, SpecError, load_spec
+
+COLOR_OPTION = click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour in terminal output. 'auto' honours NO_COLOR, FORCE_COLOR and whether "
+         "output is a terminal.")
+
+
+def use_color(choice: str, stream: IO[str] | None = None) -> bool:
+    """Decide colour: --color, then NO_COLOR, then FORCE_COLOR, then isatty."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = stream or sys.stdout
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def fail(message: str, status: ExitStatus = ExitStatus.INPUT_ERROR) -> NoReturn:
+    """Print ``journeymap: error: message`` to stderr and exit (never a traceback)."""
+    click.echo(f"journeymap: error: {message}", err=True)
+    sys.exit(int(status))
+
+
+def load_specs(paths: tuple[str, ...] | list[str]) -> list[Spec]:
+    """Load every spec under ``paths``; on any problem print them all and exit 2."""
+    files = spec_paths(list(paths))
+    if not files:
+        fail("no spec files found (looked for *.yaml and *.yml)")
+    specs, problems = [], []
+    for path in files:
+        try:
+            specs.append(load_spec(path))
+        except SpecError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        for d in problems:
+            click.echo(str(d), err=True)
+        n_files = len({d.location.path for d in problems})
+        fail(f"{len(problems)} problem(s) in {n_files} spec file(s); nothing was written")
+    return specs
+
+
+def existing_paths(func):  # type: ignore[no-untyped-def]
+    """The SPEC... argument: files or directories that must exist."""
+    return click.argument("specs", nargs=-1, required=True,
+                          type=click.Path(exists=True, dir_okay=True))(func)

@@ -1,0 +1,91 @@
+"""``journeymap validate``, ``schema`` and ``init``: the spec language itself."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from journeymap.cli.common import existing_paths, fail
+from journeymap.exit_status import ExitStatus
+from journeymap.files import spec_paths, write_atomic
+
+
+@click.command()
+@existing_paths
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems, no OK summary.")
+def validate(specs: tuple[str, ...], quiet: bool) -> None:
+    """Check journey specs and report every problem at once.
+
+    SPECS are files or directories (every *.yaml / *.yml under them). Each problem is
+    printed as `path:line:column: error[CODE]: message`; the exit code is 2 when there
+    is any problem, 0 otherwise.
+
+    \b
+    Example:
+      journeymap validate specs/
+    """
+    from journeymap.spec import SpecError, load_spec
+
+    files = spec_paths(list(specs))
+    if not files:
+        fail("no spec files found (looked for *.yaml and *.yml)")
+    problems = 0
+    bad_files = 0
+    for path in files:
+        try:
+            spec = load_spec(path)
+        except SpecError as exc:
+            for d in exc.diagnostics:
+                click.echo(str(d))
+            problems += len(exc.diagnostics)
+            bad_files += 1
+            continue
+        if not quiet:
+            tps = len(spec.touchpoints)
+            click.echo(f"{path}: ok — {spec.journey.name}: {tps} touch-points, "
+                       f"{len(spec.elements) - tps} supports, {len(spec.flows)} flow lines, "
+                       f"{sum(len(e.needs) for e in spec.elements)} needs")
+    if problems:
+        click.echo(f"{problems} problem(s) in {bad_files} of {len(files)} spec file(s).", err=True)
+        sys.exit(int(ExitStatus.INPUT_ERROR))
+    if not quiet:
+        click.echo(f"All {len(files)} spec file(s) are valid.")
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema (draft-07) of the journey spec format.
+
+    Editors with the YAML language server autocomplete and check specs that start with
+    `# yaml-language-server: $schema=journeymap.schema.json`:
+
+    \b
+      journeymap schema -o journeymap.schema.json
+    """
+    from journeymap.spec import schema_text
+
+    if output:
+        write_atomic(output, schema_text())
+    else:
+        click.echo(schema_text(), nl=False)
+
+
+@click.command()
+@click.argument("path", default="journey.journey.yaml", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def init(path: str, force: bool) -> None:
+    """Write a small, commented starter spec to PATH (default: journey.journey.yaml).
+
+    The starter validates as written; edit it into your own journey.
+    """
+    from importlib import resources
+
+    if os.path.exists(path) and not force:
+        fail(f"{path} already exists (use --force to overwrite)")
+    text = resources.files("journeymap.spec").joinpath("starter.journey.yaml").read_text("utf-8")
+    write_atomic(path, text)
+    click.echo(f"Wrote {path}. Next: journeymap validate {path} && journeymap analyze {path}")
+    click.echo("For editor completion: journeymap schema -o journeymap.schema.json")

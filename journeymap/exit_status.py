@@ -1,0 +1,16 @@
+"""Process exit codes, shared by every command (the CI contract)."""
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """What a journeymap process tells its caller.
+
+    OK: nothing at or above the fail threshold.
+    FINDINGS: findings at or above ``--fail-on`` (used by ``check`` and ``analyze``).
+    INPUT_ERROR: a spec, policy or command line could not be used.
+    """
+
+    OK = 0
+    FINDINGS = 1
+    INPUT_ERROR = 2

@@ -1,0 +1,79 @@
+"""Problems found in a spec, each with a stable code and a source position.
+
+Every problem is reported as ``path:line:column: error[CODE]: message`` (1-based line
+and column), all of them at once. The codes are stable: tools and people grep for them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+# Stable codes. Keep the numbers: users and CI configurations refer to them.
+CODES: dict[str, str] = {
+    "JM001": "the file is not valid YAML",
+    "JM002": "a key appears twice in one mapping",
+    "JM003": "a YAML tag journeymap does not accept (never executed)",
+    "JM004": "the document expands to too many values (YAML alias bomb?)",
+    "JM005": "the file is too large or cannot be read",
+    "JM006": "the file is not UTF-8 text",
+    "JM010": "a field journeymap does not know (typo?)",
+    "JM011": "a required field is missing",
+    "JM012": "a value has the wrong type",
+    "JM013": "a value is out of range",
+    "JM014": "a value is not one of the allowed values or forms",
+    "JM020": "an id is defined twice",
+    "JM021": "a line names an element that does not exist",
+    "JM022": "at_least asks for more members than the group has",
+    "JM023": "a flow line starts or ends at a support (flow lines join touch-points)",
+    "JM024": "the journey has no entry touch-point",
+    "JM025": "the journey has no goal touch-point",
+    "JM026": "a stage that does not exist",
+    "JM027": "an owner (party) that does not exist",
+    "JM028": "an element needs itself",
+    "JM029": "an id is listed twice in one redundancy group",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where something stands in a spec file (1-based line and column)."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in a spec."""
+
+    location: Location
+    code: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}[{self.code}]: {self.message}"
+
+
+class SpecError(Exception):
+    """A spec could not be loaded; carries every problem found, sorted by position."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics: list[Diagnostic] = sorted(set(diagnostics))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``" (did you mean 'x'?)"`` suffix naming the closest choice, or ``""``.
+
+    >>> did_you_mean("need", ["needs", "name"])
+    " (did you mean 'needs'?)"
+    """
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

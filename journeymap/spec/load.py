@@ -1,0 +1,401 @@
+"""Load a journey spec: parse, check structure against the shipped JSON Schema, check
+references and meaning, and build the :class:`~journeymap.spec.model.Spec`.
+
+Every problem in a file is collected and raised together as one :class:`SpecError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterator
+
+from journeymap.spec.diagnostics import Diagnostic, Location, SpecError, did_you_mean
+from journeymap.spec.model import (
+    Control, Element, ElementType, FlowLine, Journey, Need, Party, Spec, Stage,
+)
+from journeymap.spec.yamlsource import Path, Source, read_source
+
+SCHEMA_FILE = "journeymap.schema.json"
+
+_NAMES = {"touchpoints": "touch-point", "supports": "support", "stages": "stage",
+          "parties": "party", "flow": "flow line", "needs": "needs entry"}
+_TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole number",
+               "boolean": "true or false", "array": "a list", "object": "a mapping"}
+_ID_RULE = "ids use lowercase letters, digits, '-' and '_', starting with a letter or digit"
+
+
+def schema_text() -> str:
+    """The JSON Schema (draft-07) of the v1 spec format, as shipped."""
+    return resources.files("journeymap.spec").joinpath(SCHEMA_FILE).read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    import jsonschema  # imported lazily: it is the slowest import of the loader
+
+    return jsonschema.Draft7Validator(json.loads(schema_text()))
+
+
+def load_spec(path: str, text: str | None = None) -> Spec:
+    """Load and validate the spec at ``path`` (or ``text``, reported as ``path``).
+
+    Raises :class:`SpecError` carrying every problem found, sorted by position.
+    """
+    src = read_source(path, text)
+    problems = list(_structure_problems(src))
+    problems += _Checker(src).run()
+    if problems:
+        raise SpecError(problems)
+    return _build(src)
+
+
+# --- structure (JSON Schema) ---------------------------------------------------------
+
+def _structure_problems(src: Source) -> Iterator[Diagnostic]:
+    if not isinstance(src.data, dict):
+        yield Diagnostic(src.where(()), "JM012",
+                         "a journey spec is a mapping with 'journeymap: 1', 'journey', "
+                         "'touchpoints'… at the top level")
+        return
+    for err in _validator().iter_errors(src.data):
+        yield from _explain(err, src)
+
+
+def _what(path: Path, data: Any) -> str:
+    """Human name of the thing at ``path``: "touch-point 'web'", "stage #2"…"""
+    for i in range(len(path) - 1, -1, -1):
+        if isinstance(path[i], int) and i > 0 and path[i - 1] in _NAMES:
+            node = data
+            for step in path[: i + 1]:
+                node = node[step]
+            label = _NAMES[path[i - 1]]
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                return f"{label} '{node['id']}'"
+            return f"{label} #{path[i] + 1}"
+    return "the spec" if not path else f"'{path[0]}'"
+
+
+def _field(path: Path) -> str:
+    names = [p for p in path if isinstance(p, str)]
+    return names[-1] if names else "document"
+
+
+def _explain(err: Any, src: Source) -> Iterator[Diagnostic]:
+    path = tuple(err.absolute_path)
+    inst = err.instance
+    v = err.validator
+    where = src.where(path)
+    if v == "additionalProperties":
+        known = err.schema.get("properties", {})
+        for key in sorted(set(inst) - set(known), key=str):
+            yield Diagnostic(src.where_key(path + (key,)), "JM010",
+                             f"unknown field '{key}' in {_what(path, src.data)}"
+                             f"{did_you_mean(str(key), known)}")
+    elif v == "required":
+        for key in err.validator_value:
+            if key not in inst:
+                yield Diagnostic(where, "JM011",
+                                 f"missing required field '{key}' in {_what(path, src.data)}")
+    elif v == "type":
+        want = err.validator_value
+        want = " or ".join(_TYPE_WORDS.get(t, t) for t in (want if isinstance(want, list) else [want]))
+        yield Diagnostic(where, "JM012", f"'{_field(path)}' must be {want}, not {_describe(inst)}")
+    elif v == "anyOf":
+        yield from _explain_alternatives(err, src, path)
+    elif v == "oneOf":
+        yield Diagnostic(where, "JM014",
+                         f"{_what(path, src.data)} must have exactly one of 'id', 'any', "
+                         "or 'at_least' together with 'of'")
+    elif v == "const":
+        yield Diagnostic(where, "JM014", f"'{_field(path)}' must be {err.validator_value!r}, "
+                                         f"not {_describe(inst)}")
+    elif v == "enum":
+        choices = [str(c) for c in err.validator_value]
+        yield Diagnostic(where, "JM014",
+                         f"'{_field(path)}' must be one of {', '.join(choices)}, not {_describe(inst)}"
+                         f"{did_you_mean(str(inst), choices)}")
+    elif v == "pattern" and path[:1] == ("flow",) and len(path) == 2:
+        yield Diagnostic(where, "JM014", f"flow line {_describe(inst)} must be a chain of ids "
+                                         "like 'a -> b -> c', or a mapping {from: a, to: b}")
+    elif v == "pattern":
+        yield Diagnostic(where, "JM014", f"invalid id {_describe(inst)}: {_ID_RULE}")
+    elif v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        yield Diagnostic(where, "JM013", f"'{_field(path)}' is {inst!r}, out of range: "
+                                         f"{_range_words(err.schema)}")
+    elif v == "minItems":
+        yield Diagnostic(where, "JM013", f"'{_field(path)}' needs at least {err.validator_value} item(s)")
+    elif v == "minLength":
+        yield Diagnostic(where, "JM014", f"'{_field(path)}' must not be empty")
+    else:  # pragma: no cover - every keyword the schema uses is handled above
+        yield Diagnostic(where, "JM014", err.message)
+
+
+def _range_words(schema: dict[str, Any]) -> str:
+    parts = []
+    if "exclusiveMinimum" in schema:
+        parts.append(f"more than {schema['exclusiveMinimum']}")
+    if "minimum" in schema:
+        parts.append(f"at least {schema['minimum']}")
+    if "maximum" in schema:
+        parts.append(f"at most {schema['maximum']}")
+    return "it must be " + " and ".join(parts)
+
+
+def _explain_alternatives(err: Any, src: Source, path: Path) -> Iterator[Diagnostic]:
+    """An item that may be written two ways (short text form or long mapping form)."""
+    inst = err.instance
+    branches = err.validator_value
+    wanted = "object" if isinstance(inst, dict) else "string" if isinstance(inst, str) else None
+    for i, branch in enumerate(branches):
+        target = branch
+        if "$ref" in branch:
+            target = _validator().resolver.resolve(branch["$ref"])[1]
+        if target.get("type") == wanted:
+            sub = [e for e in err.context if e.schema_path and e.schema_path[0] == i]
+            for e in sub:
+                yield from _explain(e, src)
+            return
+    kind = "flow line" if "flow" in path else "needs entry"
+    yield Diagnostic(src.where(path), "JM012",
+                     f"a {kind} must be text or a mapping, not {_describe(inst)}")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+# --- references and meaning ------------------------------------------------------------
+
+_CHAIN_SPLIT = re.compile(r"\s*->\s*")
+
+
+def flow_chain(text: str) -> list[tuple[str, int]]:
+    """Ids of a chain ``"a -> b -> c"`` with each id's offset in the text.
+
+    >>> flow_chain("web -> basket")
+    [('web', 0), ('basket', 7)]
+    """
+    out, pos = [], 0
+    for part in _CHAIN_SPLIT.split(text):
+        start = text.index(part, pos) if part else pos
+        out.append((part.strip(), start + (len(part) - len(part.lstrip()))))
+        pos = start + len(part)
+    return out
+
+
+def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _sid(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+class _Checker:
+    """Reference and meaning checks; tolerant of structure errors already reported."""
+
+    def __init__(self, src: Source):
+        self.src = src
+        self.data = src.data if isinstance(src.data, dict) else {}
+        self.out: list[Diagnostic] = []
+
+    def add(self, loc: Location, code: str, message: str) -> None:
+        self.out.append(Diagnostic(loc, code, message))
+
+    def run(self) -> list[Diagnostic]:
+        self.stages = self._ids("stages", "stage")
+        self.parties = self._ids("parties", "party")
+        elements: dict[str, tuple[str, Path]] = {}
+        for section, label in (("touchpoints", "touch-point"), ("supports", "support")):
+            for i, item in _items(self.data, section):
+                eid = _sid(item.get("id"))
+                if eid is None:
+                    continue
+                path = (section, i, "id")
+                if eid in elements:
+                    first = self.src.where(elements[eid][1])
+                    self.add(self.src.where(path), "JM020",
+                             f"id '{eid}' is already used by the {elements[eid][0]} at line "
+                             f"{first.line}, column {first.column}")
+                else:
+                    elements[eid] = (label, path)
+        self.elements = {k: v[0] for k, v in elements.items()}
+        journey = self.data.get("journey")
+        if isinstance(journey, dict):
+            self._ref_party(journey.get("owner"), ("journey", "owner"))
+        for section in ("touchpoints", "supports"):
+            for i, item in _items(self.data, section):
+                self._element(section, i, item)
+        self._flows()
+        touchpoints = [item for _, item in _items(self.data, "touchpoints")]
+        if touchpoints:
+            where = self.src.where_key(("touchpoints",))
+            if not any(tp.get("entry") is True for tp in touchpoints):
+                self.add(where, "JM024", "the journey has no entry touch-point: mark where "
+                                         "customers start with 'entry: true'")
+            if not any(tp.get("goal") is True for tp in touchpoints):
+                self.add(where, "JM025", "the journey has no goal touch-point: mark where "
+                                         "customers succeed with 'goal: true'")
+        return self.out
+
+    def _ids(self, section: str, label: str) -> dict[str, Path]:
+        seen: dict[str, Path] = {}
+        for i, item in _items(self.data, section):
+            sid = _sid(item.get("id"))
+            if sid is None:
+                continue
+            if sid in seen:
+                first = self.src.where(seen[sid])
+                self.add(self.src.where((section, i, "id")), "JM020",
+                         f"{label} id '{sid}' is already used at line {first.line}, column {first.column}")
+            else:
+                seen[sid] = (section, i, "id")
+        return seen
+
+    def _ref_party(self, owner: Any, path: Path) -> None:
+        if isinstance(owner, str) and owner not in self.parties:
+            hint = did_you_mean(owner, self.parties) or (
+                " (declare it under 'parties:')" if not self.parties else "")
+            self.add(self.src.where(path), "JM027", f"owner '{owner}' is not a declared party{hint}")
+
+    def _element(self, section: str, i: int, item: dict[str, Any]) -> None:
+        eid = _sid(item.get("id")) or f"#{i + 1}"
+        self._ref_party(item.get("owner"), (section, i, "owner"))
+        stage = item.get("stage")
+        if isinstance(stage, str) and stage not in self.stages:
+            hint = did_you_mean(stage, self.stages) or (
+                " (declare it under 'stages:')" if not self.stages else "")
+            self.add(self.src.where((section, i, "stage")), "JM026",
+                     f"stage '{stage}' of '{eid}' is not a declared stage{hint}")
+        needs = item.get("needs")
+        if not isinstance(needs, list):
+            return
+        for j, need in enumerate(needs):
+            path = (section, i, "needs", j)
+            if isinstance(need, str):
+                self._target(eid, need, path)
+            elif isinstance(need, dict):
+                if isinstance(need.get("id"), str):
+                    self._target(eid, need["id"], path + ("id",))
+                for group in ("any", "of"):
+                    members = need.get(group)
+                    if not isinstance(members, list):
+                        continue
+                    seen: set[str] = set()
+                    for k, m in enumerate(members):
+                        if not isinstance(m, str):
+                            continue
+                        if m in seen:
+                            self.add(self.src.where(path + (group, k)), "JM029",
+                                     f"'{m}' is listed twice in one group of '{eid}'")
+                        seen.add(m)
+                        self._target(eid, m, path + (group, k))
+                    k_req = need.get("at_least")
+                    if group == "of" and isinstance(k_req, int) and not isinstance(k_req, bool) \
+                            and k_req > len(members):
+                        self.add(self.src.where(path + ("at_least",)), "JM022",
+                                 f"'{eid}' needs at least {k_req} of a group of {len(members)}; "
+                                 "it could never work")
+
+    def _target(self, eid: str, target: str, path: Path) -> None:
+        if target == eid:
+            self.add(self.src.where(path), "JM028", f"'{eid}' needs itself")
+        elif target not in self.elements:
+            self.add(self.src.where(path), "JM021",
+                     f"'{eid}' needs '{target}', which is not defined{did_you_mean(target, self.elements)}")
+
+    def _flows(self) -> None:
+        flows = self.data.get("flow")
+        if not isinstance(flows, list):
+            return
+        for i, line in enumerate(flows):
+            for target, loc in self._flow_ends(i, line):
+                kind = self.elements.get(target)
+                if kind is None:
+                    self.add(loc, "JM021", f"flow line names '{target}', which is not defined"
+                                           f"{did_you_mean(target, self.elements)}")
+                elif kind == "support":
+                    self.add(loc, "JM023", f"flow line joins support '{target}'; flow lines join "
+                                           "touch-points (a support is reached through 'needs')")
+
+    def _flow_ends(self, i: int, line: Any) -> list[tuple[str, Location]]:
+        if isinstance(line, dict):
+            return [(line[k], self.src.where(("flow", i, k))) for k in ("from", "to")
+                    if isinstance(line.get(k), str)]
+        if isinstance(line, str) and "->" in line:
+            base = self.src.where(("flow", i))
+            return [(part, self.chain_location(base, off)) for part, off in flow_chain(line) if part]
+        return []
+
+    def chain_location(self, base: Location, offset: int) -> Location:
+        """Column of an id inside a chain string (plain or quoted scalar on one line)."""
+        row = self.src.lines[base.line - 1] if 0 < base.line <= len(self.src.lines) else ""
+        quote = 1 if row[base.column - 1: base.column] in ("'", '"') else 0
+        return Location(base.path, base.line, base.column + quote + offset)
+
+
+# --- model ---------------------------------------------------------------------------------
+
+def _build(src: Source) -> Spec:
+    data = src.data
+    stages = tuple(Stage(id=s["id"], name=s["name"], index=i, location=src.where(("stages", i)),
+                         description=s.get("description", ""))
+                   for i, s in enumerate(data.get("stages") or []))
+    parties = tuple(Party(id=p["id"], name=p["name"], control=Control(p["control"]),
+                          location=src.where(("parties", i)), description=p.get("description", ""))
+                    for i, p in enumerate(data.get("parties") or []))
+    elements = []
+    for section, etype in (("touchpoints", ElementType.TOUCHPOINT), ("supports", ElementType.SUPPORT)):
+        for i, e in enumerate(data.get(section) or []):
+            needs = tuple(_need(n, src.where((section, i, "needs", j)))
+                          for j, n in enumerate(e.get("needs") or []))
+            elements.append(Element(
+                id=e["id"], name=e["name"], type=etype, location=src.where((section, i)),
+                owner=e.get("owner"), stage=e.get("stage"), channel=e.get("channel"),
+                kind=e.get("kind"), entry=bool(e.get("entry", False)), goal=bool(e.get("goal", False)),
+                share=float(e.get("share", 1.0)), availability=e.get("availability"),
+                needs=needs, description=e.get("description", "")))
+    flows = []
+    checker = _Checker(src)
+    for i, line in enumerate(data.get("flow") or []):
+        if isinstance(line, dict):
+            flows.append(FlowLine(line["from"], line["to"], src.where(("flow", i)),
+                                  float(line.get("share", 1.0)), line.get("note", "")))
+        else:
+            ids = flow_chain(line)
+            base = src.where(("flow", i))
+            for (a, off), (b, _) in zip(ids, ids[1:]):
+                flows.append(FlowLine(a, b, checker.chain_location(base, off)))
+    j = data["journey"]
+    journey = Journey(id=j["id"], name=j["name"], location=src.where(("journey",)),
+                      description=j.get("description", ""), owner=j.get("owner"))
+    return Spec(source=src.path, journey=journey, stages=stages, parties=parties,
+                elements=tuple(elements), flows=tuple(flows))
+
+
+def _need(raw: Any, loc: Location) -> Need:
+    if isinstance(raw, str):
+        return Need(targets=(raw,), required=1, form="id", location=loc)
+    common = dict(kind=raw.get("kind", "technology"), strength=raw.get("strength", "hard"),
+                  note=raw.get("note", ""), location=loc)
+    if "id" in raw:
+        return Need(targets=(raw["id"],), required=1, form="id", **common)
+    if "any" in raw:
+        return Need(targets=tuple(raw["any"]), required=1, form="any", **common)
+    return Need(targets=tuple(raw["of"]), required=int(raw["at_least"]), form="at_least", **common)
