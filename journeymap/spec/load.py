@@ -246,10 +246,14 @@ class _Checker:
         touchpoints = [item for _, item in _items(self.data, "touchpoints")]
         if touchpoints:
             where = self.src.where_key(("touchpoints",))
-            if not any(tp.get("entry") is True for tp in touchpoints):
+            # A mistyped flag is reported as JM012 already; don't pile a JM024 on top.
+            def flagged(tp: dict[str, Any], key: str) -> bool:
+                return tp.get(key) is True or (key in tp and not isinstance(tp[key], bool))
+
+            if not any(flagged(tp, "entry") for tp in touchpoints):
                 self.add(where, "JM024", "the journey has no entry touch-point: mark where "
                                          "customers start with 'entry: true'")
-            if not any(tp.get("goal") is True for tp in touchpoints):
+            if not any(flagged(tp, "goal") for tp in touchpoints):
                 self.add(where, "JM025", "the journey has no goal touch-point: mark where "
                                          "customers succeed with 'goal: true'")
         return self.out
