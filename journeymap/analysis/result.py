@@ -43,6 +43,11 @@ class Cascade:
     path: tuple[str, ...] = ()
 
     @property
+    def blocked_touchpoint(self) -> str | None:
+        """The touch-point where customers are stopped (last id of ``path``)."""
+        return self.path[-1] if self.path else None
+
+    @property
     def spread(self) -> int:
         """How many other elements this failure takes out (down or stranded)."""
         return len(self.down) + len(self.stranded)
@@ -146,7 +151,8 @@ class ControlRisk:
     control: str
     elements: int
     spofs: int
-    customers_at_risk: float  # sum over the level's SPOFs... see engine docs
+    customers_at_risk: float  # largest customers_lost of any element at this level
+    risk_share: float = 0.0  # this level's part of the sum of every element's customers_lost
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,298 @@
+"""Turn per-element cascades into the :class:`JourneyAnalysis` users read.
+
+The engine (or the oracle) answers "what happens when x fails" for every x; this module
+names those answers: SPOFs with cause, endpoint, collapse path and lines; the verdict;
+complexity by stage and party; the lines that made the journey complex; handoffs and
+control. Decisions (also in the README):
+
+* **Cause.** *structural* when the SPOF is a touch-point whose removal from the flow
+  layer alone leaves no path from the entries to a goal (it dominates every goal), and
+  for the journey's endpoints; *dependency* otherwise (the collapse travels along
+  ``needs`` lines).
+* **Endpoint.** The sole entry touch-point or the sole goal touch-point.
+* **Verdict.** ``complex`` iff some SPOF is not an endpoint.
+* **Collapse path.** Ordered ids from the failed element along needs lines (from what is
+  needed to what needs it) to one down touch-point customers used: preferably a
+  structural SPOF, else the one nearest the entries; ties broken by id. The shortest such
+  chain through down elements, ties by id.
+* **Critical lines.** For every dependency SPOF, the hard needs lines on its collapse
+  path: giving the needing element an alternative for that line (an ``any`` group) cuts
+  that chain. Lines are listed once with every SPOF that travels along them.
+* **Stages.** Supports without a stage count in the stage of every touch-point that
+  needs them, directly or through other supports; a support no touch-point needs goes
+  to the ``backstage`` bucket.
+* **Spread.** ``Cascade.spread`` (down + stranded) over the other ``n - 1`` elements.
+* **Control risk.** ``customers_at_risk`` is the largest ``customers_lost`` of any
+  element at that control level; ``risk_share`` the level's part of the sum of all
+  elements' ``customers_lost`` (how much of the journey's risk sits there).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from journeymap.analysis.index import Index
+from journeymap.analysis.oracle import RawCascade
+from journeymap.analysis.result import (
+    COMPLEX, COMPLICATED, DEPENDENCY, STRUCTURAL, AreaRisk, Cascade, Complexity,
+    ControlRisk, CriticalLine, Handoff, JourneyAnalysis, Line, Robustness, Spof,
+)
+from journeymap.spec.model import Spec
+
+BACKSTAGE = "backstage"
+
+
+@dataclass
+class Facts:
+    """What the engine computed, in indices, for :func:`build_analysis`."""
+
+    ix: Index
+    cascades: list[RawCascade]  # one per element, index order
+    baseline_reach: set[int]
+    baseline_completion: float
+    structural: set[int]  # touch-points that dominate every goal in the flow layer
+    robustness: Robustness
+    cycles: list[list[int]]  # mutual-dependency groups (SCCs of size > 1 in needs)
+
+
+def _dependents(ix: Index) -> list[list[int]]:
+    """For each element, the elements with a hard need on it, sorted by id."""
+    out: list[set[int]] = [set() for _ in range(ix.n)]
+    for g in ix.groups:
+        if g.hard:
+            for m in g.members:
+                out[m].add(g.owner)
+    return [sorted(s, key=ix.ids.__getitem__) for s in out]
+
+
+def _flow_distance(ix: Index) -> list[int]:
+    dist = [1 << 30] * ix.n
+    queue = deque(sorted(ix.entries))
+    for e in queue:
+        dist[e] = 0
+    while queue:
+        v = queue.popleft()
+        for t, _ in ix.fsucc[v]:
+            if dist[t] > dist[v] + 1:
+                dist[t] = dist[v] + 1
+                queue.append(t)
+    return dist
+
+
+def collapse_path(ix: Index, failed: int, down: frozenset[int], reach0: set[int],
+                  structural: set[int], dist: list[int], dependents: list[list[int]]
+                  ) -> tuple[int, ...]:
+    """The readable chain from ``failed`` to the touch-point where customers stop."""
+    if ix.is_tp[failed] and failed in reach0:
+        return (failed,)
+    targets = [v for v in down if ix.is_tp[v] and v in reach0]
+    if not targets:
+        return ()
+    target = min(targets, key=lambda v: (v not in structural, dist[v], ix.ids[v]))
+    allowed = down | {failed}
+    parent = {failed: -1}
+    queue = deque([failed])
+    while queue:
+        v = queue.popleft()
+        if v == target:
+            break
+        for u in dependents[v]:
+            if u in allowed and u not in parent:
+                parent[u] = v
+                queue.append(u)
+    if target not in parent:  # cannot happen: every down element traces back to failed
+        return (failed, target)
+    path = []
+    v = target
+    while v != -1:
+        path.append(v)
+        v = parent[v]
+    return tuple(reversed(path))
+
+
+def _line(spec: Spec, ix: Index, source: int, target: int) -> Line:
+    """The hard needs line ``source needs target`` (the strongest entry naming it)."""
+    e = spec.by_id[ix.ids[source]]
+    tid = ix.ids[target]
+    needs = [n for n in e.needs if tid in n.targets]
+    needs.sort(key=lambda n: (not n.hard, len(n.targets) - n.required, len(n.targets)))
+    n = needs[0]
+    return Line(e.id, tid, n.kind, n.form, n.required, len(n.targets), n.location)
+
+
+def _stage_areas(spec: Spec, ix: Index, dependents: list[list[int]]) -> list[set[str]]:
+    """Stage ids each element counts in (see module docs)."""
+    stages: list[set[str]] = [set() for _ in range(ix.n)]
+    for v, e in enumerate(spec.elements):
+        if e.stage:
+            stages[v].add(e.stage)
+    # Unstaged supports inherit the stages of the touch-points that need them.
+    for v in range(ix.n):
+        if stages[v] or ix.is_tp[v]:
+            continue
+        seen = {v}
+        stack = [v]
+        found: set[str] = set()
+        while stack:
+            u = stack.pop()
+            for w in dependents[u]:
+                if w in seen:
+                    continue
+                seen.add(w)
+                s = spec.elements[w].stage
+                if ix.is_tp[w] and s:
+                    found.add(s)
+                stack.append(w)
+        stages[v] = found or {BACKSTAGE}
+    return stages
+
+
+def _area(id_: str, name: str, members: list[int], ix: Index, cascades: list[Cascade],
+          spof_ids: set[str], denom: int) -> AreaRisk:
+    cs = [cascades[v] for v in members]
+    return AreaRisk(
+        id=id_, name=name, elements=len(members),
+        spofs=tuple(sorted(ix.ids[v] for v in members if ix.ids[v] in spof_ids)),
+        customers_at_risk=max((c.customers_lost for c in cs), default=0.0),
+        mean_spread=round(sum(c.spread for c in cs) / (len(cs) * denom), 12) if cs else 0.0,
+    )
+
+
+def handoffs(spec: Spec) -> tuple[Handoff, ...]:
+    """Flow and needs lines whose two ends have different owners (or one has none)."""
+    out = []
+    by = spec.by_id
+    for f in spec.flows:
+        a, b = by[f.source].owner, by[f.target].owner
+        if a != b:
+            out.append(Handoff(f.source, f.target, "flow", "flow", a, b,
+                               str(spec.control_of(f.target)), f.location))
+    for e in spec.elements:
+        for n in e.needs:
+            for t in n.targets:
+                a, b = e.owner, by[t].owner
+                if a != b:
+                    out.append(Handoff(e.id, t, "needs", n.kind, a, b,
+                                       str(spec.control_of(t)), n.location))
+    uniq = {(h.layer, h.source, h.target, h.kind): h for h in
+            sorted(out, key=lambda h: (h.layer, h.source, h.target, h.kind, h.location))}
+    return tuple(uniq[k] for k in sorted(uniq))
+
+
+def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
+    ix = facts.ix
+    n = ix.n
+    denom = max(1, n - 1)
+    reach0 = facts.baseline_reach
+    dependents = _dependents(ix)
+    dist = _flow_distance(ix)
+
+    cascades: dict[str, Cascade] = {}
+    by_index: list[Cascade] = []
+    for v, raw in enumerate(facts.cascades):
+        path = collapse_path(ix, v, raw.down, reach0, facts.structural, dist, dependents)
+        c = Cascade(failed=(ix.ids[v],), down=ix.names(raw.down),
+                    stranded=ix.names(raw.stranded), degraded=ix.names(raw.degraded),
+                    customers_lost=raw.customers_lost, collapses=raw.collapses,
+                    path=tuple(ix.ids[u] for u in path))
+        cascades[ix.ids[v]] = c
+        by_index.append(c)
+
+    sole_entry = ix.entries[0] if len(ix.entries) == 1 else -1
+    sole_goal = ix.goals[0] if len(ix.goals) == 1 else -1
+    spofs: list[Spof] = []
+    path_lines: dict[str, tuple[Line, ...]] = {}
+    for v in range(n):
+        c = by_index[v]
+        if not c.collapses:
+            continue
+        e = spec.elements[v]
+        endpoint = v in (sole_entry, sole_goal)
+        cause = STRUCTURAL if (endpoint or v in facts.structural) else DEPENDENCY
+        pidx = [ix.pos[i] for i in c.path]
+        lines = tuple(_line(spec, ix, pidx[k + 1], pidx[k]) for k in range(len(pidx) - 1))
+        path_lines[e.id] = lines
+        spofs.append(Spof(id=e.id, type=str(e.type), control=str(spec.control_of(e.id)),
+                          cause=cause, endpoint=endpoint, path=c.path,
+                          customers_lost=c.customers_lost, location=e.location,
+                          lines=lines if cause == DEPENDENCY else ()))
+    spofs.sort(key=lambda s: s.id)
+    spof_ids = {s.id for s in spofs}
+    non_endpoint = sum(1 for s in spofs if not s.endpoint)
+    verdict = COMPLEX if non_endpoint else COMPLICATED
+
+    # Which lines made it complex.
+    crit: dict[tuple[str, str], tuple[Line, list[str]]] = {}
+    for s in spofs:
+        if s.cause != DEPENDENCY:
+            continue
+        for ln in s.lines:
+            crit.setdefault((ln.source, ln.target), (ln, []))[1].append(s.id)
+    critical = []
+    for key in sorted(crit):
+        ln, who = crit[key]
+        src, tgt = spec.by_id[ln.source], spec.by_id[ln.target]
+        others = ", ".join(sorted(who))
+        fix = (f"give {src.name} ({src.id}) an alternative to {tgt.name} ({tgt.id}) — "
+               f"an 'any:' fallback, or make the need soft — so that a failure of "
+               f"{others} no longer stops the journey")
+        critical.append(CriticalLine(ln, tuple(sorted(who)), fix))
+
+    stage_of = _stage_areas(spec, ix, dependents)
+    stage_members: dict[str, list[int]] = {}
+    for v in range(n):
+        for s in stage_of[v]:
+            stage_members.setdefault(s, []).append(v)
+    by_stage = []
+    order = [s.id for s in spec.stages] + ([BACKSTAGE] if BACKSTAGE in stage_members else [])
+    for sid in order:
+        if sid not in stage_members and sid != BACKSTAGE:
+            stage_members[sid] = []
+        if sid in stage_members:
+            name = spec.stages_by_id[sid].name if sid in spec.stages_by_id else "Backstage (no stage)"
+            by_stage.append(_area(sid, name, stage_members[sid], ix, by_index, spof_ids, denom))
+    party_members: dict[str, list[int]] = {}
+    for v, e in enumerate(spec.elements):
+        party_members.setdefault(e.owner or "", []).append(v)
+    by_party = []
+    for pid in sorted(party_members):
+        name = spec.parties_by_id[pid].name if pid in spec.parties_by_id else "No owner"
+        by_party.append(_area(pid, name, party_members[pid], ix, by_index, spof_ids, denom))
+
+    spreads = [c.spread / denom for c in by_index]
+    complexity = Complexity(
+        verdict=verdict,
+        spof_share=round(len(spofs) / n, 12) if n else 0.0,
+        non_endpoint_spofs=non_endpoint,
+        mean_spread=round(sum(spreads) / n, 12) if n else 0.0,
+        max_spread=round(max(spreads, default=0.0), 12),
+        by_stage=tuple(by_stage), by_party=tuple(by_party),
+        critical_lines=tuple(critical),
+    )
+
+    total_risk = sum(c.customers_lost for c in by_index)
+    control_risk = []
+    for level in ("internal", "partner", "external", "unknown"):
+        members = [v for v in range(n) if str(spec.control_of(ix.ids[v])) == level]
+        if not members and level == "unknown":
+            continue
+        risk = sum(by_index[v].customers_lost for v in members)
+        control_risk.append(ControlRisk(
+            control=level, elements=len(members),
+            spofs=sum(1 for v in members if ix.ids[v] in spof_ids),
+            customers_at_risk=max((by_index[v].customers_lost for v in members), default=0.0),
+            risk_share=round(risk / total_risk, 12) if total_risk > 0 else 0.0))
+
+    cycles = tuple(sorted(tuple(sorted(ix.ids[v] for v in c)) for c in facts.cycles))
+    return JourneyAnalysis(
+        spec=spec, verdict=verdict,
+        baseline_completion=round(facts.baseline_completion, 12),
+        spofs=tuple(spofs), cascades=dict(sorted(cascades.items())),
+        complexity=complexity, robustness=facts.robustness,
+        handoffs=handoffs(spec), control_risk=tuple(control_risk),
+        dependency_cycles=cycles,
+    )
+
+
+__all__ = ["BACKSTAGE", "Facts", "build_analysis", "collapse_path", "handoffs"]

@@ -1,0 +1,215 @@
+"""Customers moving through the flow layer: reachability and completion (contract §2, §5).
+
+The customer model (the engine and the oracle share it):
+
+* Customers start at the entry touch-points, split by the entries' ``share`` (relative
+  weights). Customers whose entry is down are lost.
+* Reaching any goal touch-point that is up is success; the customer stops there.
+* At any other touch-point a customer takes one of the outgoing flow lines whose next
+  touch-point is up, in proportion to ``share`` (lines to a down touch-point drop out and
+  the others are re-weighted: rerouting). With no up next step the customer is lost.
+* **Flow cycles** ("back to the pricing page") are treated as what they are: a Markov
+  chain whose goals are absorbing. The completion chance of a touch-point is the exact
+  absorption probability into the goals — the least solution of
+  ``p(v) = sum_w share(v, w) / total_up_share(v) * p(w)``. Customers caught forever in
+  a loop with no way to a goal count as lost. The engine solves each strongly connected
+  component of the flow layer exactly (Gaussian elimination on the component, acyclic
+  parts by one pass in reverse topological order); the oracle iterates the equation
+  from zero until it stops changing. Results are rounded to 12 decimals when reported.
+
+``customers_lost = max(0, baseline_completion - completion_after_failure)``, a fraction
+of all customers entering the journey.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Collection, Iterable
+
+from journeymap.analysis.index import Index, sccs
+
+
+def reachable(ix: Index, down: Collection[int]) -> set[int]:
+    """Touch-points reachable from an up entry through up touch-points (themselves up)."""
+    seen = {e for e in ix.entries if e not in down}
+    queue = deque(seen)
+    fsucc = ix.fsucc
+    while queue:
+        v = queue.popleft()
+        for t, _ in fsucc[v]:
+            if t not in seen and t not in down:
+                seen.add(t)
+                queue.append(t)
+    return seen
+
+
+def goal_reachable(ix: Index, down: Collection[int]) -> bool:
+    """False when the journey collapses: no up goal is reachable from an up entry."""
+    return any(ix.is_goal[v] for v in reachable(ix, down))
+
+
+def _step(ix: Index, v: int, down: Collection[int], p: list[float]) -> float:
+    """One application of the customer rule at ``v`` given next steps' chances ``p``."""
+    if v in down:
+        return 0.0
+    if ix.is_goal[v]:
+        return 1.0
+    tot = acc = 0.0
+    for t, s in ix.fsucc[v]:
+        if t not in down:
+            tot += s
+            acc += s * p[t]
+    return acc / tot if tot > 0 else 0.0
+
+
+def completion_iterative(ix: Index, down: Collection[int], *, tol: float = 1e-15,
+                         max_rounds: int = 100_000) -> float:
+    """The oracle's reading: iterate the customer rule from zero to a fixpoint."""
+    tps = [v for v in range(ix.n) if ix.is_tp[v]]
+    p = [0.0] * ix.n
+    for _ in range(max_rounds):
+        change = 0.0
+        for v in tps:  # Gauss-Seidel sweep; converges to the least solution from 0
+            nv = _step(ix, v, down, p)
+            change = max(change, abs(nv - p[v]))
+            p[v] = nv
+        if change <= tol:
+            break
+    return sum(w * p[e] for e, w in ix.entry_weight.items())
+
+
+class FlowSolver:
+    """Exact completion chances, with the flow layer's components computed once.
+
+    ``solve(down)`` gives every touch-point's chance to reach a goal; ``resolve(down,
+    base)`` recomputes only the touch-points upstream of the down ones (everything
+    else cannot see the failure), which is what per-element cascades need.
+    """
+
+    def __init__(self, ix: Index):
+        self.ix = ix
+        comp, order = _sccs(ix)
+        self.comp = comp  # node -> component id
+        self.members = order  # components in reverse topological order (sinks first)
+        self.cyclic = [len(m) > 1 or any(t == m[0] for t, _ in ix.fsucc[m[0]])
+                       for m in order]
+
+    def solve(self, down: Collection[int]) -> list[float]:
+        p = [0.0] * self.ix.n
+        self._fill(range(len(self.members)), down, p)
+        return p
+
+    def resolve(self, down: Collection[int], base: list[float]) -> tuple[list[float], set[int]]:
+        """Recompute chances upstream of ``down``; returns (p, changed touch-points)."""
+        ix = self.ix
+        region: set[int] = set()
+        stack = [v for v in down if ix.is_tp[v]]
+        region.update(stack)
+        while stack:
+            v = stack.pop()
+            for u in ix.fpred[v]:
+                if u not in region:
+                    region.add(u)
+                    stack.append(u)
+        p = base.copy()
+        comps = sorted({self.comp[v] for v in region})
+        self._fill(comps, down, p)
+        return p, region
+
+    def completion(self, p: list[float]) -> float:
+        return sum(w * p[e] for e, w in self.ix.entry_weight.items())
+
+    def _fill(self, comps: Iterable[int], down: Collection[int], p: list[float]) -> None:
+        ix = self.ix
+        for c in comps:
+            nodes = self.members[c]
+            if not self.cyclic[c]:
+                v = nodes[0]
+                p[v] = _step(ix, v, down, p)
+            else:
+                _solve_component(ix, nodes, down, p)
+
+
+def _solve_component(ix: Index, nodes: list[int], down: Collection[int],
+                     p: list[float]) -> None:
+    """Absorption chances inside one cyclic component, exactly."""
+    unknown = []
+    for v in nodes:
+        if v in down:
+            p[v] = 0.0
+        elif ix.is_goal[v]:
+            p[v] = 1.0
+        else:
+            unknown.append(v)
+    if not unknown:
+        return
+    uset = set(unknown)
+    rows: dict[int, tuple[dict[int, float], float]] = {}
+    for v in unknown:
+        tot = sum(s for t, s in ix.fsucc[v] if t not in down)
+        coef: dict[int, float] = {}
+        b = 0.0
+        if tot > 0:
+            for t, s in ix.fsucc[v]:
+                if t in down:
+                    continue
+                w = s / tot
+                if t in uset:
+                    coef[t] = coef.get(t, 0.0) + w
+                else:  # outside the component, or a fixed goal inside it
+                    b += w * p[t]
+        rows[v] = (coef, b)
+    # Chance is zero where no positive b can be reached: drop those (keeps it solvable).
+    live = {v for v in unknown if rows[v][1] > 0}
+    back: dict[int, list[int]] = {v: [] for v in unknown}
+    for v in unknown:
+        for t in rows[v][0]:
+            back[t].append(v)
+    stack = list(live)
+    while stack:
+        t = stack.pop()
+        for v in back[t]:
+            if v not in live:
+                live.add(v)
+                stack.append(v)
+    for v in unknown:
+        if v not in live:
+            p[v] = 0.0
+    var = sorted(live)
+    if not var:
+        return
+    col = {v: k for k, v in enumerate(var)}
+    k = len(var)
+    a = [[0.0] * (k + 1) for _ in range(k)]
+    for r, v in enumerate(var):
+        coef, b = rows[v]
+        a[r][r] = 1.0
+        for t, w in coef.items():
+            if t in col:
+                a[r][col[t]] -= w
+        a[r][k] = b
+    for c in range(k):  # Gaussian elimination with partial pivoting
+        piv = max(range(c, k), key=lambda r: abs(a[r][c]))
+        a[c], a[piv] = a[piv], a[c]
+        pc = a[c][c]
+        for r in range(c + 1, k):
+            f = a[r][c] / pc
+            if f:
+                ar, acr = a[r], a[c]
+                for j in range(c, k + 1):
+                    ar[j] -= f * acr[j]
+    x = [0.0] * k
+    for r in range(k - 1, -1, -1):
+        s = a[r][k] - sum(a[r][j] * x[j] for j in range(r + 1, k))
+        x[r] = s / a[r][r]
+    for v, val in zip(var, x):
+        p[v] = min(1.0, max(0.0, val))
+
+
+def _sccs(ix: Index) -> tuple[list[int], list[list[int]]]:
+    """SCCs of the flow layer, sinks first."""
+    return sccs(ix.n, [[t for t, _ in s] for s in ix.fsucc],
+                [v for v in range(ix.n) if ix.is_tp[v]])
+
+
+__all__ = ["FlowSolver", "completion_iterative", "goal_reachable", "reachable"]

@@ -1,0 +1,140 @@
+"""Integer-indexed arrays of one journey, built once and shared by every algorithm.
+
+Element ids are numbered by their position in ``Spec.elements``. Every inner loop of
+the engine and the oracle works on these lists instead of NetworkX graphs (graph views
+and attribute dicts cost far more than the algorithms themselves at 10k+ elements).
+
+A needs *group* is one ``needs`` entry: its owner works while ``required`` of its
+``members`` are up (``id`` = 1 of 1, ``any`` = 1 of n, ``at_least`` = k of n).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from journeymap.spec.model import Spec
+
+
+@dataclass(frozen=True)
+class Group:
+    owner: int
+    members: tuple[int, ...]
+    required: int
+    hard: bool
+    need_index: int  # position of the needs entry in the owner's ``needs``
+
+    @property
+    def slack(self) -> int:
+        """How many members may fail before the group fails (n - k)."""
+        return len(self.members) - self.required
+
+
+class Index:
+    """Arrays of one spec. ``n`` elements; touch-points are those with ``is_tp``."""
+
+    def __init__(self, spec: Spec):
+        self.spec = spec
+        self.ids: list[str] = [e.id for e in spec.elements]
+        self.pos: dict[str, int] = {i: k for k, i in enumerate(self.ids)}
+        n = self.n = len(self.ids)
+        pos = self.pos
+        self.is_tp: list[bool] = [e.is_touchpoint for e in spec.elements]
+        self.entries: list[int] = [pos[e.id] for e in spec.elements if e.entry]
+        self.goals: list[int] = [pos[e.id] for e in spec.elements if e.goal]
+        self.is_goal: list[bool] = [e.goal for e in spec.elements]
+        total = sum(spec.by_id[self.ids[i]].share for i in self.entries)
+        # Entry weight: the fraction of all customers who start at each entry.
+        self.entry_weight: dict[int, float] = {
+            i: spec.by_id[self.ids[i]].share / total for i in self.entries}
+        # Flow lines, parallel lines merged (their shares add up).
+        succ: list[dict[int, float]] = [{} for _ in range(n)]
+        for f in spec.flows:
+            s, t = pos[f.source], pos[f.target]
+            succ[s][t] = succ[s].get(t, 0.0) + f.share
+        self.fsucc: list[list[tuple[int, float]]] = [sorted(d.items()) for d in succ]
+        fpred: list[list[int]] = [[] for _ in range(n)]
+        for s in range(n):
+            for t, _ in self.fsucc[s]:
+                fpred[t].append(s)
+        self.fpred = fpred
+        # Needs groups, and for each element the groups it is a member of.
+        self.groups: list[Group] = []
+        self.hard_groups: list[list[int]] = [[] for _ in range(n)]
+        self.soft_groups: list[list[int]] = [[] for _ in range(n)]
+        self.member_of: list[list[int]] = [[] for _ in range(n)]
+        for e in spec.elements:
+            o = pos[e.id]
+            for ni, need in enumerate(e.needs):
+                g = Group(o, tuple(pos[t] for t in need.targets), need.required,
+                          need.hard, ni)
+                gi = len(self.groups)
+                self.groups.append(g)
+                (self.hard_groups if g.hard else self.soft_groups)[o].append(gi)
+                for m in g.members:
+                    self.member_of[m].append(gi)
+
+    def names(self, items: object) -> tuple[str, ...]:
+        """Sorted ids of an iterable of indices."""
+        return tuple(sorted(self.ids[i] for i in items))  # type: ignore[attr-defined]
+
+
+def sccs(n: int, succ: list[list[int]], nodes: Iterable[int] | None = None
+         ) -> tuple[list[int], list[list[int]]]:
+    """Tarjan's strongly connected components, iterative (no recursion limit).
+
+    Returns ``(comp, comps)``: the component id of every node (-1 when not visited) and
+    the components (sorted members) in reverse topological order: a component comes
+    before every component that has a line into it (sinks first).
+
+    >>> sccs(3, [[1], [0], [0]])[1]
+    [[0, 1], [2]]
+    """
+    index = [-1] * n
+    low = [0] * n
+    on = [False] * n
+    comp = [-1] * n
+    stack: list[int] = []
+    comps: list[list[int]] = []
+    counter = 0
+    for root in (range(n) if nodes is None else nodes):
+        if index[root] != -1:
+            continue
+        work = [(root, 0)]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on[root] = True
+        while work:
+            v, i = work[-1]
+            out = succ[v]
+            if i < len(out):
+                work[-1] = (v, i + 1)
+                t = out[i]
+                if index[t] == -1:
+                    index[t] = low[t] = counter
+                    counter += 1
+                    stack.append(t)
+                    on[t] = True
+                    work.append((t, 0))
+                elif on[t]:
+                    low[v] = min(low[v], index[t])
+            else:
+                work.pop()
+                if work:
+                    u = work[-1][0]
+                    low[u] = min(low[u], low[v])
+                if low[v] == index[v]:
+                    members = []
+                    while True:
+                        w = stack.pop()
+                        on[w] = False
+                        comp[w] = len(comps)
+                        members.append(w)
+                        if w == v:
+                            break
+                    comps.append(sorted(members))
+    return comp, comps
+
+
+__all__ = ["Group", "Index", "sccs"]
