@@ -23,7 +23,7 @@ from journeymap.spec.model import Spec
 
 
 def analyze(spec: Spec, *, samples: int | None = None, seed: int = 0,
-            engine: str = "naive") -> JourneyAnalysis:
+            engine: str = "fast") -> JourneyAnalysis:
     """Analyse one journey. ``samples`` (Monte Carlo orders for the robustness curve)
     defaults to a number chosen from the journey's size; ``engine="naive"`` uses the
     slow oracle (tests and benchmarks only)."""
