@@ -20,6 +20,9 @@ COMMANDS: dict[str, str] = {
     "validate": "journeymap.cli.validate:validate",
     "schema": "journeymap.cli.validate:schema",
     "init": "journeymap.cli.validate:init",
+    "check": "journeymap.cli.check:check",
+    "diff": "journeymap.cli.check:diff",
+    "rules": "journeymap.cli.check:rules_cmd",
 }
 
 

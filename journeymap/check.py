@@ -1,0 +1,280 @@
+"""The CI gate: run a policy's rules over journeys (and their change) into findings.
+
+:func:`run_rules` is pure: journey states + policy + today -> :class:`CheckReport`.
+:func:`gather` does the I/O around it (load specs, read the git baseline, analyse).
+Every output format (:mod:`journeymap.formats.check`) renders a :class:`CheckReport`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from journeymap.diff import DELETED, JourneyDiff, diff_journeys
+from journeymap.policy import Policy, Waiver
+from journeymap.rules import (
+    EXPIRED_WAIVER, OFF, JourneyState, Rule, all_rules, severity_rank,
+)
+from journeymap.spec.diagnostics import Location
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's finding about one journey, at the YAML position that did it.
+
+    ``waiver``: a valid waiver that covers it (the finding is shown but does not count);
+    ``expired_waiver``: a waiver that covered it until it expired.
+    """
+
+    rule: str
+    name: str
+    severity: str
+    message: str
+    location: Location
+    journey: str
+    element: str | None = None
+    waiver: Waiver | None = None
+    expired_waiver: Waiver | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Does it count towards --fail-on (not waived)?"""
+        return self.waiver is None
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity across runs (line numbers move; rule/journey/element do not)."""
+        return f"{self.rule}/{self.journey}/{self.element or ''}"
+
+    def sort_key(self) -> tuple[object, ...]:
+        return (self.location.path, self.location.line, self.location.column, self.rule,
+                self.element or "", self.message)
+
+
+@dataclass(frozen=True)
+class JourneyResult:
+    """One spec file's outcome."""
+
+    path: str
+    journey_id: str
+    name: str
+    verdict: str | None  # None: deleted
+    diff: JourneyDiff | None  # None: no baseline asked for
+    findings: tuple[Finding, ...]
+    spofs: int = 0
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    journeys: tuple[JourneyResult, ...]
+    findings: tuple[Finding, ...]  # every finding, sorted by file position
+    rules: tuple[Rule, ...]  # the rules that ran, with the policy's severities
+    policy: Policy
+    fail_on: str
+    today: dt.date
+    baseline: str | None = None  # the git ref compared with
+    root: str = "."  # folder repository-relative paths are computed from
+    notes: tuple[str, ...] = ()  # things a reader should know (unreadable baselines…)
+
+    @property
+    def counted(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.counts)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.counted if f.severity == severity)
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        """Findings at or above --fail-on that no valid waiver covers."""
+        bar = severity_rank(self.fail_on)
+        return tuple(f for f in self.counted if severity_rank(f.severity) >= bar)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.failing)
+
+    @property
+    def waived(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.waiver is not None)
+
+    def uri(self, path: str) -> str:
+        """``path`` relative to the repository root, with forward slashes (SARIF, GitHub)."""
+        full = os.path.realpath(path)
+        rel = os.path.relpath(full, os.path.realpath(self.root))
+        return (full if rel.startswith("..") else rel).replace(os.sep, "/")
+
+    @property
+    def headline(self) -> str:
+        """The one sentence to read first."""
+        diffs = [j.diff for j in self.journeys if j.diff is not None]
+        for d in diffs:
+            if d.became_complex:
+                return d.headline
+        for d in diffs:
+            if d.spofs_added and d.status != "added":
+                return d.headline
+        n = len(self.failing)
+        if n:
+            worst = self.failing[0]
+            return f"{n} finding(s) fail the check; first: {worst.message}"
+        if self.baseline is not None:
+            return f"No journey became more fragile compared with {self.baseline}."
+        return f"{len(self.journeys)} journey(s) checked; nothing at or above '{self.fail_on}'."
+
+
+def effective_rules(policy: Policy) -> list[Rule]:
+    """Every rule with the policy's severity; rules turned off are left out."""
+    out = []
+    for r in all_rules():
+        sev = policy.severity(r.id, r.severity)
+        if sev != OFF:
+            out.append(dataclasses.replace(r, severity=sev))
+    return out
+
+
+def run_rules(states: list[JourneyState], policy: Policy, *, fail_on: str = "error",
+              today: dt.date | None = None, baseline: str | None = None, root: str = ".",
+              notes: tuple[str, ...] = ()) -> CheckReport:
+    """Run every enabled rule over ``states`` and apply the policy's waivers.
+
+    ``today`` decides which waivers have expired (default: the real today; tests pass
+    a fixed date).
+    """
+    today = today or dt.date.today()
+    rules = effective_rules(policy)
+    active = [w for w in policy.waivers if not w.expired(today)]
+    expired = [w for w in policy.waivers if w.expired(today)]
+    results = []
+    every: list[Finding] = []
+    for state in sorted(states, key=lambda s: (s.path, s.journey_id)):
+        found: list[Finding] = []
+        for r in rules:
+            if r.scope not in ("change", "state"):
+                continue
+            for hit in r.run(state, policy.thresholds):
+                waiver = next((w for w in active if w.covers(r.id, state.journey_id, hit.element)), None)
+                old = next((w for w in expired if w.covers(r.id, state.journey_id, hit.element)), None)
+                message = hit.message
+                if old is not None and waiver is None:
+                    message += (f" (The waiver for this expired on {old.expires.isoformat()}: "
+                                f"{old.reason})")
+                found.append(Finding(r.id, r.name, r.severity, message, hit.location,
+                                     state.journey_id, hit.element, waiver,
+                                     old if waiver is None else None))
+        found.sort(key=Finding.sort_key)
+        every.extend(found)
+        a = state.analysis
+        d = state.diff
+        name = a.spec.journey.name if a else (d.name if d else state.journey_id)
+        results.append(JourneyResult(state.path, state.journey_id, name,
+                                     a.verdict if a else None, d, tuple(found),
+                                     len(a.spofs) if a else 0))
+    expired_rule = next((r for r in rules if r.id == EXPIRED_WAIVER.id), None)
+    if expired_rule is not None:
+        for w in expired:
+            every.append(Finding(
+                expired_rule.id, expired_rule.name, expired_rule.severity,
+                f"the waiver for {w.describe()} expired on {w.expires.isoformat()} and no "
+                f"longer waives anything (reason given: {w.reason}). Renew it or fix the finding.",
+                w.location, w.journey or "", w.element))
+    every.sort(key=Finding.sort_key)
+    return CheckReport(tuple(results), tuple(every), tuple(rules), policy, fail_on, today,
+                       baseline, root, notes)
+
+
+# --- gathering (I/O): specs, baseline, analyses ---------------------------------------------
+
+class CheckInputError(Exception):
+    """Input that cannot be checked; ``lines`` are printed, then exit 2."""
+
+    def __init__(self, message: str, lines: tuple[str, ...] = ()):
+        self.lines = lines
+        super().__init__(message)
+
+
+def gather(paths: list[str], baseline_ref: str | None = None,
+           cwd: str = ".") -> tuple[list[JourneyState], str, tuple[str, ...]]:
+    """Load and analyse the specs under ``paths`` and, with ``baseline_ref``, their
+    versions at that git ref. Returns the states, the repository root (or ``cwd``) and
+    notes for the reader.
+
+    Raises :class:`CheckInputError` for invalid current specs and
+    :class:`journeymap.baseline.GitError` for git problems.
+    """
+    from journeymap.analysis import analyze
+    from journeymap.files import spec_paths
+    from journeymap.spec import SpecError, load_spec
+
+    files = spec_paths(paths)
+    if not files:
+        raise CheckInputError("no spec files found (looked for *.yaml and *.yml under "
+                              + ", ".join(paths) + ")")
+    specs, problems = {}, []
+    for path in files:
+        try:
+            specs[path] = load_spec(path)
+        except SpecError as exc:
+            problems.extend(str(d) for d in exc.diagnostics)
+    if problems:
+        raise CheckInputError(f"{len(problems)} problem(s) in the specs; fix them first "
+                              "(journeymap validate shows the same)", tuple(problems))
+    analyses = {p: analyze(s) for p, s in specs.items()}
+    notes: list[str] = []
+    if baseline_ref is None:
+        root = _root_or(cwd)
+        return ([JourneyState(p, a.spec.journey.id, a) for p, a in analyses.items()], root, ())
+
+    from journeymap.baseline import read_baseline
+
+    base = read_baseline(baseline_ref, paths, files, cwd)
+    olds = {}
+    old_paths = {p: bf.old_path for p, bf in base.files.items()}
+    for path, bf in base.files.items():
+        if bf.text is None:
+            continue
+        try:
+            # Loaded under the current path: positions of the old text are never shown.
+            olds[path] = analyze(load_spec(path, text=bf.text))
+        except SpecError:
+            notes.append(f"{path}: the version at {baseline_ref} is not a valid spec; "
+                         "it is checked as a new journey")
+    deleted = {}
+    for df in base.deleted:
+        try:
+            deleted[df.path] = analyze(load_spec(df.path, text=df.text))
+        except SpecError:
+            notes.append(f"{df.path}: deleted in this change (its old version was not a valid spec)")
+    # Git may miss a rename that also rewrote most of the file: pair a new journey with a
+    # deleted one of the same journey id.
+    by_id = {a.spec.journey.id: p for p, a in deleted.items()}
+    for path, a in analyses.items():
+        if path not in olds and a.spec.journey.id in by_id:
+            old_path = by_id.pop(a.spec.journey.id)
+            olds[path] = deleted.pop(old_path)
+            old_paths[path] = old_path
+            notes.append(f"{path}: compared with {old_path} at {baseline_ref} (same journey id)")
+    states = []
+    for path, a in analyses.items():
+        old = olds.get(path)
+        states.append(JourneyState(path, a.spec.journey.id, a, old,
+                                   diff_journeys(old, a, path=path,
+                                                 old_path=old_paths.get(path) if old else None)))
+    for path, old in deleted.items():
+        states.append(JourneyState(path, old.spec.journey.id, None, old,
+                                   diff_journeys(old, None, path=path, old_path=path)))
+    return states, base.root, tuple(notes)
+
+
+def _root_or(cwd: str) -> str:
+    from journeymap.baseline import GitError, repo_root
+
+    try:
+        return repo_root(cwd)
+    except GitError:
+        return os.path.abspath(cwd)
+
+
+__all__ = ["CheckInputError", "CheckReport", "DELETED", "Finding", "JourneyResult", "gather",
+           "run_rules", "effective_rules"]

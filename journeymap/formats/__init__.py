@@ -1,0 +1,1 @@
+"""Machine and CI output formats (one sub-package per command family)."""

@@ -1,0 +1,61 @@
+"""``--format junit``: JUnit XML (the Jenkins/GitLab shape) for test-report dashboards.
+
+One ``<testsuite>`` per spec file, one ``<testcase>`` per rule for that journey. A
+testcase fails when the rule found something at or above ``--fail-on`` that no waiver
+covers; its findings are in the ``<failure>`` text too (GitLab ignores the message
+attribute). Findings below the bar, and waived ones, go to ``<system-out>``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+from journeymap.formats.check.text import finding_line
+from journeymap.rules import severity_rank
+
+if TYPE_CHECKING:
+    from journeymap.check import CheckReport, Finding
+
+
+def _suite(parent: ET.Element, name: str, journey: str, cases: list[tuple[str, list["Finding"]]],
+           bar: int) -> tuple[int, int]:
+    suite = ET.SubElement(parent, "testsuite", name=name, tests=str(len(cases)))
+    failures = 0
+    for case_name, findings in cases:
+        case = ET.SubElement(suite, "testcase", classname=journey or "policy", name=case_name,
+                             file=name)
+        failing = [f for f in findings if f.counts and severity_rank(f.severity) >= bar]
+        other = [f for f in findings if f not in failing]
+        if failing:
+            failures += 1
+            fail = ET.SubElement(case, "failure", type=failing[0].rule,
+                                 message=failing[0].message)
+            fail.text = "\n".join(finding_line(f) for f in failing)
+        if other:
+            ET.SubElement(case, "system-out").text = "\n".join(finding_line(f) for f in other)
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    suite.set("skipped", "0")
+    return len(cases), failures
+
+
+def render(report: "CheckReport") -> str:
+    bar = severity_rank(report.fail_on)
+    root = ET.Element("testsuites", name="journeymap check")
+    tests = failures = 0
+    journey_rules = [r for r in report.rules if r.scope in ("change", "state")]
+    for j in report.journeys:
+        by_rule = {r.id: [f for f in j.findings if f.rule == r.id] for r in journey_rules}
+        cases = [(f"{r.id} {r.name}", by_rule[r.id]) for r in journey_rules]
+        t, fl = _suite(root, j.path, j.journey_id, cases, bar)
+        tests, failures = tests + t, failures + fl
+    policy = [f for f in report.findings if f.rule == "JM100"]
+    if report.policy.source and any(r.id == "JM100" for r in report.rules):
+        t, fl = _suite(root, report.policy.source, "", [("JM100 expired-waiver", policy)], bar)
+        tests, failures = tests + t, failures + fl
+    root.set("tests", str(tests))
+    root.set("failures", str(failures))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

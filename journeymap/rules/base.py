@@ -1,0 +1,149 @@
+"""The rule framework: small rules with stable ids, a default severity and plain help.
+
+A rule is a function from what we know about one journey (:class:`JourneyState`: its
+analysis now, its analysis at the baseline, and their diff) to :class:`Hit` values.
+The runner (:mod:`journeymap.check`) turns hits into findings, applying the policy's
+severities and waivers. Rule ids (``JM101``) and names (``new-spof``) are stable: users
+put them in policy files and waivers, and SARIF consumers key on them.
+
+Two kinds of rule:
+
+* ``change`` rules judge what a change did (they need a baseline) and by default fail
+  the build: a change should not make a journey more fragile unnoticed.
+* ``state`` rules report the risks a journey carries as it is; by default they are
+  warnings, so adopting journeymap does not turn every build red on day one.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from journeymap.analysis.result import JourneyAnalysis
+from journeymap.diff import JourneyDiff
+from journeymap.spec.diagnostics import Location
+
+NOTE, WARNING, ERROR, OFF = "note", "warning", "error", "off"
+SEVERITIES = (NOTE, WARNING, ERROR)  # ascending
+CHANGE, STATE, POLICY = "change", "state", "policy"
+
+
+def severity_rank(severity: str) -> int:
+    """``note`` < ``warning`` < ``error``; ``off`` ranks below everything.
+
+    >>> severity_rank("error") > severity_rank("warning") > severity_rank("note")
+    True
+    """
+    return SEVERITIES.index(severity) + 1 if severity in SEVERITIES else 0
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Numbers a policy may tune; the defaults are the shipped policy."""
+
+    blast_radius: float = 0.5
+    """JM104: a single failure that now takes out at least this share of the journey's
+    other elements (and took out fewer before)."""
+    customers_lost_jump: float = 0.25
+    """JM105: a single failure now loses at least this much more of the customers
+    (0.25 = 25 percentage points)."""
+
+
+@dataclass(frozen=True)
+class JourneyState:
+    """What a rule may read about one journey.
+
+    ``analysis`` is ``None`` when the change deleted the journey; ``baseline`` is
+    ``None`` for a journey new in the change or when no baseline was asked for;
+    ``diff`` is ``None`` only when no baseline was asked for.
+    """
+
+    path: str
+    journey_id: str
+    analysis: JourneyAnalysis | None
+    baseline: JourneyAnalysis | None = None
+    diff: JourneyDiff | None = None
+
+    @property
+    def compared(self) -> bool:
+        """Both sides exist: the change can be judged."""
+        return self.analysis is not None and self.baseline is not None and self.diff is not None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One thing a rule found: a plain message and the YAML position that did it."""
+
+    message: str
+    location: Location
+    element: str | None = None
+
+
+Check = Callable[[JourneyState, Thresholds], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's identity, help text and check.
+
+    ``explanation`` is one plain paragraph (why this matters); ``what_to_do`` says how
+    to fix it. Both end up in ``--format sarif`` help and in ``journeymap rules``.
+    """
+
+    id: str
+    name: str
+    severity: str
+    scope: str  # CHANGE | STATE | POLICY
+    summary: str
+    explanation: str
+    what_to_do: str
+    check: Check = field(compare=False, repr=False, default=lambda state, t: ())
+
+    def run(self, state: JourneyState, thresholds: Thresholds) -> Iterator[Hit]:
+        if self.scope == CHANGE and state.diff is None:
+            return iter(())
+        if self.scope == STATE and state.analysis is None:
+            return iter(())
+        return iter(self.check(state, thresholds))
+
+    @property
+    def help_text(self) -> str:
+        return f"{self.explanation}\n\nWhat to do: {self.what_to_do}"
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(id: str, name: str, severity: str, scope: str, summary: str,
+         what_to_do: str) -> Callable[[Check], Check]:
+    """Register a check function as a rule; its docstring is the plain explanation."""
+
+    def register(func: Check) -> Check:
+        if id in REGISTRY or any(r.name == name for r in REGISTRY.values()):
+            raise ValueError(f"rule {id} {name} is registered twice")
+        explanation = " ".join(inspect.cleandoc(func.__doc__ or "").split())
+        REGISTRY[id] = Rule(id, name, severity, scope, summary, explanation,
+                            " ".join(what_to_do.split()), func)
+        return func
+
+    return register
+
+
+def percent(share: float) -> str:
+    """A share of customers as people say it: ``0.5`` -> ``50%``; tiny shares stay visible.
+
+    >>> percent(1.0), percent(0.254), percent(0.001)
+    ('100%', '25%', '<1%')
+    """
+    if 0 < share < 0.005:
+        return "<1%"
+    return f"{share * 100:.0f}%"
+
+
+def control_words(control: str) -> str:
+    """``external`` -> ``external (outside your control)``."""
+    return {"external": "external, outside your control",
+            "partner": "run by a partner",
+            "internal": "internal",
+            "unknown": "no owner named"}.get(control, control)
