@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "validate": "journeymap.cli.validate:validate",
     "schema": "journeymap.cli.validate:schema",
     "init": "journeymap.cli.validate:init",
+    "report": "journeymap.cli.report:report",
     "check": "journeymap.cli.check:check",
     "diff": "journeymap.cli.check:diff",
     "rules": "journeymap.cli.check:rules_cmd",

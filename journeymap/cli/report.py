@@ -1,0 +1,60 @@
+"""``journeymap report``: the leadership report (PDF, HTML or Markdown)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from journeymap.cli.common import existing_paths, fail, load_specs
+
+
+@click.command()
+@existing_paths
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Report file; its suffix picks the format: .pdf, .html or .md.")
+@click.option("--portfolio/--journey", "portfolio", default=None,
+              help="Force a portfolio report (all journeys) or a single-journey report. "
+                   "Default: one spec file gives a journey report; several files or a "
+                   "directory give a portfolio.")
+@click.option("--date", "date_text", metavar="YYYY-MM-DD",
+              help="Date on the cover. Default: SOURCE_DATE_EPOCH if set, else the newest "
+                   "spec file's modification day (never today's clock, so output is "
+                   "reproducible).")
+def report(specs: tuple[str, ...], output: str, portfolio: bool | None,
+           date_text: str | None) -> None:
+    """Write the leadership report for SPECS.
+
+    Page 1 says which customer outcomes break, for what share of customers, who controls
+    the cause, and the three fixes that protect the most customers; then the diagram,
+    the worst failure, where the journey became complex, the robustness curve, and an
+    appendix with every finding.
+
+    \b
+    Examples:
+      journeymap report specs/newsletter-video.journey.yaml -o reports/newsletter-video.pdf
+      journeymap report specs/ -o reports/portfolio.pdf
+      journeymap report specs/x.journey.yaml -o x.html     (one self-contained page)
+    """
+    from journeymap.files import spec_paths, write_atomic
+    from journeymap.report import FORMATS, ReportDateError, report_bytes, report_date
+
+    suffix = os.path.splitext(output)[1].lower()
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        fail(f"-o {output}: unknown report format {suffix or '(no suffix)'!r}; "
+             f"use .pdf, .html or .md")
+    loaded = load_specs(specs)
+    if portfolio is None:
+        portfolio = len(loaded) > 1 or any(os.path.isdir(p) for p in specs)
+    if not portfolio and len(loaded) != 1:
+        fail(f"--journey needs exactly one spec, got {len(loaded)}")
+    try:
+        date = report_date(spec_paths(list(specs)), date_text)
+    except ReportDateError as exc:
+        fail(str(exc))
+    data = report_bytes(loaded, fmt, date, portfolio=portfolio)
+    write_atomic(output, data)
+    kind = "portfolio report" if portfolio else "journey report"
+    click.echo(f"wrote {output} ({kind}, {len(loaded)} journey{'s' if len(loaded) != 1 else ''})",
+               err=True)

@@ -1,0 +1,146 @@
+"""Charts as small hand-made SVG: the robustness curve and the stage × party heat map.
+
+Hand-made on purpose: two simple charts do not justify a plotting library, and string
+SVG with fixed number formatting gives the same bytes on every machine. Text uses
+DejaVu Sans, the font the PDF and the diagrams use. All user text is XML-escaped.
+
+>>> svg = robustness_svg((0, 1, 2), (1.0, 0.6, 0.3), 1.8)
+>>> svg.startswith("<svg") and "60%" in svg
+True
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from journeymap.report.model import Heat
+
+FONT = "DejaVu Sans"
+INK = "#1f2933"
+MUTED = "#6b7280"
+GRID = "#e5e7eb"
+ACCENT = "#b42318"  # the report's "danger" red
+LINE = "#1d4ed8"
+
+
+def _n(x: float) -> str:
+    """Fixed, short number formatting: identical bytes everywhere."""
+    text = f"{x:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _text(x: float, y: float, s: str, size: float = 11, anchor: str = "start",
+          fill: str = INK, weight: str = "normal", extra: str = "") -> str:
+    return (f'<text x="{_n(x)}" y="{_n(y)}" font-family="{FONT}" font-size="{_n(size)}" '
+            f'text-anchor="{anchor}" fill="{fill}" font-weight="{weight}"{extra}>'
+            f"{escape(s, quote=False)}</text>")
+
+
+def _open(width: float, height: float, title: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" '
+            f'height="{_n(height)}" viewBox="0 0 {_n(width)} {_n(height)}" role="img">'
+            f"<title>{escape(title, quote=False)}</title>")
+
+
+def _clip(s: str, limit: int) -> str:
+    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
+
+
+def robustness_svg(removed: tuple[int, ...], completion: tuple[float, ...],
+                   expected: float = 0.0, width: float = 560, height: float = 250) -> str:
+    """Line chart: chance a customer can still complete as more parts fail at random."""
+    left, right, top, bottom = 58, 16, 14, 46
+    pw, ph = width - left - right, height - top - bottom
+    kmax = max(max(removed, default=1), 1)
+    parts = [_open(width, height, "Chance of completing as parts fail at random")]
+
+    def px(k: float) -> float:
+        return left + pw * k / kmax
+
+    def py(p: float) -> float:
+        return top + ph * (1 - p)
+
+    for p in (0, 0.25, 0.5, 0.75, 1.0):
+        y = py(p)
+        parts.append(f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + pw)}" y2="{_n(y)}" '
+                     f'stroke="{GRID}" stroke-width="1"/>')
+        parts.append(_text(left - 6, y + 4, f"{round(p * 100)}%", 10, "end", MUTED))
+    step = 1 if kmax <= 12 else (2 if kmax <= 24 else 5)
+    for k in range(0, kmax + 1, step):
+        parts.append(_text(px(k), top + ph + 16, str(k), 10, "middle", MUTED))
+    parts.append(f'<line x1="{_n(left)}" y1="{_n(top + ph)}" x2="{_n(left + pw)}" '
+                 f'y2="{_n(top + ph)}" stroke="{MUTED}" stroke-width="1"/>')
+    if 0 < expected <= kmax:
+        x = px(expected)
+        parts.append(f'<line x1="{_n(x)}" y1="{_n(top)}" x2="{_n(x)}" y2="{_n(top + ph)}" '
+                     f'stroke="{ACCENT}" stroke-width="1" stroke-dasharray="4 3"/>')
+        parts.append(_text(x + 4, top + 10, f"stops after {expected:.1f} failures on average",
+                           9.5, "start", ACCENT))
+    points = " ".join(f"{_n(px(k))},{_n(py(p))}" for k, p in zip(removed, completion))
+    parts.append(f'<polyline points="{points}" fill="none" stroke="{LINE}" stroke-width="2.2"/>')
+    for k, p in zip(removed, completion):
+        parts.append(f'<circle cx="{_n(px(k))}" cy="{_n(py(p))}" r="3" fill="{LINE}"/>')
+    parts.append(_text(left + pw / 2, height - 8, "Parts of the journey failed at random",
+                       10.5, "middle", INK))
+    parts.append(_text(14, top + ph / 2, "Chance a customer can finish", 10.5, "middle", INK,
+                       extra=f' transform="rotate(-90 14 {_n(top + ph / 2)})"'))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _heat_fill(share: float, present: bool) -> str:
+    """White (nothing here) → pale grey (present, harmless) → deep red (stops everyone)."""
+    if not present:
+        return "#ffffff"
+    if share <= 0:
+        return "#f3f4f6"
+    # Interpolate from a pale rose to the accent red.
+    lo, hi = (0xfd, 0xe4, 0xe1), (0xb4, 0x23, 0x18)
+    t = min(max(share, 0.0), 1.0)
+    r, g, b = (round(a + (c - a) * t) for a, c in zip(lo, hi))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def heatmap_svg(heat: Heat, width: float = 560) -> str:
+    """Stages across, parties down. Number = single points of failure in the cell; colour
+    = share of customers the worst failure there stops."""
+    label_w, control_w, top, row_h = 190, 110, 40, 19
+    n_st = max(len(heat.stages), 1)
+    col_w = (width - label_w - control_w - 4) / n_st
+    legend_h = 34
+    height = top + row_h * len(heat.parties) + legend_h + 8
+    parts = [_open(width, height, "Where the journey became fragile, by stage and party")]
+    x0 = label_w + control_w
+    for j, stage in enumerate(heat.stages):
+        cx = x0 + col_w * (j + 0.5)
+        parts.append(_text(cx, top - 10, _clip(stage, int(col_w / 6.2)), 10, "middle", INK, "bold"))
+    parts.append(_text(0, top - 10, "Who runs it", 10, "start", MUTED, "bold"))
+    parts.append(_text(label_w, top - 10, "Control", 10, "start", MUTED, "bold"))
+    for i, (party, control) in enumerate(zip(heat.parties, heat.controls)):
+        y = top + row_h * i
+        parts.append(_text(0, y + 13.5, _clip(party, 32), 10, "start", INK))
+        ctrl_fill = ACCENT if control == "outside our control" else MUTED
+        parts.append(_text(label_w, y + 13.5, _clip(control, 20), 9, "start", ctrl_fill))
+        for j, cell in enumerate(heat.cells[i]):
+            x = x0 + col_w * j
+            fill = _heat_fill(cell.customers_at_risk, cell.elements > 0)
+            parts.append(f'<rect x="{_n(x + 1)}" y="{_n(y + 1)}" width="{_n(col_w - 2)}" '
+                         f'height="{_n(row_h - 2)}" fill="{fill}" stroke="{GRID}" '
+                         f'stroke-width="0.8"/>')
+            if cell.spofs:
+                ink = "#ffffff" if cell.customers_at_risk >= 0.5 else INK
+                parts.append(_text(x + col_w / 2, y + 13.5, str(cell.spofs), 10.5, "middle",
+                                   ink, "bold"))
+    ly = top + row_h * len(heat.parties) + 14
+    swatches = [(0.0, True, "harmless"), (0.25, True, "stops 25%"), (0.5, True, "50%"),
+                (1.0, True, "100% of customers"), (0.0, False, "nothing here")]
+    x = 0.0
+    for share, present, label in swatches:
+        parts.append(f'<rect x="{_n(x)}" y="{_n(ly)}" width="14" height="11" '
+                     f'fill="{_heat_fill(share, present)}" stroke="{MUTED}" stroke-width="0.6"/>')
+        parts.append(_text(x + 18, ly + 9.5, label, 9, "start", MUTED))
+        x += 18 + 6.0 * len(label) + 14
+    parts.append(_text(0, ly + 27, "Number in a cell: single points of failure there. "
+                       "Colour: customers the worst failure there stops.", 9, "start", MUTED))
+    parts.append("</svg>")
+    return "".join(parts)

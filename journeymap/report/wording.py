@@ -1,0 +1,160 @@
+"""Plain business language for findings: the words a leader reads, never graph words.
+
+Everything here turns ids and fractions into sentences about customers, owners and
+fixes. It is pure (no I/O) and used by every report target, so the PDF, HTML and
+Markdown reports say exactly the same thing.
+
+>>> percent(0.753)
+'75%'
+>>> control_words("external")
+'outside our control'
+"""
+
+from __future__ import annotations
+
+from journeymap.spec.model import Element, Spec
+
+# How a leader hears each control level ("who controls the cause").
+CONTROL_WORDS = {
+    "internal": "ours",
+    "partner": "a partner's",
+    "external": "outside our control",
+    "unknown": "no owner named",
+}
+# Short labels for table cells and chart rows.
+CONTROL_LABELS = {
+    "internal": "ours",
+    "partner": "partner",
+    "external": "outside our control",
+    "unknown": "no owner named",
+}
+# Heading used when findings are grouped by control, most worrying first.
+CONTROL_HEADINGS = {
+    "external": "Outside our control",
+    "partner": "Run by partners",
+    "internal": "Ours to fix",
+    "unknown": "No owner named",
+}
+CONTROL_ORDER = {"external": 0, "partner": 1, "internal": 2, "unknown": 3}
+
+# What a support *is*, in the reader's words (spec kinds are already plain).
+KIND_WORDS = {
+    "system": "system", "team": "team", "person": "person", "vendor": "vendor",
+    "data": "data", "process": "process",
+}
+
+# Words that must never reach a leader (tests scan every report for them).
+JARGON = ("dominator", "articulation", "in-degree", "out-degree", "node", "edge",
+          "vertex", "vertices", "graph", "digraph", "spof", "fixpoint", "topolog")
+
+
+def percent(share: float) -> str:
+    """A share of customers as a whole percentage, never a misleading 0% or 100%.
+
+    >>> percent(1.0), percent(0.004), percent(0.996), percent(0.0)
+    ('100%', 'under 1%', 'over 99%', '0%')
+    """
+    if share <= 0:
+        return "0%"
+    if share >= 1:
+        return "100%"
+    if share < 0.01:
+        return "under 1%"
+    if share > 0.99:
+        return "over 99%"
+    return f"{round(share * 100):d}%"
+
+
+def control_words(control: str) -> str:
+    """``internal`` -> ``ours``, ``partner`` -> ``a partner's``, ``external`` -> ``outside our control``."""
+    return CONTROL_WORDS.get(control, CONTROL_WORDS["unknown"])
+
+
+def control_label(control: str) -> str:
+    """Short form for tables: ``ours``, ``partner``, ``outside our control``."""
+    return CONTROL_LABELS.get(control, CONTROL_LABELS["unknown"])
+
+
+def kind_word(element: Element) -> str:
+    """What an element is: ``touch-point`` for frontstage, else its support kind."""
+    if element.is_touchpoint:
+        return "touch-point"
+    return KIND_WORDS.get(element.kind or "", "support")
+
+
+def owner_phrase(spec: Spec, element_id: str) -> str:
+    """Who runs an element and how much say we have.
+
+    ``ours (Marketing)``, ``Salesforce runs it, a partner``, ``Bitly runs it, outside
+    our control``, or ``no owner named``.
+    """
+    control = str(spec.control_of(element_id))
+    if control == "unknown":
+        return "no owner named"
+    party = spec.party_name(element_id)
+    if control == "internal":
+        return f"ours ({party})"
+    if control == "partner":
+        return f"{party} runs it, a partner"
+    return f"{party} runs it, outside our control"
+
+
+def join_names(names: list[str] | tuple[str, ...], word: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    names = list(names)
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + f" {word} " + names[-1]
+
+
+def goal_phrase(spec: Spec) -> str:
+    """The journey's goal(s) as an object: ``the Trial sign-up form`` or ``the A or the B``."""
+    goals = [g.name for g in spec.goals]
+    return "the " + join_names(goals, "or the")
+
+
+def outcome(spec: Spec) -> str:
+    """What a stopped customer fails to do: reach the goal (or one of the goals)."""
+    return f"cannot reach {goal_phrase(spec)}"
+
+
+def failure_sentence(spec: Spec, element_id: str, customers_lost: float,
+                     collapses: bool) -> str:
+    """One finding as a leader reads it.
+
+    ``If the Bitly redirect service fails, no customer can reach the Trial sign-up
+    form — Bitly runs it, outside our control.``
+    """
+    element = spec.by_id[element_id]
+    head = f"If the {element.name} fails, "
+    tail = f" — {owner_phrase(spec, element_id)}."
+    if customers_lost <= 0:
+        if collapses:  # nobody completes even now, yet this still closes the way
+            return head + "no customer can complete the journey" + tail
+        return head + "customers can still complete the journey" + tail
+    if customers_lost >= 1:
+        return head + f"no customer can reach {goal_phrase(spec)}" + tail
+    return head + f"{percent(customers_lost)} of customers {outcome(spec)}" + tail
+
+
+def chain_words(spec: Spec, path: tuple[str, ...] | list[str]) -> str:
+    """A collapse path as a readable chain of names: ``Bitly redirect service → Bitly short link``."""
+    return " → ".join(spec.by_id[i].name if i in spec.by_id else i for i in path)
+
+
+def verdict_sentence(spec: Spec, verdict: str, spof_count: int, non_endpoint: int,
+                     worst_share: float) -> str:
+    """The cover's one-sentence verdict: complicated or complex, and what that means here."""
+    goal = "reaching " + goal_phrase(spec)
+    if verdict == "complex":
+        places = "one place" if non_endpoint == 1 else f"any of {non_endpoint} places"
+        return (f"Complex: a single failure in {places} stops every customer from "
+                f"{goal}, like a block tower late in the game.")
+    if spof_count:
+        return (f"Complicated, not complex: nothing behind the scenes stops the journey on "
+                f"its own, but the journey's own start or finish is a single way through; "
+                f"the worst single failure stops {percent(worst_share)} of customers.")
+    return (f"Complicated, not complex: no single failure stops the journey; the worst one "
+            f"stops {percent(worst_share)} of customers and the rest carry on.")
