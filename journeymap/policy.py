@@ -163,15 +163,18 @@ class _Where:
     """Position of a value in the policy file, by path (nearest known ancestor)."""
 
     def __init__(self, path: str, positions: dict[Path, Location] | None = None,
-                 finder: Any = None):
+                 finder: Any = None, keys: dict[Path, Location] | None = None):
         self.path = path
         self.positions = positions or {}
+        self.keys = keys or {}
         self.finder = finder
 
-    def __call__(self, key: Path) -> Location:
+    def __call__(self, key: Path, on_key: bool = False) -> Location:
         if self.finder is not None:
             return self.finder(key)
         key = tuple(key)
+        if on_key and key in self.keys:
+            return self.keys[key]
         while key not in self.positions and key:
             key = key[:-1]
         return self.positions.get(key, Location(self.path, 1, 1))
@@ -185,6 +188,7 @@ def _read_yaml(path: str, text: str) -> tuple[Any, _Where]:
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
         raise PolicyError([PolicyProblem(loc, f"invalid YAML: {getattr(exc, 'problem', None) or exc}")]) from None
     positions: dict[Path, Location] = {}
+    keys: dict[Path, Location] = {}
     constructor = yaml.constructor.SafeConstructor()
     problems: list[PolicyProblem] = []
 
@@ -212,15 +216,15 @@ def _read_yaml(path: str, text: str) -> tuple[Any, _Where]:
                     Location(path, key_node.start_mark.line + 1, key_node.start_mark.column + 1),
                     f"duplicate key '{key}'"))
                 continue
-            positions[at + (key,)] = Location(path, key_node.start_mark.line + 1,
-                                              key_node.start_mark.column + 1)
+            keys[at + (key,)] = Location(path, key_node.start_mark.line + 1,
+                                         key_node.start_mark.column + 1)
             out[key] = walk(value_node, at + (key,))
         return out
 
     data = walk(root, ()) if root is not None else {}
     if problems:
         raise PolicyError(problems)
-    return data, _Where(path, positions)
+    return data, _Where(path, positions, keys=keys)
 
 
 def _read_toml(path: str, text: str) -> tuple[Any, _Where]:
@@ -291,8 +295,8 @@ class _TomlFinder:
 def _build(path: str, data: Any, where: _Where) -> Policy:
     problems: list[PolicyProblem] = []
 
-    def bad(at: Path, message: str) -> None:
-        problems.append(PolicyProblem(where(at), message))
+    def bad(at: Path, message: str, on_key: bool = False) -> None:
+        problems.append(PolicyProblem(where(at, on_key), message))
 
     if data is None:
         data = {}
@@ -302,7 +306,7 @@ def _build(path: str, data: Any, where: _Where) -> Policy:
     for key in data:
         if key not in _KEYS:
             bad((key,), f"unknown policy key '{key}'{did_you_mean(key, _KEYS)}; "
-                        f"known keys: {', '.join(_KEYS)}")
+                        f"known keys: {', '.join(_KEYS)}", on_key=True)
 
     journeys: tuple[str, ...] = ()
     raw = data.get("journeys")
@@ -330,7 +334,8 @@ def _build(path: str, data: Any, where: _Where) -> Policy:
             for key, value in raw_t.items():
                 if key not in _THRESHOLDS:
                     bad(("thresholds", key), f"unknown threshold '{key}'"
-                        f"{did_you_mean(key, _THRESHOLDS)}; known: {', '.join(_THRESHOLDS)}")
+                        f"{did_you_mean(key, _THRESHOLDS)}; known: {', '.join(_THRESHOLDS)}",
+                        on_key=True)
                 elif isinstance(value, bool) or not isinstance(value, (int, float)) \
                         or not 0 < value <= 1:
                     bad(("thresholds", key), f"threshold '{key}' must be a number above 0 and "
@@ -348,7 +353,7 @@ def _build(path: str, data: Any, where: _Where) -> Policy:
             for key, value in raw_r.items():
                 found = find_rule(key)
                 if found is None:
-                    bad(("rules", key), f"unknown rule '{key}'{_rule_hint(key)}")
+                    bad(("rules", key), f"unknown rule '{key}'{_rule_hint(key)}", on_key=True)
                 elif value is False or value not in SEVERITIES + (OFF,):
                     # YAML reads a bare `off` as false: accept it as "off".
                     if value is False:
@@ -372,7 +377,8 @@ def _build(path: str, data: Any, where: _Where) -> Policy:
                 continue
             for key in w:
                 if key not in _WAIVER_KEYS:
-                    bad(at + (key,), f"unknown waiver key '{key}'{did_you_mean(key, _WAIVER_KEYS)}")
+                    bad(at + (key,), f"unknown waiver key '{key}'{did_you_mean(key, _WAIVER_KEYS)}",
+                        on_key=True)
             missing = [k for k in ("rule", "reason", "expires") if k not in w]
             if missing:
                 bad(at, "waiver is missing " + ", ".join(f"'{k}'" for k in missing)
