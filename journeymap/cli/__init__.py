@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "validate": "journeymap.cli.validate:validate",
     "schema": "journeymap.cli.validate:schema",
     "init": "journeymap.cli.validate:init",
+    "analyze": "journeymap.cli.analyze:analyze",
+    "simulate": "journeymap.cli.analyze:simulate",
     "report": "journeymap.cli.report:report",
     "check": "journeymap.cli.check:check",
     "diff": "journeymap.cli.check:diff",

@@ -1,0 +1,35 @@
+"""Output formats of ``journeymap analyze`` and ``journeymap simulate``.
+
+One module per format, one interface: ``render(analyses: list[JourneyAnalysis],
+color: bool = False) -> str`` and ``render_simulation(spec, cascade, color=False) ->
+str``. Output is deterministic: same analyses, same bytes.
+
+>>> sorted(FORMATS)
+['json', 'markdown', 'text']
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from journeymap.analysis.result import Cascade, JourneyAnalysis
+    from journeymap.spec.model import Spec
+
+FORMATS: dict[str, str] = {
+    "text": "journeymap.formats.analyze.text",
+    "json": "journeymap.formats.analyze.json_report",
+    "markdown": "journeymap.formats.analyze.markdown",
+}
+
+
+def render(analyses: "list[JourneyAnalysis]", fmt: str, color: bool = False) -> str:
+    """Render one result per journey in format ``fmt`` (a key of :data:`FORMATS`)."""
+    return importlib.import_module(FORMATS[fmt]).render(analyses, color=color)  # type: ignore[no-any-return]
+
+
+def render_simulation(spec: "Spec", cascade: "Cascade", fmt: str, color: bool = False) -> str:
+    """Render a what-if (``journeymap simulate``) in format ``fmt``."""
+    mod = importlib.import_module(FORMATS[fmt])
+    return mod.render_simulation(spec, cascade, color=color)  # type: ignore[no-any-return]
