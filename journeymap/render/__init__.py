@@ -1,0 +1,1 @@
+"""Journey diagrams: DOT and Mermaid text (pure), and drawing them with Graphviz."""
