@@ -55,12 +55,15 @@ def simulate(spec: Spec, failed: Iterable[str]) -> Cascade:
     structural = structural_touchpoints(ix)
     dist = _flow_distance(ix)
     deps = _dependents(ix)
+    # Touch-points that lose customers on their own make the most telling path ends.
+    weight = [naive_cascade(ix, (v,), base).customers_lost if ix.is_tp[v] and v in raw.down
+              else 0.0 for v in range(ix.n)]
     # The readable chain: from the failed element whose path reaches customers first.
     best: tuple[int, ...] = ()
     for f in idx:
-        p = collapse_path(ix, f, raw.down, base[0], structural, dist, deps)
-        if p and (not best or (p[-1] not in structural, dist[p[-1]], len(p))
-                  < (best[-1] not in structural, dist[best[-1]], len(best))):
+        p = collapse_path(ix, f, raw.down, base[0], structural, dist, deps, weight)
+        if p and (not best or (p[-1] not in structural, -weight[p[-1]], dist[p[-1]], len(p))
+                  < (best[-1] not in structural, -weight[best[-1]], dist[best[-1]], len(best))):
             best = p
     return Cascade(failed=tuple(ids), down=ix.names(raw.down), stranded=ix.names(raw.stranded),
                    degraded=ix.names(raw.degraded), customers_lost=raw.customers_lost,

@@ -81,15 +81,21 @@ def _flow_distance(ix: Index) -> list[int]:
 
 
 def collapse_path(ix: Index, failed: int, down: frozenset[int], reach0: set[int],
-                  structural: set[int], dist: list[int], dependents: list[list[int]]
-                  ) -> tuple[int, ...]:
-    """The readable chain from ``failed`` to the touch-point where customers stop."""
+                  structural: set[int], dist: list[int], dependents: list[list[int]],
+                  weight: list[float] | None = None) -> tuple[int, ...]:
+    """The readable chain from ``failed`` to the touch-point where customers stop.
+
+    The touch-point is a structural SPOF if one went down, else the one whose own
+    failure loses most customers (``weight``), else the one nearest the entries; ties
+    by id.
+    """
     if ix.is_tp[failed] and failed in reach0:
         return (failed,)
     targets = [v for v in down if ix.is_tp[v] and v in reach0]
     if not targets:
         return ()
-    target = min(targets, key=lambda v: (v not in structural, dist[v], ix.ids[v]))
+    w = weight or [0.0] * ix.n
+    target = min(targets, key=lambda v: (v not in structural, -w[v], dist[v], ix.ids[v]))
     allowed = down | {failed}
     parent = {failed: -1}
     queue = deque([failed])
@@ -190,8 +196,10 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
 
     cascades: dict[str, Cascade] = {}
     by_index: list[Cascade] = []
+    weight = [raw.customers_lost for raw in facts.cascades]
     for v, raw in enumerate(facts.cascades):
-        path = collapse_path(ix, v, raw.down, reach0, facts.structural, dist, dependents)
+        path = collapse_path(ix, v, raw.down, reach0, facts.structural, dist, dependents,
+                             weight)
         c = Cascade(failed=(ix.ids[v],), down=ix.names(raw.down),
                     stranded=ix.names(raw.stranded), degraded=ix.names(raw.degraded),
                     customers_lost=raw.customers_lost, collapses=raw.collapses,
@@ -234,9 +242,8 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
         ln, who = crit[key]
         src, tgt = spec.by_id[ln.source], spec.by_id[ln.target]
         others = ", ".join(sorted(who))
-        fix = (f"give {src.name} ({src.id}) an alternative to {tgt.name} ({tgt.id}) — "
-               f"an 'any:' fallback, or make the need soft — so that a failure of "
-               f"{others} no longer stops the journey")
+        fix = (f"give {src.id} a fallback for {tgt.id} (an 'any:' alternative, or make "
+               f"the need soft) so that a failure of {others} no longer stops every customer")
         critical.append(CriticalLine(ln, tuple(sorted(who)), fix))
 
     stage_of = _stage_areas(spec, ix, dependents)

@@ -26,14 +26,17 @@ def label(spec: Spec, element_id: str) -> str:
 def collapse_words(spec: Spec, c: Cascade) -> str:
     """What is at the end of a collapse path: ``[no path from a, b to c]`` or the loss."""
     if c.collapses:
-        entries = ", ".join(sorted(e.id for e in spec.entries))
-        goals = ", ".join(sorted(g.id for g in spec.goals))
-        return f"[no path from {entries} to {goals}]"
+        return f"[no path from {_some(spec.entries, 'entries')} to {_some(spec.goals, 'goals')}]"
     if c.customers_lost > 0:
         return f"[{percent(c.customers_lost)} of customers lost]"
     if c.path:
         return "[customers reroute]"
     return "[no customer affected]"
+
+
+def _some(elements: Sequence[object], word: str) -> str:
+    ids = sorted(e.id for e in elements)  # type: ignore[attr-defined]
+    return " or ".join(ids) if len(ids) <= 2 else f"any of the {len(ids)} {word}"
 
 
 def path_text(spec: Spec, c: Cascade) -> str:
