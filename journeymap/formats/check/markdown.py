@@ -64,7 +64,7 @@ def render(report: "CheckReport", max_bytes: int = MAX_BYTES) -> str:
     head.append("| journey | verdict | single points of failure | errors | warnings | notes |")
     head.append("|---|---|---|---:|---:|---:|")
     for j in report.journeys:
-        verdict = verdict_change(j.diff) if j.diff else str(j.verdict)
+        verdict = esc(verdict_change(j.diff) if j.diff else str(j.verdict))
         if j.diff is not None and j.diff.became_complex:
             verdict = f"**{verdict}**"
         spofs = str(j.spofs)
@@ -72,7 +72,7 @@ def render(report: "CheckReport", max_bytes: int = MAX_BYTES) -> str:
             spofs += f" (+{len(j.diff.spofs_added)}, −{len(j.diff.spofs_removed)})"
         counted = [f for f in j.findings if f.counts]
         n = {s: sum(1 for f in counted if f.severity == s) for s in ("error", "warning", "note")}
-        head.append(f"| `{j.journey_id}` | {esc(verdict)} | {spofs} | {n['error']} | "
+        head.append(f"| `{j.journey_id}` | {verdict} | {spofs} | {n['error']} | "
                     f"{n['warning']} | {n['note']} |")
     head.append("")
     waived = f", {len(report.waived)} waived" if report.waived else ""
@@ -100,8 +100,9 @@ def render(report: "CheckReport", max_bytes: int = MAX_BYTES) -> str:
     help_sec = ["<details><summary>What the rules mean</summary>", ""]
     for r in report.rules:
         if r.id in fired:
-            help_sec.append(f"- **{r.id} {r.name}** ({r.severity}): {esc(r.explanation)} "
-                            f"_What to do:_ {esc(r.what_to_do)}")
+            # Our own help text: its `code` spans are meant as Markdown.
+            help_sec.append(f"- **{r.id} {r.name}** ({r.severity}): {r.explanation} "
+                            f"_What to do:_ {r.what_to_do}")
     help_sec += ["", "</details>", ""]
 
     footer_room = 200
