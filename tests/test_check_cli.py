@@ -19,7 +19,7 @@ from journeymap.formats.check import markdown as md_format
 from check_fixtures import (
     EXTERNAL_LINE, commit, git, line_of, make_repo, shop, shop_with_vendor, two_doors, write,
 )
-from conftest import ROOT, SPECS
+from conftest import ROOT
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 SPEC = "specs/shop.journey.yaml"

@@ -147,3 +147,16 @@ def control_words(control: str) -> str:
             "partner": "run by a partner",
             "internal": "internal",
             "unknown": "no owner named"}.get(control, control)
+
+
+def spof_words(element: str, control: str, customers_lost: float, path: tuple[str, ...],
+               new: bool = False) -> str:
+    """The plain sentence every SPOF finding starts with.
+
+    >>> spof_words("crm", "partner", 1.0, ("crm", "signup"))
+    "'crm' (run by a partner) is a single point of failure: if it fails alone, 100% of customers cannot finish the journey (crm -> signup)."
+    """
+    chain = f" ({' -> '.join(path)})" if len(path) > 1 else ""
+    return (f"'{element}' ({control_words(control)}) is a {'new ' if new else ''}single point "
+            f"of failure: if it fails alone, {percent(customers_lost)} of customers cannot "
+            f"finish the journey{chain}.")

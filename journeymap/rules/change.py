@@ -12,6 +12,7 @@ from journeymap.analysis.result import Line
 from journeymap.diff import DELETED, JourneyDiff
 from journeymap.rules.base import (
     CHANGE, ERROR, NOTE, WARNING, Hit, JourneyState, Thresholds, control_words, percent, rule,
+    spof_words,
 )
 from journeymap.spec.diagnostics import Location
 
@@ -65,10 +66,8 @@ def new_spof(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
         if s.endpoint:
             continue  # a sole entry or goal touch-point is the journey's shape, not a dependency
         via = f" It came in with the line {_line_words(s.line)}." if s.line else ""
-        chain = f" ({' -> '.join(s.path)})" if len(s.path) > 1 else ""
-        yield Hit(f"'{s.id}' ({control_words(s.control)}) is a new single point of failure: "
-                  f"if it fails alone, {percent(s.customers_lost)} of customers cannot finish "
-                  f"the journey{chain}.{via}", s.where, s.id)
+        yield Hit(spof_words(s.id, s.control, s.customers_lost, s.path, new=True) + via,
+                  s.where, s.id)
 
 
 @rule("JM103", "became-complex", ERROR, CHANGE,

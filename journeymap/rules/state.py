@@ -8,6 +8,7 @@ from typing import Iterator
 from journeymap.analysis.result import COMPLEX
 from journeymap.rules.base import (
     NOTE, STATE, WARNING, Hit, JourneyState, Thresholds, control_words, percent, rule,
+    spof_words,
 )
 
 
@@ -60,10 +61,7 @@ def spof(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
     for s in state.analysis.spofs:
         if s.endpoint or s.control == "external":
             continue
-        chain = f" ({' -> '.join(s.path)})" if len(s.path) > 1 else ""
-        yield Hit(f"'{s.id}' ({control_words(s.control)}) is a single point of failure: if it "
-                  f"fails alone, {percent(s.customers_lost)} of customers cannot finish the "
-                  f"journey{chain}.", s.location, s.id)
+        yield Hit(spof_words(s.id, s.control, s.customers_lost, s.path), s.location, s.id)
 
 
 @rule("JM109", "complex-journey", NOTE, STATE,
