@@ -10,13 +10,15 @@ from journeymap.exit_status import ExitStatus
 _FORMATS = ["text", "json", "markdown"]
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, color: bool = False) -> None:
     if output:
         from journeymap.files import write_atomic
 
         write_atomic(output, text)
     else:
-        click.echo(text, nl=False)
+        # color=True: click would otherwise strip the styles when stdout is not a tty,
+        # and --color always must win.
+        click.echo(text, nl=False, color=color or None)
 
 
 @click.command()
@@ -53,7 +55,7 @@ def analyze(specs: tuple[str, ...], fmt: str, output: str | None, samples: int |
     loaded = load_specs(specs)
     results = [run(s, samples=samples, seed=seed) for s in loaded]
     colored = fmt == "text" and not output and use_color(color)
-    _emit(render(results, fmt, color=colored), output)
+    _emit(render(results, fmt, color=colored), output, colored)
     if fail_on == "spof" and any(a.spofs for a in results):
         raise SystemExit(int(ExitStatus.FINDINGS))
     if fail_on == "complex" and any(a.verdict == "complex" for a in results):
@@ -86,4 +88,4 @@ def simulate(spec: str, failed: tuple[str, ...], fmt: str, color: str) -> None:
                        for u in unknown))
     cascade = run(loaded, failed)
     colored = fmt == "text" and use_color(color)
-    click.echo(render_simulation(loaded, cascade, fmt, color=colored), nl=False)
+    _emit(render_simulation(loaded, cascade, fmt, color=colored), None, colored)
