@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from journeymap.analysis.result import COMPLEX, COMPLICATED, Handoff, JourneyAnalysis, Line
+from journeymap.analysis.result import COMPLEX, COMPLICATED, Handoff, JourneyAnalysis, Line, Spof
 from journeymap.spec.diagnostics import Location
 from journeymap.spec.model import Spec
 
@@ -237,14 +237,17 @@ def diff_journeys(old: JourneyAnalysis | None, new: JourneyAnalysis | None,
                            handoffs_added=tuple(sorted(new.handoffs, key=_handoff_key)))
 
     # Hard lines only: a soft need never takes anything down, so adding one is no risk.
-    old_lines = {_line_key(l) for l in needs_lines(old.spec, hard_only=True)}
-    new_lines = {_line_key(l) for l in needs_lines(new.spec, hard_only=True)}
-    lines_added = tuple(l for l in needs_lines(new.spec, hard_only=True) if _line_key(l) not in old_lines)
-    lines_removed = tuple(l for l in needs_lines(old.spec, hard_only=True) if _line_key(l) not in new_lines)
+    old_hard = needs_lines(old.spec, hard_only=True)
+    new_hard = needs_lines(new.spec, hard_only=True)
+    old_lines = {_line_key(l) for l in old_hard}
+    new_lines = {_line_key(l) for l in new_hard}
+    lines_added = tuple(l for l in new_hard if _line_key(l) not in old_lines)
+    lines_removed = tuple(l for l in old_hard if _line_key(l) not in new_lines)
 
     old_spofs = {s.id: s for s in old.spofs}
     new_spofs = {s.id: s for s in new.spofs}
-    added = tuple(_spof_change(s, new.spec, old_lines) for s in sorted(new.spofs, key=lambda s: s.id)
+    finder = _NewLines(new_hard, lines_added)
+    added = tuple(_spof_change(s, finder.line_of(s)) for s in sorted(new.spofs, key=lambda s: s.id)
                   if s.id not in old_spofs)
     removed = tuple(_spof_change(s) for s in sorted(old.spofs, key=lambda s: s.id)
                     if s.id not in new_spofs)
@@ -284,33 +287,35 @@ def diff_journeys(old: JourneyAnalysis | None, new: JourneyAnalysis | None,
                        lines_added=lines_added, lines_removed=lines_removed)
 
 
-def _spof_change(spof: object, spec: Spec | None = None,
-                 old_lines: set[tuple[str, str, int, int]] | None = None) -> SpofChange:
-    s = spof  # a journeymap.analysis.result.Spof
-    line = _new_line_of(s, spec, old_lines) if spec is not None and old_lines is not None else None
-    return SpofChange(s.id, s.type, s.control, s.cause, s.endpoint, s.customers_lost,  # type: ignore[attr-defined]
-                      s.location, tuple(s.path), line)  # type: ignore[attr-defined]
+def _spof_change(spof: Spof, line: Line | None = None) -> SpofChange:
+    return SpofChange(spof.id, spof.type, spof.control, spof.cause, spof.endpoint,
+                      spof.customers_lost, spof.location, tuple(spof.path), line)
 
 
-def _new_line_of(spof: object, spec: Spec, old_lines: set[tuple[str, str, int, int]]) -> Line | None:
-    """The first needs line along the SPOF's collapse that did not exist before.
+class _NewLines:
+    """Finds the newly written needs line that made an element a SPOF.
 
-    The engine lists the lines it followed (``Spof.lines``); when it does not, the
-    ordered path (failed element -> … -> blocked touch-point) gives them: each step
-    ``a -> b`` is the line ``b needs a``.
+    The engine lists the lines a collapse follows (``Spof.lines``); when it does not,
+    the ordered path (failed element -> … -> blocked touch-point) gives them: each step
+    ``a -> b`` is the line ``b needs a``. Failing that, a new line that names the SPOF
+    directly. Indexes are built once per diff (a journey may have thousands of SPOFs).
     """
-    candidates = list(getattr(spof, "lines", ()) or ())
-    path = tuple(getattr(spof, "path", ()) or ())
-    by_pair = {(l.source, l.target): l for l in needs_lines(spec, hard_only=True)}
-    for a, b in zip(path, path[1:]):
-        line = by_pair.get((b, a))
-        if line is not None and line not in candidates:
-            candidates.append(line)
-    for line in candidates:
-        if _line_key(line) not in old_lines:
-            return line
-    # Nothing on the path is new: maybe a new element now needs the SPOF directly.
-    for line in needs_lines(spec, hard_only=True):
-        if line.target == spof.id and _line_key(line) not in old_lines:  # type: ignore[attr-defined]
-            return line
-    return None
+
+    def __init__(self, hard_lines: tuple[Line, ...], added: tuple[Line, ...]):
+        self.by_pair = {(l.source, l.target): l for l in hard_lines}
+        self.added = {_line_key(l) for l in added}
+        self.added_by_target: dict[str, Line] = {}
+        for l in added:
+            self.added_by_target.setdefault(l.target, l)
+
+    def line_of(self, spof: Spof) -> Line | None:
+        candidates = list(spof.lines)
+        path = tuple(spof.path)
+        for a, b in zip(path, path[1:]):
+            line = self.by_pair.get((b, a))
+            if line is not None:
+                candidates.append(line)
+        for line in candidates:
+            if _line_key(line) in self.added:
+                return line
+        return self.added_by_target.get(spof.id)
