@@ -364,3 +364,32 @@ def test_pre_commit_hooks_file():
     # check reads whole journeys against HEAD: it must not get single file names
     assert ids["journeymap-check"]["pass_filenames"] is False
     assert "--baseline HEAD" in ids["journeymap-check"]["entry"]
+
+
+def test_policy_sets_default_paths_and_fail_on(repo):
+    pr(repo)
+    write(repo, {"pyproject.toml": "[tool.journeymap]\njourneys = 'specs/doors.journey.yaml'\n"
+                                   "fail_on = 'note'\n"})
+    result = run("check", "--format", "json")
+    data = json.loads(result.output)
+    assert [j["id"] for j in data["journeys"]] == ["doors"]  # only the configured path
+    assert data["fail_on"] == "note"
+    # doors carries no note-level risk; the CLI's --fail-on overrides the policy's.
+    assert result.exit_code == 0
+    assert run("check", SPEC, "--fail-on", "error").exit_code == 0
+    assert run("check", SPEC).exit_code == 1  # policy: fail on notes (JM109 complex-journey)
+
+
+def test_rewritten_and_renamed_journey_is_paired_by_journey_id(repo):
+    # Move the spec and rewrite it beyond git's rename detection (different layout).
+    git(repo, "rm", "-q", SPEC)
+    flow_style = json.dumps(yaml.safe_load(shop_with_vendor()), indent=1)  # JSON is YAML
+    write(repo, {"specs/checkout/flow.yaml": flow_style})
+    commit(repo)
+    result = run("check", "--baseline", "HEAD~1", "--format", "json")
+    data = json.loads(result.output)
+    j = next(j for j in data["journeys"] if j["id"] == "shop")
+    assert j["diff"]["status"] == "changed" and j["diff"]["old_path"] == SPEC
+    assert "compared with specs/shop.journey.yaml at HEAD~1 (same journey id)" in data["notes"][0]
+    assert {f["rule"] for f in data["findings"]} >= {"JM101", "JM103"}
+    assert result.exit_code == 1
