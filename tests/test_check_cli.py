@@ -120,6 +120,11 @@ def test_junit_one_suite_per_spec_one_case_per_rule(repo):
     assert "warning[JM102" in cases["JM102 external-spof"].find("system-out").text
     assert root.get("failures") == "2"  # JM101 and JM103
     assert all(c.get("classname") == "shop" for c in cases.values())
+    assert suites[SPEC].get("skipped") == "0"
+    # Without a baseline the change rules did not run: skipped, not passed.
+    plain = ET.fromstring(run("check", "--format", "junit").output)
+    skipped = [c.get("name") for c in plain.iter("testcase") if c.find("skipped") is not None]
+    assert "JM101 new-spof" in skipped and "JM108 spof" not in skipped
 
 
 def test_markdown_comment_headline_table_and_folded_details(repo):

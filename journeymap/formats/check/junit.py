@@ -3,7 +3,9 @@
 One ``<testsuite>`` per spec file, one ``<testcase>`` per rule for that journey. A
 testcase fails when the rule found something at or above ``--fail-on`` that no waiver
 covers; its findings are in the ``<failure>`` text too (GitLab ignores the message
-attribute). Findings below the bar, and waived ones, go to ``<system-out>``.
+attribute). Findings below the bar, and waived ones, go to ``<system-out>``. A rule that
+cannot judge the journey (a change rule without a baseline, or on a new journey) is a
+``<skipped>`` testcase, so a green dashboard never claims a check that did not run.
 """
 
 from __future__ import annotations
@@ -15,16 +17,33 @@ from journeymap.formats.check.text import finding_line
 from journeymap.rules import severity_rank
 
 if TYPE_CHECKING:
-    from journeymap.check import CheckReport, Finding
+    from journeymap.check import CheckReport, Finding, JourneyResult
+    from journeymap.rules import Rule
 
 
-def _suite(parent: ET.Element, name: str, journey: str, cases: list[tuple[str, list["Finding"]]],
-           bar: int) -> tuple[int, int]:
+def _skip_reason(rule: "Rule", journey: "JourneyResult") -> str | None:
+    """Why ``rule`` could not judge ``journey`` (a skipped testcase), or ``None``."""
+    if rule.scope == "state" and journey.verdict is None:
+        return "the journey was deleted"
+    if rule.scope == "change":
+        if journey.diff is None:
+            return "no --baseline: change rules need one"
+        if journey.diff.status == "added":
+            return "a new journey has no baseline"
+    return None
+
+
+def _suite(parent: ET.Element, name: str, journey: str,
+           cases: list[tuple[str, list["Finding"], str | None]], bar: int) -> tuple[int, int]:
     suite = ET.SubElement(parent, "testsuite", name=name, tests=str(len(cases)))
-    failures = 0
-    for case_name, findings in cases:
+    failures = skipped = 0
+    for case_name, findings, skip in cases:
         case = ET.SubElement(suite, "testcase", classname=journey or "policy", name=case_name,
                              file=name)
+        if skip is not None:
+            skipped += 1
+            ET.SubElement(case, "skipped", message=skip)
+            continue
         failing = [f for f in findings if f.counts and severity_rank(f.severity) >= bar]
         other = [f for f in findings if f not in failing]
         if failing:
@@ -36,7 +55,7 @@ def _suite(parent: ET.Element, name: str, journey: str, cases: list[tuple[str, l
             ET.SubElement(case, "system-out").text = "\n".join(finding_line(f) for f in other)
     suite.set("failures", str(failures))
     suite.set("errors", "0")
-    suite.set("skipped", "0")
+    suite.set("skipped", str(skipped))
     return len(cases), failures
 
 
@@ -47,12 +66,12 @@ def render(report: "CheckReport") -> str:
     journey_rules = [r for r in report.rules if r.scope in ("change", "state")]
     for j in report.journeys:
         by_rule = {r.id: [f for f in j.findings if f.rule == r.id] for r in journey_rules}
-        cases = [(f"{r.id} {r.name}", by_rule[r.id]) for r in journey_rules]
+        cases = [(f"{r.id} {r.name}", by_rule[r.id], _skip_reason(r, j)) for r in journey_rules]
         t, fl = _suite(root, j.path, j.journey_id, cases, bar)
         tests, failures = tests + t, failures + fl
     policy = [f for f in report.findings if f.rule == "JM100"]
     if report.policy.source and any(r.id == "JM100" for r in report.rules):
-        t, fl = _suite(root, report.policy.source, "", [("JM100 expired-waiver", policy)], bar)
+        t, fl = _suite(root, report.policy.source, "", [("JM100 expired-waiver", policy, None)], bar)
         tests, failures = tests + t, failures + fl
     root.set("tests", str(tests))
     root.set("failures", str(failures))
