@@ -323,3 +323,38 @@ def test_rule_turned_off_does_not_run(tmp_path):
 
 def test_external_line_fixture_is_in_the_changed_spec():
     assert EXTERNAL_LINE in shop_with_vendor() and EXTERNAL_LINE not in shop()
+
+
+# --- properties over the example journeys ------------------------------------------------------
+
+def _without_need(spec, element_id: str):
+    import dataclasses
+
+    elements = tuple(dataclasses.replace(e, needs=e.needs[1:]) if e.id == element_id else e
+                     for e in spec.elements)
+    return dataclasses.replace(spec, elements=elements)
+
+
+@pytest.mark.parametrize("name", ["newsletter-video", "bank-account-opening", "telco-support"])
+def test_diff_is_symmetric_and_points_into_the_file(name):
+    from conftest import SPECS
+
+    path = SPECS / f"{name}.journey.yaml"
+    if not path.exists():
+        pytest.skip(f"{path} not in this checkout")
+    spec = load_spec(str(path))
+    full = analyze(spec)
+    n_lines = len(path.read_text().splitlines())
+    same = diff_journeys(full, analyze(spec))
+    assert same.status == UNCHANGED and not same.worse
+    for element in [e for e in spec.elements if e.needs][:6]:
+        fewer = analyze(_without_need(spec, element.id))
+        forward = diff_journeys(fewer, full)  # the change adds the element's first need back
+        back = diff_journeys(full, fewer)
+        assert {s.id for s in forward.spofs_added} == {s.id for s in back.spofs_removed}
+        assert {s.id for s in forward.spofs_removed} == {s.id for s in back.spofs_added}
+        assert forward.became_complex == back.became_complicated
+        for s in forward.spofs_added:
+            assert 1 <= s.where.line <= n_lines
+            if s.line is not None:  # the blamed line is the one the change added
+                assert s.line.source == element.id and s.line.location == element.needs[0].location
