@@ -398,3 +398,26 @@ def test_rewritten_and_renamed_journey_is_paired_by_journey_id(repo):
     assert "compared with specs/shop.journey.yaml at HEAD~1 (same journey id)" in data["notes"][0]
     assert {f["rule"] for f in data["findings"]} >= {"JM101", "JM103"}
     assert result.exit_code == 1
+
+
+def test_action_check_step_runs_and_feeds_summary_outputs_and_sarif(repo, tmp_path):
+    """Run the action's own 'Check journeys' script as GitHub would (bash -e, env only)."""
+    import os
+    import subprocess
+
+    pr(repo)
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    [step] = [s for s in action["runs"]["steps"] if s.get("id") == "check"]
+    runner_temp, summary, outputs = tmp_path / "rt", tmp_path / "summary.md", tmp_path / "out.txt"
+    runner_temp.mkdir()
+    env = {**os.environ, "PATHS": "specs", "BASELINE": "main", "BASE_REF": "", "FAIL_ON": "error",
+           "POLICY": "", "RUNNER_TEMP": str(runner_temp), "GITHUB_STEP_SUMMARY": str(summary),
+           "GITHUB_OUTPUT": str(outputs)}
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr  # the step records the status; a later step fails
+    assert "::error file=specs/shop.journey.yaml,line=" in proc.stdout
+    recorded = dict(l.split("=", 1) for l in outputs.read_text().splitlines())
+    assert recorded["exit-code"] == "1"
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(json.loads(Path(recorded["sarif"]).read_text()))
+    assert "went from complicated to complex" in summary.read_text()
