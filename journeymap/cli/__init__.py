@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "check": "journeymap.cli.check:check",
     "diff": "journeymap.cli.check:diff",
     "rules": "journeymap.cli.check:rules_cmd",
+    "render": "journeymap.cli.render:render",
 }
 
 

@@ -1,1 +1,52 @@
-"""Journey diagrams: DOT and Mermaid text (pure), and drawing them with Graphviz."""
+"""Journey diagrams in the layout of a service blueprint.
+
+Pure text builders (no I/O): :func:`diagram_dot` and :func:`diagram_mermaid`. Drawing
+needs the Graphviz ``dot`` program: :func:`render_svg` / :func:`render` (raise
+:class:`GraphvizMissing` without it).
+
+>>> from journeymap.spec import load_spec  # doctest: +SKIP
+>>> from journeymap.analysis import analyze  # doctest: +SKIP
+>>> spec = load_spec("specs/newsletter-video.journey.yaml")  # doctest: +SKIP
+>>> svg = render_svg(spec, analyze(spec), highlight="crm")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeymap.analysis.result import JourneyAnalysis
+from journeymap.render.dot import diagram_dot
+from journeymap.render.graphviz_run import (GRAPHVIZ_FORMATS, INSTALL_HINT, GraphvizFailed,
+                                            GraphvizMissing, run_dot)
+from journeymap.render.mermaid import diagram_mermaid
+from journeymap.render.view import RenderError
+from journeymap.spec.model import Spec
+
+FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
+SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot",
+            ".mmd": "mermaid", ".mermaid": "mermaid"}
+
+
+def render(spec: Spec, analysis: JourneyAnalysis | None = None, fmt: str = "svg",
+           **options: Any) -> bytes:
+    """The diagram in ``fmt`` (one of :data:`FORMATS`) as bytes.
+
+    ``options`` are those of :func:`diagram_dot`: ``highlight``, ``focus``, ``depth``,
+    ``stage``. dot and mermaid never need Graphviz; svg, png and pdf do.
+    """
+    if fmt == "mermaid":
+        return diagram_mermaid(spec, analysis, **options).encode("utf-8")
+    text = diagram_dot(spec, analysis, **options)
+    if fmt == "dot":
+        return text.encode("utf-8")
+    return run_dot(text, fmt)
+
+
+def render_svg(spec: Spec, analysis: JourneyAnalysis | None = None, **options: Any) -> bytes:
+    """The diagram as SVG (UTF-8 bytes), for embedding in reports. Needs Graphviz."""
+    return render(spec, analysis, "svg", **options)
+
+
+__all__ = ["FORMATS", "GRAPHVIZ_FORMATS", "INSTALL_HINT", "SUFFIXES", "GraphvizFailed",
+           "GraphvizMissing", "RenderError", "diagram_dot", "diagram_mermaid", "render",
+           "render_svg"]

@@ -327,6 +327,8 @@ class _Writer:
         for e in spec.elements:
             for need in e.needs:
                 gate = gates.get((e.id, need))
+                if need.form != "id" and gate is None:
+                    continue  # the group's owner is not in this view
                 if gate is None:
                     (t,) = need.targets
                     if not v.draws(e.id, t):

@@ -1,0 +1,73 @@
+"""``journeymap render``: journey diagrams (SVG, PNG, PDF, DOT, Mermaid)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from journeymap.cli.common import fail, load_specs
+
+_FORMATS = ["svg", "png", "pdf", "dot", "mermaid"]
+
+
+@click.command()
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the diagram here; the suffix picks the format (.svg .png .pdf .dot "
+                   ".mmd). Without it, the diagram goes to stdout in --format.")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
+              help="Output format, overriding the suffix of -o [default: from -o, else svg].")
+@click.option("--highlight", metavar="ID",
+              help="Draw what happens when this element fails: what goes down, what is "
+                   "stranded, and the collapse path in order.")
+@click.option("--focus", metavar="ID",
+              help="Draw only the elements within --depth lines of this element.")
+@click.option("--depth", type=click.IntRange(0), default=2, show_default=True,
+              help="How many lines (flow or needs) from --focus to draw.")
+@click.option("--stage", metavar="ID", help="Draw only this stage's column.")
+@click.option("--no-analysis", is_flag=True,
+              help="Draw the structure only: no verdict, no SPOF marks.")
+def render(spec: str, output: str | None, fmt: str | None, highlight: str | None,
+           focus: str | None, depth: int, stage: str | None, no_analysis: bool) -> None:
+    """Draw a journey as a service blueprint.
+
+    Stages are columns left to right; touch-points (what the customer sees) stand above
+    the line of visibility, the supports they need below it. Fill shows who controls an
+    element (internal / partner / external); a thick red border and "⚠ SPOF" mark a
+    single point of failure. svg, png and pdf need Graphviz (`dot`); dot and mermaid
+    do not.
+
+    \b
+    Examples:
+      journeymap render specs/bank.journey.yaml -o bank.svg
+      journeymap render specs/bank.journey.yaml -o crm.png --highlight core-banking
+      journeymap render specs/bank.journey.yaml -o part.svg --focus kyc-rules --depth 1
+      journeymap render specs/bank.journey.yaml --format mermaid >> README.md
+    """
+    from journeymap.files import write_atomic
+    from journeymap.render import SUFFIXES, GraphvizFailed, GraphvizMissing, RenderError
+    from journeymap.render import render as draw
+
+    if fmt is None and output:
+        suffix = os.path.splitext(output)[1].lower()
+        if suffix not in SUFFIXES:
+            fail(f"cannot tell the format from {output!r}: use a suffix "
+                 f"({', '.join(sorted(SUFFIXES))}) or --format {'|'.join(_FORMATS)}")
+        fmt = SUFFIXES[suffix]
+    fmt = fmt or "svg"
+    (loaded,) = load_specs([spec])
+    analysis = None
+    if not no_analysis:
+        from journeymap.analysis import analyze
+
+        analysis = analyze(loaded, samples=0)  # the diagram needs no robustness curve
+    try:
+        data = draw(loaded, analysis, fmt, highlight=highlight, focus=focus, depth=depth,
+                    stage=stage)
+    except (RenderError, GraphvizMissing, GraphvizFailed) as exc:
+        fail(str(exc))
+    if output:
+        write_atomic(output, data)
+    else:
+        click.get_binary_stream("stdout").write(data)
