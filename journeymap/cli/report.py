@@ -17,11 +17,14 @@ from journeymap.cli.common import existing_paths, fail, load_specs
               help="Force a portfolio report (all journeys) or a single-journey report. "
                    "Default: one spec file gives a journey report; several files or a "
                    "directory give a portfolio.")
+@click.option("--each", is_flag=True,
+              help="Also write one journey report per spec next to OUTPUT, named after "
+                   "the spec file (specs/x.journey.yaml -> x.pdf).")
 @click.option("--date", "date_text", metavar="YYYY-MM-DD",
               help="Date on the cover. Default: SOURCE_DATE_EPOCH if set, else the newest "
                    "spec file's modification day (never today's clock, so output is "
                    "reproducible).")
-def report(specs: tuple[str, ...], output: str, portfolio: bool | None,
+def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bool,
            date_text: str | None) -> None:
     """Write the leadership report for SPECS.
 
@@ -35,9 +38,13 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None,
       journeymap report specs/newsletter-video.journey.yaml -o reports/newsletter-video.pdf
       journeymap report specs/ -o reports/portfolio.pdf
       journeymap report specs/x.journey.yaml -o x.html     (one self-contained page)
+      journeymap report specs/ -o reports/portfolio.pdf --each
+                         (the portfolio plus reports/<spec>.pdf for every spec)
     """
     from journeymap.files import spec_paths, write_atomic
-    from journeymap.report import FORMATS, ReportDateError, report_bytes, report_date
+    from journeymap.report import (
+        FORMATS, ReportDateError, journey_reports, report_bytes, report_date,
+    )
 
     suffix = os.path.splitext(output)[1].lower()
     fmt = FORMATS.get(suffix)
@@ -53,8 +60,28 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None,
         date = report_date(spec_paths(list(specs)), date_text)
     except ReportDateError as exc:
         fail(str(exc))
+    if each:
+        folder = os.path.dirname(output)
+        targets = [os.path.join(folder, _stem(s.source) + suffix) for s in loaded]
+        clash = sorted({t for t in targets if targets.count(t) > 1} | (
+            {output} & set(targets)))
+        if clash:
+            fail(f"--each would write {clash[0]} twice; rename the spec files or "
+                 f"choose another -o")
+        for target, data in zip(targets, journey_reports(loaded, fmt, date)):
+            write_atomic(target, data)
+            click.echo(f"wrote {target} (journey report)", err=True)
     data = report_bytes(loaded, fmt, date, portfolio=portfolio)
     write_atomic(output, data)
     kind = "portfolio report" if portfolio else "journey report"
     click.echo(f"wrote {output} ({kind}, {len(loaded)} journey{'s' if len(loaded) != 1 else ''})",
                err=True)
+
+
+def _stem(path: str) -> str:
+    """``specs/x.journey.yaml`` -> ``x``."""
+    name = os.path.basename(path)
+    for ending in (".journey.yaml", ".journey.yml", ".yaml", ".yml"):
+        if name.endswith(ending):
+            return name[: -len(ending)]
+    return os.path.splitext(name)[0]

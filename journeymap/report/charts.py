@@ -5,7 +5,7 @@ SVG with fixed number formatting gives the same bytes on every machine. Text use
 DejaVu Sans, the font the PDF and the diagrams use. All user text is XML-escaped.
 
 >>> svg = robustness_svg((0, 1, 2), (1.0, 0.6, 0.3), 1.8)
->>> svg.startswith("<svg") and "60%" in svg
+>>> svg.startswith("<svg") and "<polyline" in svg
 True
 """
 
@@ -101,26 +101,58 @@ def _heat_fill(share: float, present: bool) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def _wrap(text: str, limit: int, lines: int = 2) -> list[str]:
+    """Greedy word wrap into at most ``lines`` lines of ``limit`` characters (last clipped)."""
+    out: list[str] = []
+    for word in text.split():
+        if out and len(out[-1]) + 1 + len(word) <= limit:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    if len(out) > lines:
+        out = out[: lines - 1] + [" ".join(out[lines - 1:])]
+    return [_clip(line, limit) for line in out]
+
+
+_GROUPS = (("outside our control", "Outside our control"), ("partner", "Partners"),
+           ("ours", "Ours"), ("no owner named", "No owner named"))
+
+
 def heatmap_svg(heat: Heat, width: float = 560) -> str:
-    """Stages across, parties down. Number = single points of failure in the cell; colour
-    = share of customers the worst failure there stops."""
-    label_w, control_w, top, row_h = 190, 110, 40, 19
+    """Stages across, parties down (grouped by control). Number = single points of failure
+    in the cell; colour = share of customers the worst failure there stops."""
+    label_w, row_h, group_h = 215, 19, 20
     n_st = max(len(heat.stages), 1)
-    col_w = (width - label_w - control_w - 4) / n_st
+    col_w = (width - label_w - 2) / n_st
+    chars = max(int(col_w / 6.0), 4)
+    header_lines = max((len(_wrap(st, chars)) for st in heat.stages), default=1)
+    top = 8 + 12 * header_lines
+    rows: list[tuple[str, int]] = []  # ("group", label) or ("party", index)
+    for label, heading in _GROUPS:
+        members = [i for i, c in enumerate(heat.controls) if c == label]
+        if members:
+            rows.append((heading, -1))
+            rows.extend(("", i) for i in members)
+    body_h = sum(group_h if i < 0 else row_h for _, i in rows)
     legend_h = 34
-    height = top + row_h * len(heat.parties) + legend_h + 8
+    height = top + body_h + legend_h + 10
     parts = [_open(width, height, "Where the journey became fragile, by stage and party")]
-    x0 = label_w + control_w
+    x0 = label_w
     for j, stage in enumerate(heat.stages):
         cx = x0 + col_w * (j + 0.5)
-        parts.append(_text(cx, top - 10, _clip(stage, int(col_w / 6.2)), 10, "middle", INK, "bold"))
-    parts.append(_text(0, top - 10, "Who runs it", 10, "start", MUTED, "bold"))
-    parts.append(_text(label_w, top - 10, "Control", 10, "start", MUTED, "bold"))
-    for i, (party, control) in enumerate(zip(heat.parties, heat.controls)):
-        y = top + row_h * i
-        parts.append(_text(0, y + 13.5, _clip(party, 32), 10, "start", INK))
-        ctrl_fill = ACCENT if control == "outside our control" else MUTED
-        parts.append(_text(label_w, y + 13.5, _clip(control, 20), 9, "start", ctrl_fill))
+        lines = _wrap(stage, chars)
+        for n, line in enumerate(lines):
+            y = top - 6 - 12 * (len(lines) - 1 - n)
+            parts.append(_text(cx, y, line, 9.5, "middle", INK, "bold"))
+    y = top
+    for heading, i in rows:
+        if i < 0:
+            colour = ACCENT if heading == "Outside our control" else MUTED
+            parts.append(_text(0, y + 15, heading.upper(), 8.5, "start", colour, "bold",
+                               extra=' letter-spacing="0.6"'))
+            y += group_h
+            continue
+        parts.append(_text(8, y + 13.5, _clip(heat.parties[i], 36), 10, "start", INK))
         for j, cell in enumerate(heat.cells[i]):
             x = x0 + col_w * j
             fill = _heat_fill(cell.customers_at_risk, cell.elements > 0)
@@ -131,7 +163,8 @@ def heatmap_svg(heat: Heat, width: float = 560) -> str:
                 ink = "#ffffff" if cell.customers_at_risk >= 0.5 else INK
                 parts.append(_text(x + col_w / 2, y + 13.5, str(cell.spofs), 10.5, "middle",
                                    ink, "bold"))
-    ly = top + row_h * len(heat.parties) + 14
+        y += row_h
+    ly = y + 14
     swatches = [(0.0, True, "harmless"), (0.25, True, "stops 25%"), (0.5, True, "50%"),
                 (1.0, True, "100% of customers"), (0.0, False, "nothing here")]
     x = 0.0

@@ -7,12 +7,63 @@ and says where the diagram would be (``DIAGRAM_NOTE``).
 
 from __future__ import annotations
 
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from html import escape, unescape
+
 from journeymap.analysis.result import JourneyAnalysis
 from journeymap.report import charts
 from journeymap.report.model import JourneyReport
 
 DIAGRAM_NOTE = ("Diagram not available: install Graphviz (the 'dot' program) to draw it, "
                 "then run the report again.")
+
+
+# The diagram renderer labels for architects ("SPOF · dependency", "stranded"). A
+# leader reads plain words, so the report rewrites those labels; replacements are no
+# longer than the originals so they still fit the boxes Graphviz sized for them.
+# tests/test_report.py fails if renderer wording leaks through, so a change there shows.
+_PLAIN = (
+    (re.compile(r"^If (.+) \([a-z0-9_-]+, \w+\) fails: (\d+) down, (\d+) stranded, (.+) of "
+                r"customers lost( — the journey collapses)?$"),
+     lambda m: (f"If {m[1]} fails: {m[2]} other parts go down, {m[3]} cut off, {m[4]} of "
+                f"customers stopped")),
+    (re.compile(r"^⚠ SPOF · structural · (.+) lost$"), lambda m: f"⚠ all pass here · stops {m[1]}"),
+    (re.compile(r"^⚠ SPOF · journey endpoint · (.+) lost$"), lambda m: f"⚠ only start/finish · {m[1]}"),
+    (re.compile(r"^⚠ SPOF · dependency · (.+) lost$"), lambda m: f"⚠ single failure stops {m[1]}"),
+    (re.compile(r"^⚠ SPOF: failing alone collapses the journey$"),
+     lambda m: "⚠ failing alone stops the journey"),
+    (re.compile(r"^⊘ STRANDED stranded: up, but"), lambda m: "⊘ CUT OFF: working, but"),
+    (re.compile(r"^⊘ STRANDED$"), lambda m: "⊘ CUT OFF"),
+    (re.compile(r"^collapse path, in order"), lambda m: "how it spreads, in order"),
+)
+_WORDS = ((re.compile(r"\b(journey )?endpoint\b"), "only start/finish"),
+          (re.compile(r"\bSPOFs?\b"), "single failure"), (re.compile(r"\bstranded\b", re.I), "cut off"),
+          (re.compile(r"\bcollapses\b"), "stops"), (re.compile(r"\bdependency\b"), "needs"),
+          (re.compile(r"\bstructural\b"), "every path"))
+_TEXT = re.compile(r"(<text\b[^>]*>)([^<]*)(</text>)")
+
+
+def plain_words(label: str) -> str:
+    """A diagram label in a leader's words.
+
+    >>> plain_words("⚠ SPOF · dependency · 100% lost")
+    '⚠ single failure stops 100%'
+    """
+    for pattern, repl in _PLAIN:
+        label = pattern.sub(repl, label)
+    for pattern, word in _WORDS:
+        label = pattern.sub(word, label)
+    return label
+
+
+def plain_svg(svg: str) -> str:
+    """Rewrite every ``<text>`` of a diagram with :func:`plain_words`."""
+    def one(m: re.Match[str]) -> str:
+        return m[1] + escape(plain_words(unescape(m[2])), quote=False) + m[3]
+
+    return _TEXT.sub(one, svg)
 
 
 def diagram_svg(analysis: JourneyAnalysis, highlight: str | None = None) -> str | None:
@@ -36,23 +87,35 @@ def diagram_svg(analysis: JourneyAnalysis, highlight: str | None = None) -> str 
             out = graphviz.Source(dot).pipe(format="svg", quiet=True)
     except Exception:  # noqa: BLE001 - a missing 'dot' must not stop the report
         return None
-    return out.decode("utf-8") if isinstance(out, bytes) else out
+    text = out.decode("utf-8") if isinstance(out, bytes) else out
+    return plain_svg(text)
 
 
 def journey_figures(report: JourneyReport, analysis: JourneyAnalysis, key: str,
                     diagrams: bool = True) -> dict[str, str]:
     """SVG text per picture, keyed ``<key>:journey``, ``:worst``, ``:heat``, ``:curve``."""
-    figures = {
-        f"{key}:heat": charts.heatmap_svg(report.heat),
-        f"{key}:curve": charts.robustness_svg(report.curve.removed, report.curve.completion,
-                                              report.curve.expected),
-    }
-    if diagrams:
-        journey = diagram_svg(analysis)
-        if journey is not None:
-            figures[f"{key}:journey"] = journey
-        if report.worst is not None:
-            worst = diagram_svg(analysis, highlight=report.worst.id)
-            if worst is not None:
-                figures[f"{key}:worst"] = worst
+    return all_figures([(report, analysis, key)], diagrams)
+
+
+def all_figures(jobs: list[tuple[JourneyReport, JourneyAnalysis, str]],
+                diagrams: bool = True) -> dict[str, str]:
+    """Pictures of several journeys at once. Graphviz runs as a separate process, so
+    the diagrams are drawn in parallel threads (layout is most of a report's time)."""
+    figures: dict[str, str] = {}
+    tasks: list[tuple[str, JourneyAnalysis, str | None]] = []
+    for report, analysis, key in jobs:
+        figures[f"{key}:heat"] = charts.heatmap_svg(report.heat)
+        figures[f"{key}:curve"] = charts.robustness_svg(
+            report.curve.removed, report.curve.completion, report.curve.expected)
+        if diagrams:
+            tasks.append((f"{key}:journey", analysis, None))
+            if report.worst is not None:
+                tasks.append((f"{key}:worst", analysis, report.worst.id))
+    if tasks:
+        workers = max(1, min(len(tasks), os.cpu_count() or 2, 8))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            drawn = list(pool.map(lambda t: diagram_svg(t[1], t[2]), tasks))
+        for (name, _, _), svg in zip(tasks, drawn):
+            if svg is not None:
+                figures[name] = svg
     return figures

@@ -157,7 +157,9 @@ def _shared(shared: tuple[SharedRisk, ...]) -> str:
     if not shared:
         return "<p>None: no vendor or team stops customers in more than one journey.</p>"
     rows = "".join(
-        f"<tr><td>{_who(s.party, s.control, s.control_label)}</td><td>"
+        f"<tr><td>{_who(s.party, s.control, s.control_label)}"
+        + (f'<div class="small">also named: {_e(", ".join(s.aliases))}</div>' if s.aliases else "")
+        + "</td><td>"
         + "; ".join(f"{_e(h.journey)}: <b>{_e(h.customers)}</b>"
                     f"{' (stops it)' if h.stops_journey else ''}" for h in s.impacts)
         + f'<div class="small">It runs: {_e(", ".join(s.elements))}</div></td></tr>'

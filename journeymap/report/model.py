@@ -22,6 +22,9 @@ from journeymap.report import wording as w
 from journeymap.spec.model import Spec
 
 TOP_ACTIONS = 3
+# Failures that are not single points of failure still earn a recommended fix when they
+# stop at least this share of customers (a complicated journey still has weak spots).
+PARTIAL_ACTION_SHARE = 0.2
 NO_STAGE = "No stage"
 
 
@@ -162,6 +165,7 @@ class SharedRisk:
     """A vendor or team whose failure (everything it runs, at once) hits several journeys."""
 
     party: str
+    aliases: tuple[str, ...]  # other names the same party id has in other specs
     control: str
     control_words: str
     control_label: str
@@ -291,35 +295,66 @@ def _figures(analysis: JourneyAnalysis, findings: tuple[Finding, ...],
 # --------------------------------------------------------------------------- actions
 
 
-def _actions(analysis: JourneyAnalysis) -> tuple[Action, ...]:
-    """Recommended fixes, one per single point of failure, ranked by customers protected.
+@dataclass(frozen=True)
+class _Risk:
+    """An element worth fixing: a single point of failure, or a failure that still stops
+    a large share of customers (complicated journeys need fixes too)."""
 
-    A touch-point every customer passes through absorbs the failures behind it run by
-    the same party (an alternative route around a vendor's step also avoids that
-    vendor's systems). Ties: more failures removed, then least control, then name.
+    id: str
+    control: str
+    endpoint: bool
+    every_path: bool  # a touch-point every customer passes through
+    path: tuple[str, ...]
+    customers_lost: float
+    spof: bool
+
+
+def _risks(analysis: JourneyAnalysis) -> list[_Risk]:
+    spec = analysis.spec
+    risks = [_Risk(s.id, s.control, s.endpoint, s.cause == "structural", s.path,
+                   s.customers_lost, True) for s in analysis.spofs]
+    for eid, c in sorted(analysis.cascades.items()):
+        if eid in analysis.spof_ids or c.customers_lost < PARTIAL_ACTION_SHARE:
+            continue
+        risks.append(_Risk(eid, str(spec.control_of(eid)), False, False,
+                           c.path or (eid,), c.customers_lost, False))
+    return risks
+
+
+def _actions(analysis: JourneyAnalysis) -> tuple[Action, ...]:
+    """Recommended fixes, ranked by customers protected (the share the failure stops).
+
+    One per single point of failure, then one per other failure that stops at least
+    ``PARTIAL_ACTION_SHARE`` of customers. A touch-point every customer passes through
+    absorbs the failures behind it run by the same party (an alternative route around a
+    vendor's step also avoids that vendor's systems). Ties: more failures removed, then
+    least control, then the widest spread, then name.
     """
     spec = analysis.spec
-    spofs = {s.id: s for s in analysis.spofs}
+    risks = _risks(analysis)
+    by_id = {r.id: r for r in risks}
     absorbed: dict[str, list[str]] = {}
-    for s in analysis.spofs:
-        if s.type == "touchpoint" or not s.path:
+    for r in risks:
+        if spec.by_id[r.id].is_touchpoint or not r.path:
             continue
-        blocked = s.path[-1]
-        owner = spec.by_id[s.id].owner
-        if (blocked in spofs and blocked != s.id and spofs[blocked].cause == "structural"
-                and not spofs[blocked].endpoint and spec.by_id[blocked].owner == owner
-                and owner is not None and _only_touchpoint(analysis, s.id) == blocked):
-            absorbed.setdefault(blocked, []).append(s.id)
+        blocked = r.path[-1]
+        owner = spec.by_id[r.id].owner
+        target = by_id.get(blocked)
+        if (target is not None and blocked != r.id and target.every_path
+                and not target.endpoint and spec.by_id[blocked].owner == owner
+                and owner is not None and _only_touchpoint(analysis, r.id) == blocked
+                and target.customers_lost >= r.customers_lost):
+            absorbed.setdefault(blocked, []).append(r.id)
     taken = {i for ids in absorbed.values() for i in ids}
 
     drafts = []
-    for s in analysis.spofs:
-        if s.id in taken:
+    for r in risks:
+        if r.id in taken:
             continue
-        covered = [s.id] + sorted(absorbed.get(s.id, []))
-        title, detail = _fix(analysis, s, covered)
-        spread = analysis.cascades[s.id].spread if s.id in analysis.cascades else 0
-        drafts.append((s.customers_lost, len(covered), s.endpoint, s.control, spread, title,
+        covered = [r.id] + sorted(absorbed.get(r.id, []))
+        title, detail = _fix(analysis, r, covered)
+        spread = analysis.cascades[r.id].spread if r.id in analysis.cascades else 0
+        drafts.append((r.customers_lost, len(covered), r.endpoint, r.control, spread, title,
                        detail, tuple(spec.by_id[i].name for i in covered)))
     drafts.sort(key=lambda d: (-d[0], -d[1], d[2], w.CONTROL_ORDER.get(d[3], 9), -d[4],
                                d[5].casefold()))
@@ -339,35 +374,41 @@ def _only_touchpoint(analysis: JourneyAnalysis, element_id: str) -> str | None:
     return tps[0] if len(tps) == 1 else None
 
 
-def _fix(analysis: JourneyAnalysis, spof: Spof, covered: list[str]) -> tuple[str, str]:
-    """Title and one-paragraph detail of the fix for one single point of failure."""
+def _fix(analysis: JourneyAnalysis, risk: _Risk, covered: list[str]) -> tuple[str, str]:
+    """Title and one-paragraph detail of the fix for one risky element."""
     spec = analysis.spec
-    e = spec.by_id[spof.id]
-    party = spec.party_name(spof.id)
-    control = spof.control
+    e = spec.by_id[risk.id]
+    party = spec.party_name(risk.id)
+    control = risk.control
     also = [spec.by_id[i].name for i in covered[1:]]
     also_text = (f" It also removes the risk from the {w.join_names(also)}, which "
                  f"stops customers only at this step." if also else "")
     if e.is_touchpoint:
-        if spof.endpoint and e.entry:
+        if risk.endpoint and e.entry:
             return (f"Open a second way in besides the {e.name}",
                     f"Every customer starts at the {e.name}. A second entry channel keeps "
                     f"the journey open when it fails.")
-        if spof.endpoint and e.goal:
+        if risk.endpoint and e.goal:
             return (f"Offer a second way to finish besides the {e.name}",
                     f"Every customer must finish at the {e.name}. An alternative (for "
                     f"example by phone, chat or in person) keeps customers from being "
                     f"turned away when it fails.")
         who = {"external": f" It is run by {party}, outside our control.",
                "partner": f" It is run by {party}, a partner."}.get(control, "")
+        if e.entry:
+            return (f"Add another way in besides the {e.name}",
+                    f"{w.percent(risk.customers_lost).capitalize()} of customers start at "
+                    f"the {e.name}.{who} When it fails they have no other way in; a second "
+                    f"channel (or a way to switch to an existing one) keeps them.{also_text}")
+        passes = ("Every customer passes through" if risk.every_path else
+                  f"{w.percent(risk.customers_lost).capitalize()} of customers depend on")
         return (f"Add an alternative route around the {e.name}",
-                f"Every customer passes through the {e.name} today.{who} A second route "
-                f"(a direct link or another channel) lets customers continue when it "
-                f"fails.{also_text}")
-    steps = _steps_stopped(analysis, spof)
+                f"{passes} the {e.name} today.{who} A second route (a direct link or "
+                f"another channel) lets customers continue when it fails.{also_text}")
+    steps = _steps_stopped(analysis, risk)
     needs_it = (f"the {w.join_names(steps)} stop{'s' if len(steps) == 1 else ''} without it"
                 if steps else "customers are stopped without it")
-    shared = _false_redundancy(analysis, spof.id)
+    shared = _false_redundancy(analysis, risk.id)
     shared_text = (f" The backups that look redundant ({w.join_names(shared)}) both depend on "
                    f"it, so that redundancy is not real." if shared else "")
     if control == "external":
@@ -388,12 +429,12 @@ def _fix(analysis: JourneyAnalysis, spof: Spof, covered: list[str]) -> tuple[str
             f"{shared_text}")
 
 
-def _steps_stopped(analysis: JourneyAnalysis, spof: Spof, limit: int = 3) -> list[str]:
+def _steps_stopped(analysis: JourneyAnalysis, risk: _Risk, limit: int = 3) -> list[str]:
     """The customer-facing steps (touch-points) this failure takes down, nearest first."""
     spec = analysis.spec
-    cascade = analysis.cascades.get(spof.id)
+    cascade = analysis.cascades.get(risk.id)
     down = set(cascade.down) if cascade else set()
-    order = [i for i in spof.path if i in down] + sorted(down)
+    order = [i for i in risk.path if i in down] + sorted(down)
     names: list[str] = []
     for i in order:
         if spec.by_id[i].is_touchpoint and spec.by_id[i].name not in names:
@@ -543,8 +584,7 @@ def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date) -> Po
         KeyFigure(f"{n_complex} of {len(journeys)}", "journeys are complex"),
         KeyFigure(str(sum(r.spofs for r in rows)), "single points of failure in all"),
         KeyFigure(str(sum(r.outside for r in rows)), "of them outside our control"),
-        KeyFigure(str(sum(1 for r in shared if r.stopped > 1)),
-                  "vendors or teams whose outage stops several journeys at once"),
+        KeyFigure(str(len(shared)), "vendors or teams whose outage hits several journeys"),
     )
     actions = []
     for j in journeys:
@@ -552,7 +592,7 @@ def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date) -> Po
             actions.append((a, j.title))
     actions.sort(key=lambda t: (-t[0].customers_protected, w.CONTROL_ORDER.get(t[0].control, 9),
                                 t[1].casefold(), t[0].rank))
-    ranked = tuple(Action(rank=i + 1, title=a.title, detail=f"{title}: {a.detail}",
+    ranked = tuple(Action(rank=i + 1, title=a.title, detail=a.detail,
                           customers_protected=a.customers_protected,
                           protects=f"{a.protects} in {title}", addresses=a.addresses,
                           control=a.control)
@@ -571,7 +611,7 @@ def _shared(analyses: list[JourneyAnalysis]) -> tuple[SharedRisk, ...]:
     """
     from journeymap.analysis import simulate
 
-    names: dict[str, set[str]] = {}
+    names: dict[str, list[str]] = {}
     control: dict[str, str] = {}
     impacts: dict[str, list[SharedImpact]] = {}
     elements: dict[str, list[str]] = {}
@@ -584,7 +624,7 @@ def _shared(analyses: list[JourneyAnalysis]) -> tuple[SharedRisk, ...]:
             cascade = simulate(spec, owned)
             if cascade.customers_lost <= 0 and not cascade.collapses:
                 continue
-            names.setdefault(party.id, set()).add(party.name)
+            names.setdefault(party.id, []).append(party.name)
             control.setdefault(party.id, str(party.control))
             impacts.setdefault(party.id, []).append(SharedImpact(
                 spec.journey.name, cascade.customers_lost, w.percent(cascade.customers_lost),
@@ -596,7 +636,9 @@ def _shared(analyses: list[JourneyAnalysis]) -> tuple[SharedRisk, ...]:
         if len(hits) < 2:
             continue
         hits.sort(key=lambda h: (not h.stops_journey, -h.customers_lost, h.journey.casefold()))
-        name = " / ".join(sorted(names[pid]))
+        # The name most specs use; the others are shown as aliases.
+        name = min(set(names[pid]), key=lambda n: (-names[pid].count(n), n.casefold()))
+        aliases = tuple(sorted(set(names[pid]) - {name}, key=str.casefold))
         words = w.control_words(control[pid])
         stopped = [h.journey for h in hits if h.stops_journey]
         if stopped:
@@ -609,7 +651,7 @@ def _shared(analyses: list[JourneyAnalysis]) -> tuple[SharedRisk, ...]:
         shown = elements[pid][:4] + ([f"{len(elements[pid]) - 4} more"]
                                      if len(elements[pid]) > 4 else [])
         out.append(SharedRisk(
-            party=name, control=control[pid], control_words=words,
+            party=name, aliases=aliases, control=control[pid], control_words=words,
             control_label=w.control_label(control[pid]), impacts=tuple(hits),
             stopped=len(stopped), elements=tuple(shown), sentence=sentence))
     out.sort(key=lambda r: (-r.stopped, -len(r.impacts), w.CONTROL_ORDER.get(r.control, 9),

@@ -110,13 +110,16 @@ def join_names(names: list[str] | tuple[str, ...], word: str = "and") -> str:
 
 
 def goal_phrase(spec: Spec) -> str:
-    """The journey's goal(s) as an object: ``the Trial sign-up form`` or ``the A or the B``."""
+    """What customers are trying to reach: ``the Trial sign-up form``; with several
+    goals, ``the end of the journey`` (listing them all makes sentences unreadable)."""
     goals = [g.name for g in spec.goals]
-    return "the " + join_names(goals, "or the")
+    if len(goals) == 1:
+        return f"the {goals[0]}"
+    return "the end of the journey"
 
 
 def outcome(spec: Spec) -> str:
-    """What a stopped customer fails to do: reach the goal (or one of the goals)."""
+    """What a stopped customer fails to do: reach the goal (or any of the goals)."""
     return f"cannot reach {goal_phrase(spec)}"
 
 
