@@ -374,3 +374,10 @@ def test_without_graphviz(tmp_path, monkeypatch):
         assert "Traceback" not in result.output and not out.exists()
     for suffix in (".dot", ".mmd"):
         assert run(str(STARTER), "-o", str(tmp_path / f"x{suffix}")).exit_code == 0
+
+
+@needs_dot
+def test_pdf_and_svg_are_byte_identical_across_runs():
+    spec = load_spec(str(STARTER))
+    assert render(spec, None, "pdf") == render(spec, None, "pdf")  # cairo's timestamp pinned
+    assert render_svg(spec) == render_svg(spec)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 INSTALL_HINT = ("install Graphviz: apt-get install graphviz / brew install graphviz "
                 "(or write .dot or Mermaid output, which need no Graphviz)")
 
@@ -30,9 +32,19 @@ def run_dot(dot_text: str, fmt: str) -> bytes:
         raise ValueError(f"unknown Graphviz format {fmt!r}")
     try:
         # layout=neato in the graph pins our grid; the engine named here is overridden.
-        return graphviz.pipe("dot", fmt, dot_text.encode("utf-8"), quiet=True)
+        data = graphviz.pipe("dot", fmt, dot_text.encode("utf-8"), quiet=True)
     except graphviz.ExecutableNotFound as exc:
         raise GraphvizMissing() from exc
     except graphviz.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode("utf-8", "replace").strip()
         raise GraphvizFailed(f"Graphviz could not draw the diagram: {detail}") from exc
+    return _fixed_pdf_dates(data) if fmt == "pdf" else data
+
+
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:[0-9]{14}Z\)")
+
+
+def _fixed_pdf_dates(pdf: bytes) -> bytes:
+    """Cairo stamps the current time into PDFs; pin it so the same input gives the same
+    bytes. Same length, so the cross-reference offsets stay valid."""
+    return _PDF_DATE.sub(lambda m: b"/" + m[1] + b" (D:19700101000000Z)", pdf)
