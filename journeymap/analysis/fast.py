@@ -23,8 +23,10 @@ the answers themselves:
    Collapse = in ``R`` of every reachable goal; stranded = in ``R(v)`` but not
    ``KILL(v)``.
 3. **Customers lost** only for failures that take out a reachable touch-point without
-   collapsing the journey; memoised by the set of down touch-points, and recomputed
-   only upstream of them (:meth:`FlowSolver.resolve`).
+   collapsing the journey; memoised by the set of down touch-points. Usually by an
+   exact local update from the baseline chances and visits
+   (:meth:`FlowSolver.local_loss`, cost ~ the lines around the down touch-points);
+   where its condition fails, recomputed upstream of them (:meth:`FlowSolver.resolve`).
 
 Sets are Python ``set``/``frozenset`` of element indices; the inverted answers (down
 and stranded per failed element) are built once at the end.
@@ -184,6 +186,7 @@ def fast_cascades(ix: Index) -> tuple[set[int], float, list[RawCascade]]:
                 degraded[e].append(g.owner)
 
     memo: dict[frozenset[int], float] = {}
+    local_ready = False
     out = []
     for e in range(n):
         d = frozenset(v for v in (*down[e], e) if v in reach0)  # reach0: touch-points
@@ -194,8 +197,14 @@ def fast_cascades(ix: Index) -> tuple[set[int], float, list[RawCascade]]:
         else:
             lost = memo.get(d, -1.0)
             if lost < 0:
-                p, _ = solver.resolve(d, p0)
-                lost = memo[d] = clean(comp0 - solver.completion(p))
+                if not local_ready:
+                    solver.prepare_local(p0)
+                    local_ready = True
+                delta = solver.local_loss(d)
+                if delta is None:
+                    p, _ = solver.resolve(d, p0)
+                    delta = comp0 - solver.completion(p)
+                lost = memo[d] = clean(delta)
         out.append(RawCascade(frozenset((e,)), frozenset(down[e]), frozenset(stranded[e]),
                               frozenset(degraded[e]), lost, e in collapse))
     return reach0, comp0, out

@@ -119,6 +119,145 @@ class FlowSolver:
     def completion(self, p: list[float]) -> float:
         return sum(w * p[e] for e, w in self.ix.entry_weight.items())
 
+    # --- the local update: customers lost without recomputing upstream -------------
+    #
+    # Let W be the baseline chain (rows: touch-points, goals absorbing), p its success
+    # chances and q its expected visits from the entries. Taking the touch-points D
+    # down changes only the rows K = D ∪ P (P: their up predecessors, which reroute).
+    # From (I - W')p' = g' and (I - W)p = g:  p' - p = (I - W')^-1 r  with
+    # r = (g' - g) + (W' - W) p  (baseline p everywhere), so
+    #     completion' - completion = sum over k in K of q'(k) r(k)
+    # where q' are the visits in the changed chain. q'(d) = entry weight for d in D
+    # (nothing flows into a down touch-point any more); q'(u) for u in P differs from
+    # q(u) only through paths from K into P, found by a forward pass over the region
+    # between them, bounded by the condensation's levels (short in practice). When a
+    # flow cycle lies in that region, :meth:`resolve` recomputes exactly instead.
+
+    def prepare_local(self, p0: list[float]) -> None:
+        """Baseline visits ``q`` and condensation levels, once, for :meth:`local_loss`."""
+        ix = self.ix
+        n = ix.n
+        order = list(range(len(self.members)))[::-1]  # sources first
+        self.level = level = [0] * n
+        self.q = q = [0.0] * n
+        self.p0 = p0
+        tot = [sum(s for _, s in ix.fsucc[v]) for v in range(n)]
+        self.tot = tot
+        comp = self.comp
+        for c in order:
+            nodes = self.members[c]
+            lv = 0
+            for v in nodes:
+                for u in ix.fpred[v]:
+                    if comp[u] != c and level[u] + 1 > lv:
+                        lv = level[u] + 1
+            for v in nodes:
+                level[v] = lv
+            if not self.cyclic[c]:
+                v = nodes[0]
+                acc = ix.entry_weight.get(v, 0.0)
+                for u in ix.fpred[v]:
+                    if not ix.is_goal[u] and q[u] > 0:
+                        acc += q[u] * self._w(u, v)
+                q[v] = acc
+                continue
+            inside = {v: k for k, v in enumerate(nodes)}
+            k = len(nodes)
+            a = [[0.0] * (k + 1) for _ in range(k)]
+            for r, v in enumerate(nodes):
+                a[r][r] = 1.0
+                b = ix.entry_weight.get(v, 0.0)
+                for u in ix.fpred[v]:
+                    if ix.is_goal[u]:
+                        continue
+                    if u in inside:
+                        a[r][inside[u]] -= self._w(u, v)
+                    elif q[u] > 0:
+                        b += q[u] * self._w(u, v)
+                a[r][k] = b
+            x = _gauss(a)
+            for r, v in enumerate(nodes):
+                # A closed loop customers never leave: infinite visits (use resolve).
+                q[v] = float("inf") if x is None else max(0.0, x[r])
+
+    def _w(self, u: int, v: int) -> float:
+        for t, s in self.ix.fsucc[u]:
+            if t == v:
+                return s / self.tot[u]
+        return 0.0
+
+    def local_loss(self, down: Collection[int]) -> float | None:
+        """``completion(baseline) - completion(down)`` by the local update, or None when
+        a flow cycle is in the way (then use :meth:`resolve`)."""
+        ix = self.ix
+        q, p, level, comp, cyclic = self.q, self.p0, self.level, self.comp, self.cyclic
+        is_goal, fsucc, tot = ix.is_goal, ix.fsucc, self.tot
+        inf = float("inf")
+        preds: set[int] = set()
+        for d in down:
+            for u in ix.fpred[d]:
+                if u not in down and not is_goal[u] and q[u] > 0:
+                    preds.add(u)
+        delta = 0.0
+        for d in down:
+            delta -= ix.entry_weight.get(d, 0.0) * p[d]
+        if not preds:
+            return -delta
+        # The rows that change, and every touch-point between them and the rerouting
+        # ones (P): only there can the visits q' differ from the baseline q.
+        top = max(level[u] for u in preds)
+        region: set[int] = set()
+        stack = [*down, *preds]
+        while stack:
+            v = stack.pop()
+            if is_goal[v]:
+                continue  # customers stop at a goal
+            for t, _ in fsucc[v]:
+                if level[t] <= top and t not in region and t not in down:
+                    region.add(t)
+                    stack.append(t)
+        nodes = region | preds
+        for v in nodes:
+            if cyclic[comp[v]] or q[v] == inf:
+                return None
+        for d in down:
+            if q[d] == inf:
+                return None
+        # Forward: changed visits, in level order (a topological order here).
+        dq: dict[int, float] = {}
+        for d in down:  # a down touch-point forwards nothing now
+            if not is_goal[d]:
+                for t, s in fsucc[d]:
+                    if t in nodes:
+                        dq[t] = dq.get(t, 0.0) - q[d] * s / tot[d]
+        qn: dict[int, float] = {}
+        for v in sorted(nodes, key=lambda x: (level[x], x)):
+            qv = q[v] + dq.get(v, 0.0)
+            qn[v] = qv
+            if is_goal[v]:
+                continue
+            if v in preds:
+                up = sum(s for t, s in fsucc[v] if t not in down)
+                for t, s in fsucc[v]:
+                    if t in nodes:
+                        new = qv * s / up if (up > 0 and t not in down) else 0.0
+                        dq[t] = dq.get(t, 0.0) + new - q[v] * s / tot[v]
+            else:
+                ch = qv - q[v]
+                if ch:
+                    for t, s in fsucc[v]:
+                        if t in nodes:
+                            dq[t] = dq.get(t, 0.0) + ch * s / tot[v]
+        for u in sorted(preds):
+            up = acc = 0.0
+            for t, s in fsucc[u]:
+                if t not in down:
+                    up += s
+                    acc += s * p[t]
+            r = (acc / up if up > 0 else 0.0) - p[u]
+            delta += qn[u] * r
+        return -delta
+
     def _fill(self, comps: Iterable[int], down: Collection[int], p: list[float]) -> None:
         ix = self.ix
         for c in comps:
@@ -188,10 +327,21 @@ def _solve_component(ix: Index, nodes: list[int], down: Collection[int],
             if t in col:
                 a[r][col[t]] -= w
         a[r][k] = b
+    x = _gauss(a)
+    assert x is not None  # every live row leaks towards a goal: the system is regular
+    for v, val in zip(var, x):
+        p[v] = min(1.0, max(0.0, val))
+
+
+def _gauss(a: list[list[float]]) -> list[float] | None:
+    """Solve the augmented system ``a`` (k rows, k+1 columns) in place; None if singular."""
+    k = len(a)
     for c in range(k):  # Gaussian elimination with partial pivoting
         piv = max(range(c, k), key=lambda r: abs(a[r][c]))
         a[c], a[piv] = a[piv], a[c]
         pc = a[c][c]
+        if abs(pc) < 1e-12:
+            return None
         for r in range(c + 1, k):
             f = a[r][c] / pc
             if f:
@@ -202,8 +352,7 @@ def _solve_component(ix: Index, nodes: list[int], down: Collection[int],
     for r in range(k - 1, -1, -1):
         s = a[r][k] - sum(a[r][j] * x[j] for j in range(r + 1, k))
         x[r] = s / a[r][r]
-    for v, val in zip(var, x):
-        p[v] = min(1.0, max(0.0, val))
+    return x
 
 
 def _sccs(ix: Index) -> tuple[list[int], list[list[int]]]:
