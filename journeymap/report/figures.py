@@ -66,29 +66,17 @@ def plain_svg(svg: str) -> str:
     return _TEXT.sub(one, svg)
 
 
-def diagram_svg(analysis: JourneyAnalysis, highlight: str | None = None) -> str | None:
-    """The journey diagram (single points of failure marked), or one failure's cascade.
+def diagram_svg(analysis: JourneyAnalysis, highlight: str | None = None,
+                **options: object) -> str | None:
+    """The journey diagram (single points of failure marked), or one failure's cascade,
+    with labels in plain words. None when Graphviz is missing or cannot draw it."""
+    from journeymap.render import GraphvizFailed, GraphvizMissing, render_svg
 
-    None when Graphviz cannot draw it.
-    """
     try:
-        from journeymap.render import svg as render_svg  # type: ignore[attr-defined]
-    except ImportError:  # renderer without an SVG entry point: draw its DOT ourselves
-        render_svg = None
-    try:
-        if render_svg is not None:
-            out = render_svg(analysis.spec, analysis, highlight=highlight)
-        else:
-            import graphviz
-
-            from journeymap.render.dot import diagram_dot
-
-            dot = diagram_dot(analysis.spec, analysis, highlight=highlight)
-            out = graphviz.Source(dot).pipe(format="svg", quiet=True)
-    except Exception:  # noqa: BLE001 - a missing 'dot' must not stop the report
+        out = render_svg(analysis.spec, analysis, highlight=highlight, **options)
+    except (GraphvizMissing, GraphvizFailed):  # the report still builds, with a note
         return None
-    text = out.decode("utf-8") if isinstance(out, bytes) else out
-    return plain_svg(text)
+    return plain_svg(out.decode("utf-8"))
 
 
 def journey_figures(report: JourneyReport, analysis: JourneyAnalysis, key: str,
@@ -109,7 +97,8 @@ def all_figures(jobs: list[tuple[JourneyReport, JourneyAnalysis, str]],
             report.curve.removed, report.curve.completion, report.curve.expected)
         if diagrams:
             tasks.append((f"{key}:journey", analysis, None))
-            if report.worst is not None:
+            # A failure that takes nothing else down has no chain reaction to draw.
+            if report.worst is not None and report.worst.spread:
                 tasks.append((f"{key}:worst", analysis, report.worst.id))
     if tasks:
         workers = max(1, min(len(tasks), os.cpu_count() or 2, 8))

@@ -117,7 +117,11 @@ def _journey_body(j: JourneyReport, figures: dict[str, str], key: str) -> str:
              "sideways on a small screen.</p>", _picture(figures, f"{key}:journey")]
     if j.worst:
         parts.append(f"<h2>The worst single failure: {_e(j.worst.name)}</h2><p>{_e(j.worst.sentence)}</p>")
-        parts.append(_picture(figures, f"{key}:worst"))
+        if j.worst.spread:
+            parts.append(_picture(figures, f"{key}:worst"))
+        else:
+            parts.append("<p>Nothing else goes down with it: customers are stopped at this "
+                         "one step.</p>")
         if j.worst.taken_down:
             parts.append(f"<p><b>Goes down with it:</b> {_e(', '.join(j.worst.taken_down))}.</p>")
         if j.worst.cut_off:
@@ -139,7 +143,7 @@ def _journey_body(j: JourneyReport, figures: dict[str, str], key: str) -> str:
     else:
         parts.append("<p>None: no single failure stops the whole journey.</p>")
     rows = "".join(
-        f"<tr><td>{_e(c.name)} <span class=small>({_e(c.kind)})</span></td><td>{_e(c.owner)}</td>"
+        f"<tr><td>{_e(c.name)} <span class=small>({_e(c.kind)})</span></td><td>{_who(c.party, c.control, c.control_label)}</td>"
         f'<td class="num">{_e(c.customers)}{" — stops the journey" if c.stops_journey else ""}</td>'
         f"<td>{_e(', '.join(c.taken_down) or 'nothing else')}"
         f"{'; cut off: ' + _e(', '.join(c.cut_off)) if c.cut_off else ''}</td></tr>"

@@ -82,6 +82,7 @@ class Worst:
     sentence: str
     taken_down: tuple[str, ...]  # names
     cut_off: tuple[str, ...]  # touch-points still up but no longer reachable
+    spread: int  # how many other parts go down or are cut off
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,10 @@ class Curve:
 class CascadeRow:
     name: str
     kind: str
-    owner: str
+    owner: str  # "Bitly runs it, outside our control"
+    party: str
+    control: str
+    control_label: str
     customers_lost: float
     customers: str
     stops_journey: bool
@@ -474,7 +478,7 @@ def _worst(analysis: JourneyAnalysis) -> Worst | None:
         id=wid, name=spec.by_id[wid].name,
         sentence=w.failure_sentence(spec, wid, c.customers_lost, c.collapses),
         taken_down=tuple(sorted(spec.by_id[i].name for i in c.down)),
-        cut_off=tuple(sorted(spec.by_id[i].name for i in c.stranded)))
+        cut_off=tuple(sorted(spec.by_id[i].name for i in c.stranded)), spread=c.spread)
 
 
 def _heat(analysis: JourneyAnalysis) -> Heat:
@@ -549,6 +553,8 @@ def _cascade_rows(analysis: JourneyAnalysis) -> tuple[CascadeRow, ...]:
             continue
         rows.append(CascadeRow(
             name=e.name, kind=w.kind_word(e), owner=w.owner_phrase(spec, e.id),
+            party=spec.party_name(e.id), control=str(spec.control_of(e.id)),
+            control_label=w.control_label(str(spec.control_of(e.id))),
             customers_lost=c.customers_lost, customers=w.percent(c.customers_lost),
             stops_journey=c.collapses,
             taken_down=tuple(sorted(spec.by_id[i].name for i in c.down)),
