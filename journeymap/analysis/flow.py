@@ -23,6 +23,7 @@ of all customers entering the journey.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Collection, Iterable
 
@@ -143,6 +144,10 @@ class FlowSolver:
         self.p0 = p0
         tot = [sum(s for _, s in ix.fsucc[v]) for v in range(n)]
         self.tot = tot
+        self.fpred_s: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+        for u in range(n):
+            for t, sh in ix.fsucc[u]:
+                self.fpred_s[t].append((u, sh))
         comp = self.comp
         for c in order:
             nodes = self.members[c]
@@ -181,9 +186,12 @@ class FlowSolver:
                 q[v] = float("inf") if x is None else max(0.0, x[r])
 
     def _w(self, u: int, v: int) -> float:
+        return self._share(u, v) / self.tot[u]
+
+    def _share(self, u: int, v: int) -> float:
         for t, s in self.ix.fsucc[u]:
             if t == v:
-                return s / self.tot[u]
+                return s
         return 0.0
 
     def local_loss(self, down: Collection[int]) -> float | None:
@@ -191,8 +199,7 @@ class FlowSolver:
         a flow cycle is in the way (then use :meth:`resolve`)."""
         ix = self.ix
         q, p, level, comp, cyclic = self.q, self.p0, self.level, self.comp, self.cyclic
-        is_goal, fsucc, tot = ix.is_goal, ix.fsucc, self.tot
-        inf = float("inf")
+        is_goal, fsucc, tot, fpred_s = ix.is_goal, ix.fsucc, self.tot, self.fpred_s
         preds: set[int] = set()
         for d in down:
             for u in ix.fpred[d]:
@@ -203,9 +210,21 @@ class FlowSolver:
             delta -= ix.entry_weight.get(d, 0.0) * p[d]
         if not preds:
             return -delta
-        # The rows that change, and every touch-point between them and the rerouting
-        # ones (P): only there can the visits q' differ from the baseline q.
+        # The rows that change (K = D ∪ P) and every touch-point on a path between them
+        # and P: only there can the visits q' differ from the baseline q. Such a point
+        # lies at a level between the lowest of K and the highest of P, so search
+        # backwards from P within those levels first (levels fall strictly going back:
+        # a short search), then forwards from K inside what was found.
         top = max(level[u] for u in preds)
+        lo = min(min(level[u] for u in preds), min(level[d] for d in down))
+        back: set[int] = set(preds)
+        stack = list(preds)
+        while stack:
+            v = stack.pop()
+            for u in ix.fpred[v]:
+                if level[u] >= lo and u not in back and u not in down and not is_goal[u]:
+                    back.add(u)
+                    stack.append(u)
         region: set[int] = set()
         stack = [*down, *preds]
         while stack:
@@ -213,41 +232,61 @@ class FlowSolver:
             if is_goal[v]:
                 continue  # customers stop at a goal
             for t, _ in fsucc[v]:
-                if level[t] <= top and t not in region and t not in down:
+                if t in back and t not in region and level[t] <= top:
                     region.add(t)
                     stack.append(t)
         nodes = region | preds
-        for v in nodes:
-            if cyclic[comp[v]] or q[v] == inf:
-                return None
-        for d in down:
-            if q[d] == inf:
-                return None
-        # Forward: changed visits, in level order (a topological order here).
-        dq: dict[int, float] = {}
-        for d in down:  # a down touch-point forwards nothing now
-            if not is_goal[d]:
-                for t, s in fsucc[d]:
-                    if t in nodes:
-                        dq[t] = dq.get(t, 0.0) - q[d] * s / tot[d]
+        # Visits in the changed chain, component by component in topological order
+        # (levels strictly grow along lines between components).
         qn: dict[int, float] = {}
-        for v in sorted(nodes, key=lambda x: (level[x], x)):
-            qv = q[v] + dq.get(v, 0.0)
-            qn[v] = qv
-            if is_goal[v]:
+        for d in down:
+            qn[d] = ix.entry_weight.get(d, 0.0)  # nothing flows into d any more
+        up_share = {u: sum(s for t, s in fsucc[u] if t not in down) for u in preds}
+
+        def w_new(u: int, v: int, s: float) -> float:
+            """The share of u's customers who go to v in the changed chain."""
+            if u in down or is_goal[u]:
+                return 0.0
+            if u in preds:
+                return 0.0 if v in down or up_share[u] <= 0 else s / up_share[u]
+            return s / tot[u]
+
+        by_comp: dict[int, list[int]] = {}
+        for v in nodes:
+            by_comp.setdefault(comp[v], []).append(v)
+        for c in sorted(by_comp, key=lambda c: (level[self.members[c][0]], c)):
+            members = sorted(by_comp[c])
+            if not cyclic[c]:
+                v = members[0]
+                acc = ix.entry_weight.get(v, 0.0)
+                for u, sh in fpred_s[v]:
+                    qu = qn.get(u, q[u])
+                    if qu:
+                        acc += qu * w_new(u, v, sh)
+                qn[v] = acc
                 continue
-            if v in preds:
-                up = sum(s for t, s in fsucc[v] if t not in down)
-                for t, s in fsucc[v]:
-                    if t in nodes:
-                        new = qv * s / up if (up > 0 and t not in down) else 0.0
-                        dq[t] = dq.get(t, 0.0) + new - q[v] * s / tot[v]
-            else:
-                ch = qv - q[v]
-                if ch:
-                    for t, s in fsucc[v]:
-                        if t in nodes:
-                            dq[t] = dq.get(t, 0.0) + ch * s / tot[v]
+            pos = {v: k for k, v in enumerate(members)}
+            k = len(members)
+            a = [[0.0] * (k + 1) for _ in range(k)]
+            for r, v in enumerate(members):
+                a[r][r] = 1.0
+                b = ix.entry_weight.get(v, 0.0)
+                for u, sh in fpred_s[v]:
+                    w = w_new(u, v, sh)
+                    if not w:
+                        continue
+                    if u in pos:
+                        a[r][pos[u]] -= w
+                    else:
+                        b += qn.get(u, q[u]) * w
+                a[r][k] = b
+            x = _gauss(a)
+            if x is None:
+                return None  # customers could loop forever here: recompute exactly
+            for v, val in zip(members, x):
+                qn[v] = val
+        if not all(math.isfinite(qn[u]) for u in preds):
+            return None  # visits through a closed loop: recompute exactly
         for u in sorted(preds):
             up = acc = 0.0
             for t, s in fsucc[u]:
