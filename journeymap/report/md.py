@@ -10,21 +10,22 @@ import re
 
 from journeymap.report.model import Action, Finding, JourneyReport, PortfolioReport
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
 def md_escape(text: object) -> str:
     """Backslash-escape Markdown punctuation; keep text on one line (tables).
 
-    >>> md_escape("a*b_c [x](y) | z")
-    'a\\\\*b\\\\_c \\\\[x\\\\]\\\\(y\\\\) \\\\| z'
+    >>> print(md_escape("a*b_c [x](y) | z &lt; 2.5"))
+    a\\*b\\_c \\[x\\](y) \\| z &amp;lt; 2.5
     """
     flat = " ".join(str(text).split())
     out = _SPECIAL.sub(r"\\\1", flat)
-    # A leading "1." or "-" would start a list; "&" could start an entity.
-    out = out.replace("&", "&amp;")
-    return re.sub(r"^(\d+)\.", r"\1\\.", out) if out[:1].isdigit() else (
-        "\\" + out if out[:1] in "-=" else out)
+    # "&lt;" would become "<"; a leading "1. " or "- " would start a list.
+    out = _ENTITY.sub("&amp;", out)
+    out = re.sub(r"^(\d+)\.(?=\s|$)", r"\1\\.", out)
+    return "\\" + out if out[:1] in "-=+" else out
 
 
 def _findings(findings: tuple[Finding, ...]) -> list[str]:
