@@ -17,9 +17,30 @@ import yaml
 from journeymap.spec.diagnostics import Diagnostic, Location, SpecError
 
 try:  # libyaml is ~4x faster; its positions are the same, its messages differ.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader with a memo on implicit tag resolution.
+
+    Resolving a plain scalar's tag runs regular expressions in Python for every value;
+    specs repeat the same keys and ids many times, so the memo halves composing time.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            key = (value, implicit)
+            tag = self._tags.get(key)
+            if tag is None:
+                tag = self._tags[key] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """Specs larger than this are refused (a hand-written journey is a few kB)."""
@@ -34,6 +55,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
+_STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -43,24 +65,55 @@ Path = tuple[Any, ...]
 
 @dataclass
 class Source:
-    """A parsed YAML document with the position of every value and mapping key."""
+    """A parsed YAML document that can tell where any value or mapping key stood.
+
+    Positions are looked up on demand by walking the composed node tree along the
+    value's path, so loading pays nothing for positions nobody asks about.
+    """
 
     path: str
     data: Any
-    values: dict[Path, Location] = field(default_factory=dict)
-    keys: dict[Path, Location] = field(default_factory=dict)
+    root: yaml.Node | None = None
     lines: list[str] = field(default_factory=list)
+    _keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(default_factory=dict, repr=False)
+
+    def _pairs(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """Key text -> (key node, value node) of a mapping; built once per mapping."""
+        index = self._keys.get(id(node))
+        if index is None:
+            index = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    index.setdefault(k.value, (k, v))
+            self._keys[id(node)] = index
+        return index
+
+    def _nodes(self, path: Path) -> tuple[yaml.Node | None, yaml.Node | None]:
+        """(key node, value node) at ``path``; the deepest found if the path breaks off."""
+        key_node, node = None, self.root
+        for step in path:
+            if isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
+                    and 0 <= step < len(node.value):
+                key_node, node = None, node.value[step]
+            elif isinstance(node, yaml.MappingNode):
+                pair = self._pairs(node).get(str(step))
+                if pair is None:
+                    return None, node
+                key_node, node = pair
+            else:
+                return None, node
+        return key_node, node
 
     def where(self, path: Path) -> Location:
         """Position of the value at ``path``, or of its nearest enclosing value."""
-        path = tuple(path)
-        while path not in self.values and path:
-            path = path[:-1]
-        return self.values.get(path, Location(self.path, 1, 1))
+        node = self._nodes(tuple(path))[1]
+        return _loc(self.path, node.start_mark) if node is not None else Location(self.path, 1, 1)
 
     def where_key(self, path: Path) -> Location:
         """Position of the key that holds ``path`` (falls back to the value)."""
-        return self.keys.get(tuple(path)) or self.where(path)
+        key_node, node = self._nodes(tuple(path))
+        node = key_node or node
+        return _loc(self.path, node.start_mark) if node is not None else Location(self.path, 1, 1)
 
 
 def _loc(path: str, mark: yaml.Mark) -> Location:
@@ -89,17 +142,18 @@ def read_source(path: str, text: str | None = None) -> Source:
         raise SpecError([Diagnostic(loc, "JM001", f"invalid YAML: {problem}")]) from None
     except yaml.YAMLError as exc:  # e.g. reader errors on control characters
         raise SpecError([Diagnostic(Location(path, 1, 1), "JM001", f"invalid YAML: {exc}")]) from None
-    src = Source(path=path, data=None, lines=text.splitlines())
+    src = Source(path=path, data=None, root=node, lines=text.splitlines())
     if node is None:
-        src.data = None
         return src
-    expanded = _expanded_size(node)
-    if expanded > MAX_VALUES:
-        raise SpecError([Diagnostic(_loc(path, node.start_mark), "JM004",
-            f"document expands to more than {MAX_VALUES:,} values through aliases "
-            "(an alias bomb?); refusing it")])
+    # Aliases need anchors: without '&' there is nothing to expand, skip the count.
+    if "&" in text:
+        expanded = _expanded_size(node)
+        if expanded > MAX_VALUES:
+            raise SpecError([Diagnostic(_loc(path, node.start_mark), "JM004",
+                f"document expands to more than {MAX_VALUES:,} values through aliases "
+                "(an alias bomb?); refusing it")])
     walker = _Walker(src)
-    src.data = walker.walk(node, ())
+    src.data = walker.walk(node)
     if walker.problems:
         raise SpecError(walker.problems)
     return src
@@ -152,47 +206,48 @@ def _expanded_size(root: yaml.Node) -> int:
 
 
 class _Walker:
-    """Turns composed nodes into plain data, recording positions and problems."""
+    """Turns composed nodes into plain data, recording problems (hot path: keep it lean)."""
 
     def __init__(self, src: Source):
         self.src = src
         self.problems: list[Diagnostic] = []
         self.constructor = yaml.constructor.SafeConstructor()
 
-    def walk(self, node: yaml.Node, path: Path) -> Any:
-        self.src.values.setdefault(path, _loc(self.src.path, node.start_mark))
-        if isinstance(node, yaml.ScalarNode):
+    def walk(self, node: yaml.Node) -> Any:
+        cls = node.__class__
+        if cls is yaml.ScalarNode:
+            if node.tag == _STR_TAG:
+                return node.value
             if node.tag not in _SCALAR_TAGS:
                 return self._bad_tag(node)
             return self.constructor.construct_object(node)
-        if isinstance(node, yaml.SequenceNode):
+        if cls is yaml.SequenceNode:
             if node.tag != _SEQ_TAG:
                 return self._bad_tag(node)
-            return [self.walk(item, path + (i,)) for i, item in enumerate(node.value)]
+            walk = self.walk
+            return [walk(item) for item in node.value]
         if node.tag != _MAP_TAG:
             return self._bad_tag(node)
-        return self._mapping(node, path)
+        return self._mapping(node)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
+    def _mapping(self, node: yaml.MappingNode) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        first_seen: dict[Any, Location] = {}
         merged: list[yaml.Node] = []
+        walk = self.walk
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 merged.append(value_node)
                 continue
-            key = self.walk(key_node, path + ("<key>",))
-            if isinstance(key, (list, dict)):
-                key = str(key)
-            key_loc = _loc(self.src.path, key_node.start_mark)
-            if key in first_seen:
-                self.problems.append(Diagnostic(key_loc, "JM002",
-                    f"duplicate key '{key}' (first defined at line {first_seen[key].line}, "
-                    f"column {first_seen[key].column}); YAML would silently keep only the last"))
+            if key_node.__class__ is yaml.ScalarNode and key_node.tag == _STR_TAG:
+                key = key_node.value
+            else:
+                key = walk(key_node)
+                if isinstance(key, (list, dict)):
+                    key = str(key)
+            if key in result:
+                self._duplicate(node, key_node, key)
                 continue
-            first_seen[key] = key_loc
-            self.src.keys[path + (key,)] = key_loc
-            result[key] = self.walk(value_node, path + (key,))
+            result[key] = walk(value_node)
         # Merge keys (`<<: *base`): explicit keys win, as YAML specifies.
         for merge in merged:
             sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
@@ -201,9 +256,17 @@ class _Walker:
                     self.problems.append(Diagnostic(_loc(self.src.path, src_node.start_mark),
                         "JM014", "a merge key '<<' must refer to a mapping"))
                     continue
-                for key, value in self._mapping(src_node, path).items():
+                for key, value in self._mapping(src_node).items():
                     result.setdefault(key, value)
         return result
+
+    def _duplicate(self, node: yaml.MappingNode, key_node: yaml.Node, key: Any) -> None:
+        first = next(k for k, _ in node.value
+                     if isinstance(k, yaml.ScalarNode) and k.value == str(key))
+        where = _loc(self.src.path, first.start_mark)
+        self.problems.append(Diagnostic(_loc(self.src.path, key_node.start_mark), "JM002",
+            f"duplicate key '{key}' (first defined at line {where.line}, "
+            f"column {where.column}); YAML would silently keep only the last"))
 
     def _bad_tag(self, node: yaml.Node) -> None:
         self.problems.append(Diagnostic(_loc(self.src.path, node.start_mark), "JM003",
