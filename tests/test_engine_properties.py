@@ -97,6 +97,19 @@ def test_fast_engine_matches_the_oracle_on_every_element(spec: Spec) -> None:
         assert math.isclose(f.customers_lost, s.customers_lost, abs_tol=1e-9)
 
 
+@settings(max_examples=400, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(journeys())
+def test_dense_customers_lost_pass_matches_the_oracle(monkeypatch, spec: Spec) -> None:
+    # The array pass used when down touch-points are spread over the journey; forced on.
+    import journeymap.analysis.flow as flow
+
+    monkeypatch.setattr(flow, "DENSE_LEVELS", -1)
+    ix = Index(spec)
+    for f, s in zip(fast_cascades(ix)[2], naive_cascades(ix)):
+        assert math.isclose(f.customers_lost, s.customers_lost, abs_tol=1e-9)
+
+
 @settings(max_examples=300, deadline=None)
 @given(journeys(), st.data())
 def test_counter_propagation_is_the_literal_fixpoint(spec: Spec, data) -> None:

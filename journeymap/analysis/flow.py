@@ -30,6 +30,9 @@ from typing import Collection, Iterable
 from journeymap.analysis.index import Index, sccs
 
 
+DENSE_LEVELS = 8  # down touch-points spread over more levels than this: one array pass
+
+
 def reachable(ix: Index, down: Collection[int]) -> set[int]:
     """Touch-points reachable from an up entry through up touch-points (themselves up)."""
     seen = {e for e in ix.entries if e not in down}
@@ -140,6 +143,16 @@ class FlowSolver:
         n = ix.n
         order = list(range(len(self.members)))[::-1]  # sources first
         self.level = level = [0] * n
+        # Topological rank of every touch-point (by component; members adjacent).
+        self.topo = topo = [0] * n
+        self.topo_nodes: list[int] = []
+        self.topo_index = [0] * n
+        for rank, c in enumerate(order):
+            for v in self.members[c]:
+                topo[v] = rank
+                self.topo_index[v] = len(self.topo_nodes)
+                self.topo_nodes.append(v)
+        self._mark = bytearray(n)
         self.q = q = [0.0] * n
         self.p0 = p0
         tot = [sum(s for _, s in ix.fsucc[v]) for v in range(n)]
@@ -210,31 +223,55 @@ class FlowSolver:
             delta -= ix.entry_weight.get(d, 0.0) * p[d]
         if not preds:
             return -delta
-        # The rows that change (K = D ∪ P) and every touch-point on a path between them
-        # and P: only there can the visits q' differ from the baseline q. Such a point
-        # lies at a level between the lowest of K and the highest of P, so search
-        # backwards from P within those levels first (levels fall strictly going back:
-        # a short search), then forwards from K inside what was found.
+        # The rows that change (K = D ∪ P) and every touch-point on a path from K to P:
+        # only there can the visits q' differ from the baseline q. Such a point lies at
+        # a level between the lowest of K and the highest of P (levels grow strictly
+        # along lines between components). Two bounded searches run in lockstep —
+        # forwards from K and backwards from P — and whichever finishes first is then
+        # filtered by the other direction, so the cost is that of the smaller one.
         top = max(level[u] for u in preds)
         lo = min(min(level[u] for u in preds), min(level[d] for d in down))
+        if top - lo > DENSE_LEVELS:
+            # Down touch-points spread over the journey (a shared platform): the
+            # region is most of the journey anyway; one array pass is cheaper.
+            return self._dense_loss(down, preds, delta)
+        fwd: set[int] = set()
+        fstack = [*down, *preds]
         back: set[int] = set(preds)
-        stack = list(preds)
-        while stack:
-            v = stack.pop()
-            for u in ix.fpred[v]:
+        bstack = list(preds)
+        fpred = ix.fpred
+        while fstack and bstack:
+            v = fstack.pop()
+            if not is_goal[v]:  # customers stop at a goal
+                for t, _ in fsucc[v]:
+                    if level[t] <= top and t not in fwd and t not in down:
+                        fwd.add(t)
+                        fstack.append(t)
+            v = bstack.pop()
+            for u in fpred[v]:
                 if level[u] >= lo and u not in back and u not in down and not is_goal[u]:
                     back.add(u)
-                    stack.append(u)
+                    bstack.append(u)
         region: set[int] = set()
-        stack = [*down, *preds]
-        while stack:
-            v = stack.pop()
-            if is_goal[v]:
-                continue  # customers stop at a goal
-            for t, _ in fsucc[v]:
-                if t in back and t not in region and level[t] <= top:
-                    region.add(t)
-                    stack.append(t)
+        if not fstack:  # forward search complete: keep what reaches P, inside it
+            stack = [u for u in preds if u in fwd]
+            region.update(stack)
+            while stack:
+                v = stack.pop()
+                for u in fpred[v]:
+                    if u in fwd and u not in region:
+                        region.add(u)
+                        stack.append(u)
+        else:  # backward search complete: keep what K reaches, inside it
+            stack = [*down, *preds]
+            while stack:
+                v = stack.pop()
+                if is_goal[v]:
+                    continue
+                for t, _ in fsucc[v]:
+                    if t in back and t not in region and level[t] <= top:
+                        region.add(t)
+                        stack.append(t)
         nodes = region | preds
         # Visits in the changed chain, component by component in topological order
         # (levels strictly grow along lines between components).
@@ -243,50 +280,161 @@ class FlowSolver:
             qn[d] = ix.entry_weight.get(d, 0.0)  # nothing flows into d any more
         up_share = {u: sum(s for t, s in fsucc[u] if t not in down) for u in preds}
 
-        def w_new(u: int, v: int, s: float) -> float:
-            """The share of u's customers who go to v in the changed chain."""
-            if u in down or is_goal[u]:
-                return 0.0
-            if u in preds:
-                return 0.0 if v in down or up_share[u] <= 0 else s / up_share[u]
-            return s / tot[u]
-
-        by_comp: dict[int, list[int]] = {}
-        for v in nodes:
-            by_comp.setdefault(comp[v], []).append(v)
-        for c in sorted(by_comp, key=lambda c: (level[self.members[c][0]], c)):
-            members = sorted(by_comp[c])
+        # Components in topological order; a cyclic component's members are adjacent.
+        topo = self.topo
+        order = sorted(nodes, key=topo.__getitem__)
+        ew = ix.entry_weight
+        k0 = 0
+        while k0 < len(order):
+            v = order[k0]
+            c = comp[v]
             if not cyclic[c]:
-                v = members[0]
-                acc = ix.entry_weight.get(v, 0.0)
+                k0 += 1
+                acc = ew.get(v, 0.0)
                 for u, sh in fpred_s[v]:
-                    qu = qn.get(u, q[u])
-                    if qu:
-                        acc += qu * w_new(u, v, sh)
+                    qu = qn.get(u)
+                    if qu is None:
+                        qu = q[u]
+                    if not qu or u in down or is_goal[u]:
+                        continue
+                    if u in preds:
+                        us = up_share[u]
+                        if us > 0 and v not in down:
+                            acc += qu * sh / us
+                    else:
+                        acc += qu * sh / tot[u]
                 qn[v] = acc
                 continue
-            pos = {v: k for k, v in enumerate(members)}
+            k1 = k0
+            while k1 < len(order) and comp[order[k1]] == c:
+                k1 += 1
+            members = order[k0:k1]
+            k0 = k1
+            pos = {m: r for r, m in enumerate(members)}
             k = len(members)
             a = [[0.0] * (k + 1) for _ in range(k)]
-            for r, v in enumerate(members):
+            for r, m in enumerate(members):
                 a[r][r] = 1.0
-                b = ix.entry_weight.get(v, 0.0)
-                for u, sh in fpred_s[v]:
-                    w = w_new(u, v, sh)
+                b = ew.get(m, 0.0)
+                for u, sh in fpred_s[m]:
+                    if u in down or is_goal[u]:
+                        continue
+                    if u in preds:
+                        us = up_share[u]
+                        w = sh / us if us > 0 and m not in down else 0.0
+                    else:
+                        w = sh / tot[u]
                     if not w:
                         continue
                     if u in pos:
                         a[r][pos[u]] -= w
                     else:
-                        b += qn.get(u, q[u]) * w
+                        qu = qn.get(u)
+                        b += (q[u] if qu is None else qu) * w
                 a[r][k] = b
             x = _gauss(a)
             if x is None:
                 return None  # customers could loop forever here: recompute exactly
-            for v, val in zip(members, x):
-                qn[v] = val
+            for m, val in zip(members, x):
+                qn[m] = val
         if not all(math.isfinite(qn[u]) for u in preds):
             return None  # visits through a closed loop: recompute exactly
+        for u in sorted(preds):
+            up = acc = 0.0
+            for t, s in fsucc[u]:
+                if t not in down:
+                    up += s
+                    acc += s * p[t]
+            r = (acc / up if up > 0 else 0.0) - p[u]
+            delta += qn[u] * r
+        return -delta
+
+    def _dense_loss(self, down: Collection[int], preds: set[int], delta: float
+                    ) -> float | None:
+        """:meth:`local_loss` by one pass over every touch-point in topological order
+        between the first changed row and the last rerouting one."""
+        ix = self.ix
+        q, p, comp, cyclic, topo = self.q, self.p0, self.comp, self.cyclic, self.topo
+        is_goal, fsucc, tot, fpred_s = ix.is_goal, ix.fsucc, self.tot, self.fpred_s
+        ew = ix.entry_weight
+        mark = self._mark  # scratch: 1 = down, 2 = rerouting (P); reset before return
+        for d in down:
+            mark[d] = 1
+        for u in preds:
+            mark[u] = 2
+        up_share = {u: sum(s for t, s in fsucc[u] if not mark[t] == 1) for u in preds}
+        qn = q.copy()
+        for d in down:
+            qn[d] = ew.get(d, 0.0)
+        seq = self.topo_nodes
+        # From the first member of the earliest component touched (a cyclic component
+        # is solved whole).
+        start = min(self.topo_index[self.members[comp[v]][0]] for v in (*down, *preds))
+        end = max(self.topo_index[u] for u in preds) + 1
+        ok = True
+        k0 = start
+        while k0 < end:
+            v = seq[k0]
+            c = comp[v]
+            if mark[v] == 1:
+                k0 += 1
+                continue
+            if not cyclic[c]:
+                k0 += 1
+                acc = ew.get(v, 0.0)
+                for u, sh in fpred_s[v]:
+                    qu = qn[u]
+                    if not qu or is_goal[u]:
+                        continue
+                    mu = mark[u]
+                    if mu == 1:
+                        continue
+                    if mu == 2:
+                        us = up_share[u]
+                        if us > 0:
+                            acc += qu * sh / us
+                    else:
+                        acc += qu * sh / tot[u]
+                qn[v] = acc
+                continue
+            k1 = k0
+            while k1 < len(seq) and comp[seq[k1]] == c:
+                k1 += 1
+            members = [m for m in seq[k0:k1] if mark[m] != 1]
+            k0 = k1
+            pos = {m: r for r, m in enumerate(members)}
+            k = len(members)
+            a = [[0.0] * (k + 1) for _ in range(k)]
+            for r, m in enumerate(members):
+                a[r][r] = 1.0
+                b = ew.get(m, 0.0)
+                for u, sh in fpred_s[m]:
+                    if is_goal[u] or mark[u] == 1:
+                        continue
+                    if mark[u] == 2:
+                        us = up_share[u]
+                        w = sh / us if us > 0 else 0.0
+                    else:
+                        w = sh / tot[u]
+                    if not w:
+                        continue
+                    if u in pos:
+                        a[r][pos[u]] -= w
+                    else:
+                        b += qn[u] * w
+                a[r][k] = b
+            x = _gauss(a)
+            if x is None:
+                ok = False
+                break
+            for m, val in zip(members, x):
+                qn[m] = val
+        for d in down:
+            mark[d] = 0
+        for u in preds:
+            mark[u] = 0
+        if not ok or not all(math.isfinite(qn[u]) for u in preds):
+            return None
         for u in sorted(preds):
             up = acc = 0.0
             for t, s in fsucc[u]:

@@ -8,7 +8,8 @@ Shape (about 20% touch-points, 80% supports), as a large organisation's journey 
   touch-point to two or three touch-points of the next stage (shares 1–3), sometimes
   sideways within a stage, and a few go **back** a stage (flow cycles).
 * **Supports** in three tiers: services per stage (needed by touch-points, hard, some
-  soft, some ``any`` pairs), platforms shared across stages (needed by services, with
+  soft, some ``any`` pairs), domain platforms shared by the services of neighbouring
+  stages (one service in twenty also uses a platform from anywhere in the journey;
   ``any`` redundancy groups and ``at_least 2 of 3`` people groups), and a handful of
   **shared infrastructure** elements (clouds, identity, DNS) that many platforms need —
   common-cause failures. A few platforms need each other (mutual dependencies).
@@ -96,11 +97,26 @@ def synthetic(n: int, seed: int = 1) -> tuple[list[_El], list[tuple[str, str, fl
             needs.append({"id": rng.choice(services), "strength": "soft"})
         els.append(_El(t, True, st, rng.choice(owners), _dedupe(needs),
                        entry=st == 0, goal=st == n_stages - 1))
+    # Platforms serve a domain: the services of a band of neighbouring stages; one
+    # service in twenty also uses a platform from elsewhere in the journey.
+    plat_stage = {p: rng.randrange(n_stages) for p in platforms}
+    plat_by_stage: list[list[str]] = [[] for _ in range(n_stages)]
+    for p, st in plat_stage.items():
+        plat_by_stage[st].append(p)
+
+    def platform_pool(st: int) -> list[str]:
+        if rng.random() < 0.05:
+            return platforms
+        pool = [p for s2 in range(st - 1, st + 2) if 0 <= s2 < n_stages
+                for p in plat_by_stage[s2]]
+        return pool if len(pool) >= 2 else platforms
+
     for sv in services:
-        needs = [{"id": p} for p in rng.sample(platforms, rng.choice((1, 1, 2)))]
+        pool = platform_pool(svc_stage[sv])
+        needs = [{"id": p} for p in rng.sample(pool, rng.choice((1, 1, 2)))]
         r = rng.random()
         if r < 0.25:
-            needs.append({"any": rng.sample(platforms, 2)})
+            needs.append({"any": rng.sample(platform_pool(svc_stage[sv]), 2)})
         elif r < 0.35 and n_service > 3:
             needs.append({"at_least": 2, "of": rng.sample(services, 3), "kind": "people"})
         if rng.random() < 0.1:
@@ -117,7 +133,7 @@ def synthetic(n: int, seed: int = 1) -> tuple[list[_El], list[tuple[str, str, fl
             needs.append({"id": platforms[(k + 1) % n_platform]})
         if rng.random() < 0.05:
             needs.append({"id": platforms[(k + 1) % n_platform]})
-        els.append(_El(p, False, rng.randrange(n_stages), rng.choice(owners),
+        els.append(_El(p, False, plat_stage[p], rng.choice(owners),
                        _dedupe([x for x in needs if p not in _targets(x)])))
     for i in infra:
         els.append(_El(i, False, rng.randrange(n_stages), rng.choice(owners)))
