@@ -162,6 +162,9 @@ class FlowSolver:
             for t, sh in ix.fsucc[u]:
                 self.fpred_s[t].append((u, sh))
         comp = self.comp
+        # Inverse of each cyclic component's baseline visits system, for components a
+        # failure does not touch directly (solved by one multiplication then).
+        self.inv: dict[int, list[list[float]] | None] = {}
         for c in order:
             nodes = self.members[c]
             lv = 0
@@ -193,6 +196,7 @@ class FlowSolver:
                     elif q[u] > 0:
                         b += q[u] * self._w(u, v)
                 a[r][k] = b
+            self.inv[c] = _inverse([row[:k] for row in a]) if k <= 64 else None
             x = _gauss(a)
             for r, v in enumerate(nodes):
                 # A closed loop customers never leave: infinite visits (use resolve).
@@ -310,6 +314,28 @@ class FlowSolver:
                 k1 += 1
             members = order[k0:k1]
             k0 = k1
+            inv = self.inv.get(c)
+            if inv is not None and len(members) == len(self.members[c]) and not any(
+                    m in preds for m in members):
+                # Untouched component: same matrix as the baseline, only inflows change.
+                bvec = []
+                for m in self.members[c]:
+                    b = ew.get(m, 0.0)
+                    for u, sh in fpred_s[m]:
+                        if comp[u] == c or u in down or is_goal[u]:
+                            continue
+                        qu = qn.get(u)
+                        if qu is None:
+                            qu = q[u]
+                        if u in preds:
+                            us = up_share[u]
+                            b += qu * sh / us if us > 0 else 0.0
+                        else:
+                            b += qu * sh / tot[u]
+                    bvec.append(b)
+                for m, row in zip(self.members[c], inv):
+                    qn[m] = sum(x * y for x, y in zip(row, bvec))
+                continue
             pos = {m: r for r, m in enumerate(members)}
             k = len(members)
             a = [[0.0] * (k + 1) for _ in range(k)]
@@ -402,6 +428,24 @@ class FlowSolver:
                 k1 += 1
             members = [m for m in seq[k0:k1] if mark[m] != 1]
             k0 = k1
+            inv = self.inv.get(c)
+            if inv is not None and len(members) == len(self.members[c]) and not any(
+                    mark[m] for m in members):
+                bvec = []
+                for m in members:
+                    b = ew.get(m, 0.0)
+                    for u, sh in fpred_s[m]:
+                        if comp[u] == c or is_goal[u] or mark[u] == 1:
+                            continue
+                        if mark[u] == 2:
+                            us = up_share[u]
+                            b += qn[u] * sh / us if us > 0 else 0.0
+                        else:
+                            b += qn[u] * sh / tot[u]
+                    bvec.append(b)
+                for m, row in zip(members, inv):
+                    qn[m] = sum(x * y for x, y in zip(row, bvec))
+                continue
             pos = {m: r for r, m in enumerate(members)}
             k = len(members)
             a = [[0.0] * (k + 1) for _ in range(k)]
@@ -518,6 +562,27 @@ def _solve_component(ix: Index, nodes: list[int], down: Collection[int],
     assert x is not None  # every live row leaks towards a goal: the system is regular
     for v, val in zip(var, x):
         p[v] = min(1.0, max(0.0, val))
+
+
+def _inverse(m: list[list[float]]) -> list[list[float]] | None:
+    """Inverse of a small square matrix (Gauss–Jordan, partial pivoting); None if
+    singular."""
+    k = len(m)
+    a = [row[:] + [1.0 if i == j else 0.0 for j in range(k)] for i, row in enumerate(m)]
+    for c in range(k):
+        piv = max(range(c, k), key=lambda r: abs(a[r][c]))
+        a[c], a[piv] = a[piv], a[c]
+        pc = a[c][c]
+        if abs(pc) < 1e-12:
+            return None
+        inv_pc = 1.0 / pc
+        a[c] = [x * inv_pc for x in a[c]]
+        for r in range(k):
+            if r != c and a[r][c]:
+                f = a[r][c]
+                ar, acr = a[r], a[c]
+                a[r] = [x - f * y for x, y in zip(ar, acr)]
+    return [row[k:] for row in a]
 
 
 def _gauss(a: list[list[float]]) -> list[float] | None:
