@@ -165,22 +165,30 @@ def _area(id_: str, name: str, members: list[int], ix: Index, cascades: list[Cas
     )
 
 
+def _controls(spec: Spec) -> dict[str, str]:
+    """Control level (as text) of every element, looked up once."""
+    level = {p.id: p.control.value for p in spec.parties}
+    return {e.id: level.get(e.owner, "unknown") if e.owner else "unknown"
+            for e in spec.elements}
+
+
 def handoffs(spec: Spec) -> tuple[Handoff, ...]:
     """Flow and needs lines whose two ends have different owners (or one has none)."""
     out = []
     by = spec.by_id
+    ctrl = _controls(spec)
     for f in spec.flows:
         a, b = by[f.source].owner, by[f.target].owner
         if a != b:
             out.append(Handoff(f.source, f.target, "flow", "flow", a, b,
-                               str(spec.control_of(f.target)), f.location))
+                               ctrl[f.target], f.location))
     for e in spec.elements:
         for n in e.needs:
             for t in n.targets:
                 a, b = e.owner, by[t].owner
                 if a != b:
                     out.append(Handoff(e.id, t, "needs", n.kind, a, b,
-                                       str(spec.control_of(t)), n.location))
+                                       ctrl[t], n.location))
     uniq = {(h.layer, h.source, h.target, h.kind): h for h in
             sorted(out, key=lambda h: (h.layer, h.source, h.target, h.kind, h.location))}
     return tuple(uniq[k] for k in sorted(uniq))
@@ -221,7 +229,7 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
         pidx = [ix.pos[i] for i in c.path]
         lines = tuple(_line(spec, ix, pidx[k + 1], pidx[k]) for k in range(len(pidx) - 1))
         path_lines[e.id] = lines
-        spofs.append(Spof(id=e.id, type=str(e.type), control=str(spec.control_of(e.id)),
+        spofs.append(Spof(id=e.id, type=e.type.value, control=str(spec.control_of(e.id)),
                           cause=cause, endpoint=endpoint, path=c.path,
                           customers_lost=c.customers_lost, location=e.location,
                           lines=lines if cause == DEPENDENCY else ()))
@@ -280,8 +288,12 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
 
     total_risk = sum(c.customers_lost for c in by_index)
     control_risk = []
+    ctrl = _controls(spec)
+    by_level: dict[str, list[int]] = {}
+    for v in range(n):
+        by_level.setdefault(ctrl[ix.ids[v]], []).append(v)
     for level in ("internal", "partner", "external", "unknown"):
-        members = [v for v in range(n) if str(spec.control_of(ix.ids[v])) == level]
+        members = by_level.get(level, [])
         if not members and level == "unknown":
             continue
         risk = sum(by_index[v].customers_lost for v in members)
