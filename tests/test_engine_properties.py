@@ -165,3 +165,15 @@ def test_analysis_is_consistent_and_deterministic(spec: Spec) -> None:
         assert math.isclose(sim.customers_lost, c.customers_lost, abs_tol=1e-9)
     curve = a.robustness.completion
     assert all(x >= y for x, y in zip(curve, curve[1:]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(journeys(max_sup=0))
+def test_flow_dominators_are_the_touchpoints_every_path_needs(spec: Spec) -> None:
+    from journeymap.analysis.engine import structural_touchpoints
+
+    ix = Index(spec)
+    expected = set()
+    if goal_reachable(ix, ()):
+        expected = {v for v in range(ix.n) if not goal_reachable(ix, {v})}
+    assert structural_touchpoints(ix) == expected

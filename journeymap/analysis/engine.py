@@ -7,7 +7,7 @@ small random journeys (tests/test_engine_properties.py). See :func:`fast_cascade
 from __future__ import annotations
 
 from journeymap.analysis.build import Facts
-from journeymap.analysis.dominators import dominator_chain
+from journeymap.analysis.dominators import flow_dominator_chain
 from journeymap.analysis.index import Index, sccs
 from journeymap.analysis.oracle import baseline, naive_cascades
 from journeymap.analysis.robustness import default_samples, robustness
@@ -16,8 +16,7 @@ from journeymap.spec.model import Spec
 
 def structural_touchpoints(ix: Index) -> set[int]:
     """Touch-points on every entry-to-goal path of the flow layer (dominators of T)."""
-    succ = [[t for t, _ in s] if ix.is_tp[v] else [] for v, s in enumerate(ix.fsucc)]
-    return set(dominator_chain(succ, ix.entries, ix.goals))
+    return set(flow_dominator_chain(ix.fsucc, ix.entries, ix.is_goal))
 
 
 def dependency_cycles(ix: Index) -> list[list[int]]:
