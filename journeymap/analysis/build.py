@@ -189,8 +189,14 @@ def handoffs(spec: Spec) -> tuple[Handoff, ...]:
                 if a != b:
                     out.append(Handoff(e.id, t, "needs", n.kind, a, b,
                                        ctrl[t], n.location))
-    uniq = {(h.layer, h.source, h.target, h.kind): h for h in
-            sorted(out, key=lambda h: (h.layer, h.source, h.target, h.kind, h.location))}
+    # One hand-off per (layer, source, target, kind): the first place it is written.
+    uniq: dict[tuple[str, str, str, str], Handoff] = {}
+    for h in out:
+        key = (h.layer, h.source, h.target, h.kind)
+        old = uniq.get(key)
+        if old is None or (h.location.line, h.location.column) < (old.location.line,
+                                                                   old.location.column):
+            uniq[key] = h
     return tuple(uniq[k] for k in sorted(uniq))
 
 

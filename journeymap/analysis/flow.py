@@ -609,7 +609,8 @@ def _gauss(a: list[list[float]]) -> list[float] | None:
 
 def _sccs(ix: Index) -> tuple[list[int], list[list[int]]]:
     """SCCs of the flow layer, sinks first."""
-    return sccs(ix.n, [[t for t, _ in s] for s in ix.fsucc],
+    empty: list[int] = []
+    return sccs(ix.n, [[t for t, _ in s] if s else empty for s in ix.fsucc],
                 [v for v in range(ix.n) if ix.is_tp[v]])
 
 
