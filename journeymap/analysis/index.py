@@ -73,6 +73,13 @@ class Index:
                 (self.hard_groups if g.hard else self.soft_groups)[o].append(gi)
                 for m in g.members:
                     self.member_of[m].append(gi)
+        # Flat arrays for the hot loops (propagation, robustness): for each element the
+        # hard groups it belongs to, and per group its owner and how many members must
+        # fail before it fails (slack + 1).
+        self.hard_member_of: list[list[int]] = [
+            [gi for gi in gs if self.groups[gi].hard] for gs in self.member_of]
+        self.group_owner: list[int] = [g.owner for g in self.groups]
+        self.group_breaks_at: list[int] = [g.slack + 1 for g in self.groups]
 
     def names(self, items: object) -> tuple[str, ...]:
         """Sorted ids of an iterable of indices."""

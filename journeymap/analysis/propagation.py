@@ -41,7 +41,7 @@ def propagate_indices(ix: Index, failed: Iterable[int]) -> set[int]:
     """Indices of every element down when ``failed`` fail (failed included)."""
     down: set[int] = set()
     lost = [0] * len(ix.groups)  # down members per group
-    groups = ix.groups
+    member_of, owner, breaks_at = ix.hard_member_of, ix.group_owner, ix.group_breaks_at
     stack = []
     for f in failed:
         if f not in down:
@@ -49,15 +49,12 @@ def propagate_indices(ix: Index, failed: Iterable[int]) -> set[int]:
             stack.append(f)
     while stack:
         v = stack.pop()
-        for gi in ix.member_of[v]:
-            g = groups[gi]
-            if not g.hard:
-                continue
-            lost[gi] += 1
+        for gi in member_of[v]:
+            c = lost[gi] = lost[gi] + 1
             # The group fails the moment one more member is down than it can spare.
-            if lost[gi] == g.slack + 1 and g.owner not in down:
-                down.add(g.owner)
-                stack.append(g.owner)
+            if c == breaks_at[gi] and owner[gi] not in down:
+                down.add(owner[gi])
+                stack.append(owner[gi])
     return down
 
 

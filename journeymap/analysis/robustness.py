@@ -33,7 +33,7 @@ def collapse_step(ix: Index, order: list[int]) -> int:
     never = n + 1
     t = [never] * n
     lost = [0] * len(ix.groups)
-    groups = ix.groups
+    member_of, owner, breaks_at = ix.hard_member_of, ix.group_owner, ix.group_breaks_at
     for step, f in enumerate(order, start=1):
         if t[f] != never:
             continue
@@ -41,14 +41,13 @@ def collapse_step(ix: Index, order: list[int]) -> int:
         stack = [f]
         while stack:
             v = stack.pop()
-            for gi in ix.member_of[v]:
-                g = groups[gi]
-                if not g.hard:
-                    continue
-                lost[gi] += 1
-                if lost[gi] == g.slack + 1 and t[g.owner] == never:
-                    t[g.owner] = step
-                    stack.append(g.owner)
+            for gi in member_of[v]:
+                c = lost[gi] = lost[gi] + 1
+                if c == breaks_at[gi]:
+                    o = owner[gi]
+                    if t[o] == never:
+                        t[o] = step
+                        stack.append(o)
     # Widest path: best[v] = max over entry paths of the min failure step on the path.
     best = [0] * n
     heap = []
@@ -57,18 +56,23 @@ def collapse_step(ix: Index, order: list[int]) -> int:
         heap.append((-t[e], e))
     heapq.heapify(heap)
     result = 0
+    is_goal, fsucc = ix.is_goal, ix.fsucc
+    push, pop = heapq.heappush, heapq.heappop
     while heap:
-        negb, v = heapq.heappop(heap)
+        negb, v = pop(heap)
         b = -negb
-        if b < best[v]:
-            continue
-        if ix.is_goal[v]:
-            result = max(result, b)
-        for w, _ in ix.fsucc[v]:
-            c = min(b, t[w])
+        if b < best[v] or b <= result:
+            continue  # stale, or cannot beat a goal already reached
+        if is_goal[v]:
+            result = b
+            continue  # customers stop at a goal
+        for w, _ in fsucc[v]:
+            c = t[w]
+            if b < c:
+                c = b
             if c > best[w]:
                 best[w] = c
-                heapq.heappush(heap, (-c, w))
+                push(heap, (-c, w))
     # Survives k removals iff k < result: the collapse happens at removal ``result``.
     return min(result, n)
 
