@@ -25,9 +25,21 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import Collection, Iterable
+from contextlib import contextmanager
+from typing import Collection, Iterable, Iterator
 
 from journeymap.analysis.index import Index, sccs
+
+
+class _Visits(dict):  # type: ignore[type-arg]
+    """Changed visits by touch-point; a touch-point not set keeps its baseline visits."""
+
+    def __init__(self, base: list[float]):
+        super().__init__()
+        self.base = base
+
+    def __missing__(self, v: int) -> float:
+        return self.base[v]
 
 
 DENSE_LEVELS = 8  # down touch-points spread over more levels than this: one array pass
@@ -277,208 +289,140 @@ class FlowSolver:
                         region.add(t)
                         stack.append(t)
         nodes = region | preds
-        # Visits in the changed chain, component by component in topological order
-        # (levels strictly grow along lines between components).
-        qn: dict[int, float] = {}
-        for d in down:
-            qn[d] = ix.entry_weight.get(d, 0.0)  # nothing flows into d any more
         up_share = {u: sum(s for t, s in fsucc[u] if t not in down) for u in preds}
 
-        # Components in topological order; a cyclic component's members are adjacent.
-        topo = self.topo
-        order = sorted(nodes, key=topo.__getitem__)
-        ew = ix.entry_weight
-        k0 = 0
-        while k0 < len(order):
-            v = order[k0]
-            c = comp[v]
-            if not cyclic[c]:
-                k0 += 1
-                acc = ew.get(v, 0.0)
-                for u, sh in fpred_s[v]:
-                    qu = qn.get(u)
-                    if qu is None:
-                        qu = q[u]
-                    if not qu or u in down or is_goal[u]:
-                        continue
-                    if u in preds:
-                        us = up_share[u]
-                        if us > 0 and v not in down:
-                            acc += qu * sh / us
-                    else:
-                        acc += qu * sh / tot[u]
-                qn[v] = acc
-                continue
-            k1 = k0
-            while k1 < len(order) and comp[order[k1]] == c:
-                k1 += 1
-            members = order[k0:k1]
-            k0 = k1
-            inv = self.inv.get(c)
-            if inv is not None and len(members) == len(self.members[c]) and not any(
-                    m in preds for m in members):
-                # Untouched component: same matrix as the baseline, only inflows change.
-                bvec = []
-                for m in self.members[c]:
-                    b = ew.get(m, 0.0)
-                    for u, sh in fpred_s[m]:
-                        if comp[u] == c or u in down or is_goal[u]:
-                            continue
-                        qu = qn.get(u)
-                        if qu is None:
-                            qu = q[u]
-                        if u in preds:
-                            us = up_share[u]
-                            b += qu * sh / us if us > 0 else 0.0
-                        else:
-                            b += qu * sh / tot[u]
-                    bvec.append(b)
-                for m, row in zip(self.members[c], inv):
-                    qn[m] = sum(x * y for x, y in zip(row, bvec))
-                continue
-            pos = {m: r for r, m in enumerate(members)}
-            k = len(members)
-            a = [[0.0] * (k + 1) for _ in range(k)]
-            for r, m in enumerate(members):
-                a[r][r] = 1.0
-                b = ew.get(m, 0.0)
-                for u, sh in fpred_s[m]:
-                    if u in down or is_goal[u]:
-                        continue
-                    if u in preds:
-                        us = up_share[u]
-                        w = sh / us if us > 0 and m not in down else 0.0
-                    else:
-                        w = sh / tot[u]
-                    if not w:
-                        continue
-                    if u in pos:
-                        a[r][pos[u]] -= w
-                    else:
-                        qu = qn.get(u)
-                        b += (q[u] if qu is None else qu) * w
-                a[r][k] = b
-            x = _gauss(a)
-            if x is None:
-                return None  # customers could loop forever here: recompute exactly
-            for m, val in zip(members, x):
-                qn[m] = val
-        if not all(math.isfinite(qn[u]) for u in preds):
-            return None  # visits through a closed loop: recompute exactly
-        for u in sorted(preds):
-            up = acc = 0.0
-            for t, s in fsucc[u]:
-                if t not in down:
-                    up += s
-                    acc += s * p[t]
-            r = (acc / up if up > 0 else 0.0) - p[u]
-            delta += qn[u] * r
-        return -delta
+        qn = _Visits(q)
+        for d in down:
+            qn[d] = ix.entry_weight.get(d, 0.0)  # nothing flows into d any more
+        with self._marked(down, preds):
+            ok = self._changed_visits(sorted(nodes, key=self.topo.__getitem__), up_share, qn)
+        return self._finish(down, preds, qn, delta) if ok else None
+
+    @contextmanager
+    def _marked(self, down: Collection[int], preds: set[int]) -> Iterator[None]:
+        """Mark the changed rows in the scratch array (1 = down, 2 = rerouting)."""
+        mark = self._mark
+        for d in down:
+            mark[d] = 1
+        for u in preds:
+            mark[u] = 2
+        try:
+            yield
+        finally:
+            for d in down:
+                mark[d] = 0
+            for u in preds:
+                mark[u] = 0
 
     def _dense_loss(self, down: Collection[int], preds: set[int], delta: float
                     ) -> float | None:
         """:meth:`local_loss` by one pass over every touch-point in topological order
         between the first changed row and the last rerouting one."""
         ix = self.ix
-        q, p, comp, cyclic, topo = self.q, self.p0, self.comp, self.cyclic, self.topo
-        is_goal, fsucc, tot, fpred_s = ix.is_goal, ix.fsucc, self.tot, self.fpred_s
-        ew = ix.entry_weight
-        mark = self._mark  # scratch: 1 = down, 2 = rerouting (P); reset before return
-        for d in down:
-            mark[d] = 1
-        for u in preds:
-            mark[u] = 2
-        up_share = {u: sum(s for t, s in fsucc[u] if not mark[t] == 1) for u in preds}
+        q, comp, fsucc, ew = self.q, self.comp, ix.fsucc, ix.entry_weight
+        up_share = {u: sum(s for t, s in fsucc[u] if t not in down) for u in preds}
         qn = q.copy()
         for d in down:
             qn[d] = ew.get(d, 0.0)
-        seq = self.topo_nodes
         # From the first member of the earliest component touched (a cyclic component
-        # is solved whole).
+        # is solved whole) to the last rerouting touch-point.
         start = min(self.topo_index[self.members[comp[v]][0]] for v in (*down, *preds))
         end = max(self.topo_index[u] for u in preds) + 1
-        ok = True
-        k0 = start
-        while k0 < end:
-            v = seq[k0]
+        with self._marked(down, preds):
+            ok = self._changed_visits(self.topo_nodes[start:end], up_share, qn)
+        return self._finish(down, preds, qn, delta) if ok else None
+
+    def _changed_visits(self, order: list[int], up_share: dict[int, float],
+                        qn: "list[float] | _Visits") -> bool:
+        """Visits ``qn`` in the changed chain for ``order`` (touch-points in topological
+        order, a cyclic component's members adjacent), given ``self._mark`` (1 = down,
+        2 = rerouting) and the rerouting touch-points' remaining shares. False when a
+        component's system is singular (customers could loop forever)."""
+        ix = self.ix
+        comp, cyclic, mark = self.comp, self.cyclic, self._mark
+        is_goal, tot, fpred_s, ew = ix.is_goal, self.tot, self.fpred_s, ix.entry_weight
+
+        def inflow(v: int, own: int) -> tuple[float, list[tuple[int, float]]]:
+            """Customers arriving at v from outside component ``own``, and the lines
+            from inside it (with their changed weights)."""
+            acc = ew.get(v, 0.0)
+            inside = []
+            for u, sh in fpred_s[v]:
+                mu = mark[u]
+                if mu == 1 or is_goal[u]:
+                    continue  # a down touch-point or a goal forwards nobody
+                if mu == 2:
+                    us = up_share[u]
+                    w = sh / us if us > 0 and mark[v] != 1 else 0.0
+                else:
+                    w = sh / tot[u]
+                if not w:
+                    continue
+                if comp[u] == own:
+                    inside.append((u, w))
+                else:
+                    acc += qn[u] * w
+            return acc, inside
+
+        k0 = 0
+        while k0 < len(order):
+            v = order[k0]
             c = comp[v]
-            if mark[v] == 1:
+            if not cyclic[c]:  # the hot loop: inflow() inlined
                 k0 += 1
-                continue
-            if not cyclic[c]:
-                k0 += 1
+                if mark[v] == 1:
+                    continue
                 acc = ew.get(v, 0.0)
                 for u, sh in fpred_s[v]:
-                    qu = qn[u]
-                    if not qu or is_goal[u]:
-                        continue
                     mu = mark[u]
-                    if mu == 1:
+                    if mu == 1 or is_goal[u]:
                         continue
                     if mu == 2:
                         us = up_share[u]
                         if us > 0:
-                            acc += qu * sh / us
+                            acc += qn[u] * sh / us
                     else:
-                        acc += qu * sh / tot[u]
+                        acc += qn[u] * sh / tot[u]
                 qn[v] = acc
                 continue
             k1 = k0
-            while k1 < len(seq) and comp[seq[k1]] == c:
+            while k1 < len(order) and comp[order[k1]] == c:
                 k1 += 1
-            members = [m for m in seq[k0:k1] if mark[m] != 1]
+            members = [m for m in order[k0:k1] if mark[m] != 1]
             k0 = k1
+            rows = [inflow(m, c) for m in members]
             inv = self.inv.get(c)
             if inv is not None and len(members) == len(self.members[c]) and not any(
                     mark[m] for m in members):
-                bvec = []
-                for m in members:
-                    b = ew.get(m, 0.0)
-                    for u, sh in fpred_s[m]:
-                        if comp[u] == c or is_goal[u] or mark[u] == 1:
-                            continue
-                        if mark[u] == 2:
-                            us = up_share[u]
-                            b += qn[u] * sh / us if us > 0 else 0.0
-                        else:
-                            b += qn[u] * sh / tot[u]
-                    bvec.append(b)
+                # Untouched component: the baseline matrix, only the inflows change.
+                bvec = [b for b, _ in rows]
                 for m, row in zip(members, inv):
                     qn[m] = sum(x * y for x, y in zip(row, bvec))
                 continue
             pos = {m: r for r, m in enumerate(members)}
             k = len(members)
             a = [[0.0] * (k + 1) for _ in range(k)]
-            for r, m in enumerate(members):
+            for r, (b, inside) in enumerate(rows):
                 a[r][r] = 1.0
-                b = ew.get(m, 0.0)
-                for u, sh in fpred_s[m]:
-                    if is_goal[u] or mark[u] == 1:
-                        continue
-                    if mark[u] == 2:
-                        us = up_share[u]
-                        w = sh / us if us > 0 else 0.0
-                    else:
-                        w = sh / tot[u]
-                    if not w:
-                        continue
+                for u, w in inside:
                     if u in pos:
                         a[r][pos[u]] -= w
-                    else:
+                    else:  # a member outside the region: its visits are unchanged
                         b += qn[u] * w
                 a[r][k] = b
             x = _gauss(a)
             if x is None:
-                ok = False
-                break
+                return False
             for m, val in zip(members, x):
                 qn[m] = val
-        for d in down:
-            mark[d] = 0
-        for u in preds:
-            mark[u] = 0
-        if not ok or not all(math.isfinite(qn[u]) for u in preds):
-            return None
+        return True
+
+    def _finish(self, down: Collection[int], preds: set[int],
+                qn: "list[float] | _Visits", delta: float) -> float | None:
+        """``-(change in completion)`` from the rerouting touch-points' new visits."""
+        if not all(math.isfinite(qn[u]) for u in preds):
+            return None  # visits through a closed loop: recompute exactly
+        p, fsucc = self.p0, self.ix.fsucc
         for u in sorted(preds):
             up = acc = 0.0
             for t, s in fsucc[u]:
