@@ -165,7 +165,7 @@ def _area(id_: str, name: str, members: list[int], ix: Index, cascades: list[Cas
     )
 
 
-def _controls(spec: Spec) -> dict[str, str]:
+def controls(spec: Spec) -> dict[str, str]:
     """Control level (as text) of every element, looked up once."""
     level = {p.id: p.control.value for p in spec.parties}
     return {e.id: level.get(e.owner, "unknown") if e.owner else "unknown"
@@ -176,7 +176,7 @@ def handoffs(spec: Spec) -> tuple[Handoff, ...]:
     """Flow and needs lines whose two ends have different owners (or one has none)."""
     out = []
     by = spec.by_id
-    ctrl = _controls(spec)
+    ctrl = controls(spec)
     for f in spec.flows:
         a, b = by[f.source].owner, by[f.target].owner
         if a != b:
@@ -294,7 +294,7 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
 
     total_risk = sum(c.customers_lost for c in by_index)
     control_risk = []
-    ctrl = _controls(spec)
+    ctrl = controls(spec)
     by_level: dict[str, list[int]] = {}
     for v in range(n):
         by_level.setdefault(ctrl[ix.ids[v]], []).append(v)
@@ -320,4 +320,4 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     )
 
 
-__all__ = ["BACKSTAGE", "Facts", "build_analysis", "collapse_path", "handoffs"]
+__all__ = ["BACKSTAGE", "Facts", "build_analysis", "collapse_path", "controls", "handoffs"]

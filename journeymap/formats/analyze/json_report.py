@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from journeymap.analysis.build import controls
 from journeymap.analysis.result import Cascade, JourneyAnalysis, Line
 from journeymap.spec.diagnostics import Location
 from journeymap.spec.model import Spec
@@ -55,6 +56,8 @@ def to_dict(a: JourneyAnalysis) -> dict[str, Any]:
     """The contract object of one journey (plain dicts and lists, fixed key order)."""
     spec = a.spec
     cx = a.complexity
+    control = controls(spec)
+    types = {e.id: e.type.value for e in spec.elements}
     return {
         "schema_version": SCHEMA_VERSION,
         "journey": _journey(spec),
@@ -67,8 +70,8 @@ def to_dict(a: JourneyAnalysis) -> dict[str, Any]:
             for s in a.spofs],
         "elements": [
             {"id": i, "down": list(c.down), "stranded": list(c.stranded),
-             "customers_lost": c.customers_lost, "type": str(spec.by_id[i].type),
-             "control": str(spec.control_of(i)), "collapses": c.collapses,
+             "customers_lost": c.customers_lost, "type": types[i],
+             "control": control[i], "collapses": c.collapses,
              "degraded": list(c.degraded), "path": list(c.path)}
             for i, c in sorted(a.cascades.items())],
         "baseline_completion": a.baseline_completion,
