@@ -1,7 +1,9 @@
-"""Every element's single-failure cascade, fast (near-linear in practice).
+"""Everything :func:`journeymap.analysis.analyze` computes before naming it: every
+element's cascade (:mod:`.fast`, or the naive :mod:`.oracle`), the structural SPOFs
+(:mod:`.dominators`), the robustness curve and the mutual-dependency groups.
 
-Checked against :mod:`journeymap.analysis.oracle` with hypothesis on thousands of
-small random journeys (tests/test_engine_properties.py). See :func:`fast_cascades`.
+The fast engine is checked against the oracle with hypothesis on thousands of small
+random journeys (tests/test_engine_properties.py).
 """
 
 from __future__ import annotations

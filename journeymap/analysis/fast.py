@@ -25,8 +25,12 @@ the answers themselves:
 3. **Customers lost** only for failures that take out a reachable touch-point without
    collapsing the journey; memoised by the set of down touch-points. Usually by an
    exact local update from the baseline chances and visits
-   (:meth:`FlowSolver.local_loss`, cost ~ the lines around the down touch-points);
-   where its condition fails, recomputed upstream of them (:meth:`FlowSolver.resolve`).
+   (:meth:`FlowSolver.local_loss`, cost ~ the touch-points between the down ones and
+   those that reroute around them; one array pass when they are spread over the
+   journey); where a closed flow loop is in the way, recomputed upstream of them
+   (:meth:`FlowSolver.resolve`). This step is the one part that is not near-linear:
+   a shared support whose touch-points are spread over the whole journey costs a pass
+   over the journey between them (see the README's BENCHMARKS).
 
 Sets are Python ``set``/``frozenset`` of element indices; the inverted answers (down
 and stranded per failed element) are built once at the end.
