@@ -91,7 +91,7 @@ def journey_lines(a: JourneyAnalysis, color: bool = False) -> list[str]:
     else:
         verdict = s("COMPLICATED", fg="green", bold=True)
         why = ("no single failure other than the journey's own sole entry or goal stops "
-               "every customer; failures only make it a little worse.")
+               "every customer; other failures lose some customers, never all.")
     out.append(f"Verdict: {verdict} — {why}")
     out.append(f"With nothing failed, {percent(a.baseline_completion)} of customers reach a goal.")
     out.append("")
