@@ -259,3 +259,39 @@ def test_version_and_help_from_a_real_process():
     helped = subprocess.run([sys.executable, "-m", "journeymap", "validate", "--help"],
                             capture_output=True, text=True, check=True)
     assert "every problem at once" in helped.stdout
+
+
+BAD_STRUCTURES = [
+    ("needs: [crm]", "needs: [5]"),
+    ("needs: [crm]", "needs: [{id: crm, any: [crm]}]"),
+    ("needs: [crm]", "needs: [{at_least: 1}]"),
+    ("needs: [crm]", "needs: [{kind: data}]"),
+    ("needs: [crm]", "needs: [Crm]"),
+    ("needs: [crm]", "needs: [{id: crm, strength: firm}]"),
+    ("  - start -> done", "  - start => done"),
+    ("  - start -> done", "  - {from: start}"),
+    ("  - start -> done", "  - {from: start, to: done, shar: 1}"),
+    ("entry: true", "entry: 1"),
+    ("kind: system", "kind: sytem"),
+]
+
+
+@pytest.mark.parametrize("old,new", BAD_STRUCTURES)
+def test_fast_schema_pass_agrees_with_jsonschema(old, new):
+    """The compiled yes/no pass must never wave through what jsonschema rejects."""
+    import yaml
+
+    from journeymap.spec.load import _fast_validator, _validator
+
+    data = yaml.safe_load(edit(old, new))
+    assert list(_validator().iter_errors(data)), "jsonschema should reject this"
+    assert not _fast_validator()(data)
+
+
+def test_example_specs_pass_the_full_schema(example_specs):
+    import yaml
+
+    from journeymap.spec.load import _validator
+
+    for path in example_specs:
+        assert not list(_validator().iter_errors(yaml.safe_load(path.read_text()))), path

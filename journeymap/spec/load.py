@@ -383,32 +383,37 @@ class _Checker:
 
 def _build(src: Source) -> Spec:
     data = src.data
-    stages = tuple(Stage(id=s["id"], name=s["name"], index=i, location=src.where(("stages", i)),
+    raw_stages = data.get("stages") or []
+    stages = tuple(Stage(id=s["id"], name=s["name"], index=i, location=loc,
                          description=s.get("description", ""))
-                   for i, s in enumerate(data.get("stages") or []))
+                   for (i, s), loc in zip(enumerate(raw_stages),
+                                          src.item_locations(("stages",), len(raw_stages))))
+    raw_parties = data.get("parties") or []
     parties = tuple(Party(id=p["id"], name=p["name"], control=Control(p["control"]),
-                          location=src.where(("parties", i)), description=p.get("description", ""))
-                    for i, p in enumerate(data.get("parties") or []))
+                          location=loc, description=p.get("description", ""))
+                    for p, loc in zip(raw_parties, src.item_locations(("parties",), len(raw_parties))))
     elements = []
     for section, etype in (("touchpoints", ElementType.TOUCHPOINT), ("supports", ElementType.SUPPORT)):
-        for i, e in enumerate(data.get(section) or []):
-            needs = tuple(_need(n, src.where((section, i, "needs", j)))
-                          for j, n in enumerate(e.get("needs") or []))
+        raw = data.get(section) or []
+        for (i, e), where in zip(enumerate(raw), src.item_locations((section,), len(raw))):
+            raw_needs = e.get("needs") or []
+            needs = tuple(_need(n, loc) for n, loc in zip(
+                raw_needs, src.item_locations((section, i, "needs"), len(raw_needs))))
             elements.append(Element(
-                id=e["id"], name=e["name"], type=etype, location=src.where((section, i)),
+                id=e["id"], name=e["name"], type=etype, location=where,
                 owner=e.get("owner"), stage=e.get("stage"), channel=e.get("channel"),
                 kind=e.get("kind"), entry=bool(e.get("entry", False)), goal=bool(e.get("goal", False)),
                 share=float(e.get("share", 1.0)), availability=e.get("availability"),
                 needs=needs, description=e.get("description", "")))
     flows = []
     checker = _Checker(src)
-    for i, line in enumerate(data.get("flow") or []):
+    raw_flow = data.get("flow") or []
+    for line, base in zip(raw_flow, src.item_locations(("flow",), len(raw_flow))):
         if isinstance(line, dict):
-            flows.append(FlowLine(line["from"], line["to"], src.where(("flow", i)),
+            flows.append(FlowLine(line["from"], line["to"], base,
                                   float(line.get("share", 1.0)), line.get("note", "")))
         else:
             ids = flow_chain(line)
-            base = src.where(("flow", i))
             for (a, off), (b, _) in zip(ids, ids[1:]):
                 flows.append(FlowLine(a, b, checker.chain_location(base, off)))
     j = data["journey"]

@@ -109,6 +109,18 @@ class Source:
         node = self._nodes(tuple(path))[1]
         return _loc(self.path, node.start_mark) if node is not None else Location(self.path, 1, 1)
 
+    def item_locations(self, path: Path, count: int) -> list[Location]:
+        """Positions of the ``count`` items of the list at ``path``, in one walk.
+
+        Falls back to :meth:`where` per item when the list is not written there as is
+        (e.g. it came in through a merge key).
+        """
+        key_node, node = self._nodes(tuple(path))
+        if key_node is None and path or not isinstance(node, yaml.SequenceNode) \
+                or len(node.value) != count:
+            return [self.where(tuple(path) + (i,)) for i in range(count)]
+        return [_loc(self.path, item.start_mark) for item in node.value]
+
     def where_key(self, path: Path) -> Location:
         """Position of the key that holds ``path`` (falls back to the value)."""
         key_node, node = self._nodes(tuple(path))
