@@ -29,9 +29,11 @@ def analyze(spec: Spec, *, samples: int | None = None, seed: int = 0,
     slow oracle (tests and benchmarks only)."""
     from journeymap.analysis.engine import analyze_facts
     from journeymap.analysis.build import build_analysis
+    from journeymap.analysis.index import gc_paused
 
-    return build_analysis(spec, analyze_facts(spec, samples=samples, seed=seed,
-                                              engine=engine))
+    with gc_paused():  # no reference cycles are made: see gc_paused
+        return build_analysis(spec, analyze_facts(spec, samples=samples, seed=seed,
+                                                  engine=engine))
 
 
 def simulate(spec: Spec, failed: Iterable[str]) -> Cascade:

@@ -37,6 +37,18 @@ def flow_dominator_chain(fsucc: Sequence[Sequence[tuple[int, float]]], entries: 
     ...                      [False, False, False, True])
     [0, 3]
     """
+    return sorted(gateway_chain(fsucc, entries, is_goal))
+
+
+def gateway_chain(fsucc: Sequence[Sequence[tuple[int, float]]], entries: Sequence[int],
+                  is_goal: Sequence[bool]) -> list[int]:
+    """The same touch-points in the order customers meet them: each one dominates the
+    next (every path from the entries to the next one passes it).
+
+    >>> gateway_chain([[(2, 1.0)], [], [(1, 1.0), (3, 1.0)], [(1, 1.0)]], [0],
+    ...               [False, True, False, False])
+    [0, 2, 1]
+    """
     # Iterative DFS from a virtual source; post[v] = postorder number (source last).
     post: dict[int, int] = {}
     order: list[int] = []  # postorder, real nodes
@@ -103,7 +115,8 @@ def flow_dominator_chain(fsucc: Sequence[Sequence[tuple[int, float]]], entries: 
     while v != src:
         chain.append(order[v])
         v = idom[v]
-    return sorted(chain)
+    chain.reverse()
+    return chain
 
 
-__all__ = ["dominator_chain", "flow_dominator_chain"]
+__all__ = ["dominator_chain", "flow_dominator_chain", "gateway_chain"]

@@ -23,14 +23,22 @@ the answers themselves:
    Collapse = in ``R`` of every reachable goal; stranded = in ``R(v)`` but not
    ``KILL(v)``.
 3. **Customers lost** only for failures that take out a reachable touch-point without
-   collapsing the journey; memoised by the set of down touch-points. Usually by an
-   exact local update from the baseline chances and visits
-   (:meth:`FlowSolver.local_loss`, cost ~ the touch-points between the down ones and
-   those that reroute around them; one array pass when they are spread over the
-   journey); where a closed flow loop is in the way, recomputed upstream of them
-   (:meth:`FlowSolver.resolve`). This step is the one part that is not near-linear:
-   a shared support whose touch-points are spread over the whole journey costs a pass
-   over the journey between them (see the README's BENCHMARKS).
+   collapsing the journey; memoised by the set of down touch-points. Where the journey
+   has gateways (touch-points every successful customer passes), completion is the
+   product of the segments' chances between them (:mod:`.gateways`, which also says
+   why that is exact, flow loops included) and a failure recomputes only the segments
+   holding its down touch-points (memoised per segment). Each (segment, or the whole
+   journey without gateways) by an exact local update from the baseline chances and
+   visits (:meth:`FlowSolver.local_loss`: when no path leads from a changed row into
+   a rerouting one — the usual single touch-point failure — a few multiplications;
+   else cost ~ the touch-points between the down ones and those that reroute around
+   them; one array pass when they are spread over the segment); where a closed flow
+   loop is in the way, recomputed upstream of them (:meth:`FlowSolver.resolve`). This
+   step is the one part that is not near-linear: a shared support whose touch-points
+   are spread over one segment costs a pass over the segment between them (see the
+   README's BENCHMARKS).
+
+The cyclic garbage collector is paused while this runs (:func:`.index.gc_paused`).
 
 Sets are Python ``set``/``frozenset`` of element indices; the inverted answers (down
 and stranded per failed element) are built once at the end.
@@ -41,7 +49,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from journeymap.analysis.flow import FlowSolver, reachable
-from journeymap.analysis.index import Group, Index, sccs
+from journeymap.analysis.gateways import Segments
+from journeymap.analysis.index import Group, Index, gc_paused, sccs
 from journeymap.analysis.oracle import RawCascade, clean
 
 
@@ -154,6 +163,11 @@ def reach_kill_sets(ix: Index, kill: list[frozenset[int]], reach0: set[int]
 
 def fast_cascades(ix: Index) -> tuple[set[int], float, list[RawCascade]]:
     """(baseline reachable touch-points, baseline completion, every element's cascade)."""
+    with gc_paused():
+        return _fast_cascades(ix)
+
+
+def _fast_cascades(ix: Index) -> tuple[set[int], float, list[RawCascade]]:
     n = ix.n
     reach0 = reachable(ix, ())
     solver = FlowSolver(ix)
@@ -190,7 +204,8 @@ def fast_cascades(ix: Index) -> tuple[set[int], float, list[RawCascade]]:
                 degraded[e].append(g.owner)
 
     memo: dict[frozenset[int], float] = {}
-    local_ready = False
+    local_ready = segments_ready = False
+    segments: Segments | None = None
     out = []
     for e in range(n):
         d = frozenset(v for v in (*down[e], e) if v in reach0)  # reach0: touch-points
@@ -201,10 +216,15 @@ def fast_cascades(ix: Index) -> tuple[set[int], float, list[RawCascade]]:
         else:
             lost = memo.get(d, -1.0)
             if lost < 0:
-                if not local_ready:
-                    solver.prepare_local(p0)
-                    local_ready = True
-                delta = solver.local_loss(d)
+                if not segments_ready:
+                    segments = Segments.build(ix, reach0, comp0)
+                    segments_ready = True
+                delta = segments.loss(d) if segments is not None else None
+                if delta is None:  # no gateways: the whole-journey update
+                    if not local_ready:
+                        solver.prepare_local(p0)
+                        local_ready = True
+                    delta = solver.local_loss(d)
                 if delta is None:
                     p, _ = solver.resolve(d, p0)
                     delta = comp0 - solver.completion(p)

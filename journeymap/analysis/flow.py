@@ -242,15 +242,35 @@ class FlowSolver:
         # The rows that change (K = D ∪ P) and every touch-point on a path from K to P:
         # only there can the visits q' differ from the baseline q. Such a point lies at
         # a level between the lowest of K and the highest of P (levels grow strictly
-        # along lines between components). Two bounded searches run in lockstep —
-        # forwards from K and backwards from P — and whichever finishes first is then
-        # filtered by the other direction, so the cost is that of the smaller one.
+        # along lines between components).
         top = max(level[u] for u in preds)
         lo = min(min(level[u] for u in preds), min(level[d] for d in down))
         if top - lo > DENSE_LEVELS:
             # Down touch-points spread over the journey (a shared platform): the
             # region is most of the journey anyway; one array pass is cheaper.
             return self._dense_loss(down, preds, delta)
+        # The common case (one touch-point down, its predecessors side by side): no
+        # path leads from a changed row into a rerouting one, so the rerouting rows keep
+        # their baseline visits (q' = q on P). One small forward search tells.
+        seen: set[int] = set()
+        stack = [v for v in (*down, *preds) if not is_goal[v]]
+        while stack:
+            v = stack.pop()
+            for t, _ in fsucc[v]:
+                if level[t] <= top and t not in seen and t not in down:
+                    if t in preds:
+                        break
+                    seen.add(t)
+                    if not is_goal[t]:
+                        stack.append(t)
+            else:
+                continue
+            break
+        else:
+            return self._finish(down, preds, q, delta)
+        # Otherwise two bounded searches run in lockstep — forwards from K and
+        # backwards from P — and whichever finishes first is then filtered by the other
+        # direction, so the cost is that of the smaller one.
         fwd: set[int] = set()
         fstack = [*down, *preds]
         back: set[int] = set(preds)
@@ -324,10 +344,12 @@ class FlowSolver:
         qn = q.copy()
         for d in down:
             qn[d] = ew.get(d, 0.0)
-        # From the first member of the earliest component touched (a cyclic component
-        # is solved whole) to the last rerouting touch-point.
-        start = min(self.topo_index[self.members[comp[v]][0]] for v in (*down, *preds))
-        end = max(self.topo_index[u] for u in preds) + 1
+        # From the first member of the earliest component touched to the last member of
+        # the latest rerouting one (a cyclic component is solved whole: cutting it after
+        # a rerouting member would miss a loop that no longer leads anywhere).
+        members, ti = self.members, self.topo_index
+        start = min(ti[members[comp[v]][0]] for v in (*down, *preds))
+        end = max(ti[members[comp[u]][-1]] for u in preds) + 1
         with self._marked(down, preds):
             ok = self._changed_visits(self.topo_nodes[start:end], up_share, qn)
         return self._finish(down, preds, qn, delta) if ok else None

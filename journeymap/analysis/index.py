@@ -10,8 +10,10 @@ A needs *group* is one ``needs`` entry: its owner works while ``required`` of it
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from journeymap.spec.model import Spec
 
@@ -144,4 +146,22 @@ def sccs(n: int, succ: list[list[int]], nodes: Iterable[int] | None = None
     return comp, comps
 
 
-__all__ = ["Group", "Index", "sccs"]
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (reference counting still frees everything).
+
+    The engine allocates hundreds of thousands of small acyclic containers (sets,
+    tuples, cascades) next to a loaded spec of as many objects: each automatic
+    collection rescans all of them for cycles that do not exist (a third of the
+    engine's time at 10k elements). Nests; restores the previous state.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+__all__ = ["Group", "Index", "gc_paused", "sccs"]

@@ -50,12 +50,15 @@ def analyze(specs: tuple[str, ...], fmt: str, output: str | None, samples: int |
       journeymap analyze specs/ --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
     from journeymap.analysis import analyze as run
+    from journeymap.analysis.index import gc_paused
     from journeymap.formats.analyze import render
 
     loaded = load_specs(specs)
-    results = [run(s, samples=samples, seed=seed) for s in loaded]
     colored = fmt == "text" and not output and use_color(color)
-    _emit(render(results, fmt, color=colored), output, colored)
+    with gc_paused():  # rendering builds as many small objects as the analysis
+        results = [run(s, samples=samples, seed=seed) for s in loaded]
+        text = render(results, fmt, color=colored)
+    _emit(text, output, colored)
     if fail_on == "spof" and any(a.spofs for a in results):
         raise SystemExit(int(ExitStatus.FINDINGS))
     if fail_on == "complex" and any(a.verdict == "complex" for a in results):
