@@ -38,6 +38,7 @@ from journeymap.analysis.result import (
     COMPLEX, COMPLICATED, DEPENDENCY, STRUCTURAL, AreaRisk, Cascade, Complexity,
     ControlRisk, CriticalLine, Handoff, JourneyAnalysis, Line, Robustness, Spof,
 )
+from journeymap.spec.diagnostics import Location
 from journeymap.spec.model import Spec
 
 BACKSTAGE = "backstage"
@@ -174,30 +175,31 @@ def controls(spec: Spec) -> dict[str, str]:
 
 def handoffs(spec: Spec) -> tuple[Handoff, ...]:
     """Flow and needs lines whose two ends have different owners (or one has none)."""
-    out = []
-    by = spec.by_id
-    ctrl = controls(spec)
+    owner = {e.id: e.owner for e in spec.elements}
+    # One hand-off per (layer, source, target, kind): the first place it is written.
+    # Its parties and control follow from the key, so only the place is compared, and
+    # a Handoff is made once per key (there are as many lines as elements, or more).
+    first: dict[tuple[str, str, str, str], Location] = {}
     for f in spec.flows:
-        a, b = by[f.source].owner, by[f.target].owner
-        if a != b:
-            out.append(Handoff(f.source, f.target, "flow", "flow", a, b,
-                               ctrl[f.target], f.location))
+        if owner[f.source] != owner[f.target]:
+            key = ("flow", f.source, f.target, "flow")
+            old = first.get(key)
+            loc = f.location
+            if old is None or (loc.line, loc.column) < (old.line, old.column):
+                first[key] = loc
     for e in spec.elements:
+        a = e.owner
         for n in e.needs:
             for t in n.targets:
-                a, b = e.owner, by[t].owner
-                if a != b:
-                    out.append(Handoff(e.id, t, "needs", n.kind, a, b,
-                                       ctrl[t], n.location))
-    # One hand-off per (layer, source, target, kind): the first place it is written.
-    uniq: dict[tuple[str, str, str, str], Handoff] = {}
-    for h in out:
-        key = (h.layer, h.source, h.target, h.kind)
-        old = uniq.get(key)
-        if old is None or (h.location.line, h.location.column) < (old.location.line,
-                                                                   old.location.column):
-            uniq[key] = h
-    return tuple(uniq[k] for k in sorted(uniq))
+                if a != owner[t]:
+                    key = ("needs", e.id, t, n.kind)
+                    old = first.get(key)
+                    loc = n.location
+                    if old is None or (loc.line, loc.column) < (old.line, old.column):
+                        first[key] = loc
+    ctrl = controls(spec)
+    return tuple(Handoff(src, tgt, layer, kind, owner[src], owner[tgt], ctrl[tgt], first[k])
+                 for k in sorted(first) for layer, src, tgt, kind in (k,))
 
 
 def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:

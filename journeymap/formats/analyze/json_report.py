@@ -104,6 +104,11 @@ def _area(x: Any) -> dict[str, Any]:
             "customers_at_risk": x.customers_at_risk, "mean_spread": x.mean_spread}
 
 
+# One encoder for every item: json.dumps(x, ensure_ascii=False) would build a new
+# JSONEncoder per call (a third of the rendering time for 10k elements). Same output.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def dumps(doc: dict[str, Any], depth: int = 0) -> str:
     """JSON text with one list item (spof, element, line…) per line.
 
@@ -116,10 +121,10 @@ def dumps(doc: dict[str, Any], depth: int = 0) -> str:
         if isinstance(value, dict):
             text = dumps(value, depth + 1)
         elif isinstance(value, list) and value and all(isinstance(x, dict) for x in value):
-            items = ",\n".join(f"{pad}  {json.dumps(x, ensure_ascii=False)}" for x in value)
+            items = ",\n".join(f"{pad}  {_encode(x)}" for x in value)
             text = f"[\n{items}\n{pad}]"
         else:
-            text = json.dumps(value, ensure_ascii=False)
+            text = _encode(value)
         lines.append(f"{pad}{json.dumps(key)}: {text}")
     return "{\n" + ",\n".join(lines) + "\n" + "  " * depth + "}"
 
