@@ -25,21 +25,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from contextlib import contextmanager
-from typing import Collection, Iterable, Iterator
+from typing import Collection, Iterable
 
 from journeymap.analysis.index import Index, sccs
-
-
-class _Visits(dict):  # type: ignore[type-arg]
-    """Changed visits by touch-point; a touch-point not set keeps its baseline visits."""
-
-    def __init__(self, base: list[float]):
-        super().__init__()
-        self.base = base
-
-    def __missing__(self, v: int) -> float:
-        return self.base[v]
 
 
 DENSE_LEVELS = 8  # down touch-points spread over more levels than this: one array pass
@@ -166,6 +154,7 @@ class FlowSolver:
                 self.topo_nodes.append(v)
         self._mark = bytearray(n)
         self.q = q = [0.0] * n
+        self._qn: list[float] = []  # scratch: equals q between calls of local_loss
         self.p0 = p0
         tot = [sum(s for _, s in ix.fsucc[v]) for v in range(n)]
         self.tot = tot
@@ -311,28 +300,32 @@ class FlowSolver:
         nodes = region | preds
         up_share = {u: sum(s for t, s in fsucc[u] if t not in down) for u in preds}
 
-        qn = _Visits(q)
+        # Changed visits in a scratch copy of q, put back afterwards (cheaper than a
+        # fresh copy or a dict falling back to q for every read).
+        if len(self._qn) != len(q):
+            self._qn = q.copy()
+        qn = self._qn
         for d in down:
             qn[d] = ix.entry_weight.get(d, 0.0)  # nothing flows into d any more
-        with self._marked(down, preds):
+        self._mark_rows(down, preds, True)
+        try:
             ok = self._changed_visits(sorted(nodes, key=self.topo.__getitem__), up_share, qn)
-        return self._finish(down, preds, qn, delta) if ok else None
+            return self._finish(down, preds, qn, delta) if ok else None
+        finally:
+            self._mark_rows(down, preds, False)
+            for v in down:
+                qn[v] = q[v]
+            for v in nodes:
+                qn[v] = q[v]
 
-    @contextmanager
-    def _marked(self, down: Collection[int], preds: set[int]) -> Iterator[None]:
-        """Mark the changed rows in the scratch array (1 = down, 2 = rerouting)."""
+    def _mark_rows(self, down: Collection[int], preds: set[int], on: bool) -> None:
+        """Mark the changed rows in the scratch array (1 = down, 2 = rerouting), or
+        clear them."""
         mark = self._mark
         for d in down:
-            mark[d] = 1
+            mark[d] = 1 if on else 0
         for u in preds:
-            mark[u] = 2
-        try:
-            yield
-        finally:
-            for d in down:
-                mark[d] = 0
-            for u in preds:
-                mark[u] = 0
+            mark[u] = 2 if on else 0
 
     def _dense_loss(self, down: Collection[int], preds: set[int], delta: float
                     ) -> float | None:
@@ -350,12 +343,15 @@ class FlowSolver:
         members, ti = self.members, self.topo_index
         start = min(ti[members[comp[v]][0]] for v in (*down, *preds))
         end = max(ti[members[comp[u]][-1]] for u in preds) + 1
-        with self._marked(down, preds):
+        self._mark_rows(down, preds, True)
+        try:
             ok = self._changed_visits(self.topo_nodes[start:end], up_share, qn)
+        finally:
+            self._mark_rows(down, preds, False)
         return self._finish(down, preds, qn, delta) if ok else None
 
     def _changed_visits(self, order: list[int], up_share: dict[int, float],
-                        qn: "list[float] | _Visits") -> bool:
+                        qn: list[float]) -> bool:
         """Visits ``qn`` in the changed chain for ``order`` (touch-points in topological
         order, a cyclic component's members adjacent), given ``self._mark`` (1 = down,
         2 = rerouting) and the rerouting touch-points' remaining shares. False when a
@@ -440,7 +436,7 @@ class FlowSolver:
         return True
 
     def _finish(self, down: Collection[int], preds: set[int],
-                qn: "list[float] | _Visits", delta: float) -> float | None:
+                qn: list[float], delta: float) -> float | None:
         """``-(change in completion)`` from the rerouting touch-points' new visits."""
         if not all(math.isfinite(qn[u]) for u in preds):
             return None  # visits through a closed loop: recompute exactly
