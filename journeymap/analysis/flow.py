@@ -31,6 +31,7 @@ from journeymap.analysis.index import Index, sccs
 
 
 DENSE_LEVELS = 8  # down touch-points spread over more levels than this: one array pass
+SMALL_FAILURE = 3  # at most this many down touch-points: first look for the cheap case
 
 
 def reachable(ix: Index, down: Collection[int]) -> set[int]:
@@ -241,21 +242,7 @@ class FlowSolver:
         # The common case (one touch-point down, its predecessors side by side): no
         # path leads from a changed row into a rerouting one, so the rerouting rows keep
         # their baseline visits (q' = q on P). One small forward search tells.
-        seen: set[int] = set()
-        stack = [v for v in (*down, *preds) if not is_goal[v]]
-        while stack:
-            v = stack.pop()
-            for t, _ in fsucc[v]:
-                if level[t] <= top and t not in seen and t not in down:
-                    if t in preds:
-                        break
-                    seen.add(t)
-                    if not is_goal[t]:
-                        stack.append(t)
-            else:
-                continue
-            break
-        else:
+        if len(down) <= SMALL_FAILURE and self._independent(down, preds, top):
             return self._finish(down, preds, q, delta)
         # Otherwise two bounded searches run in lockstep — forwards from K and
         # backwards from P — and whichever finishes first is then filtered by the other
@@ -317,6 +304,25 @@ class FlowSolver:
                 qn[v] = q[v]
             for v in nodes:
                 qn[v] = q[v]
+
+    def _independent(self, down: Collection[int], preds: set[int], top: int) -> bool:
+        """True when no path leads from a changed row (down or rerouting) into a
+        rerouting one: a forward search, bounded by the rerouting rows' highest level,
+        that stops at the first hit."""
+        ix = self.ix
+        level, is_goal, fsucc = self.level, ix.is_goal, ix.fsucc
+        seen: set[int] = set()
+        stack = [v for v in (*down, *preds) if not is_goal[v]]
+        while stack:
+            v = stack.pop()
+            for t, _ in fsucc[v]:
+                if level[t] <= top and t not in seen and t not in down:
+                    if t in preds:
+                        return False
+                    seen.add(t)
+                    if not is_goal[t]:
+                        stack.append(t)
+        return True
 
     def _mark_rows(self, down: Collection[int], preds: set[int], on: bool) -> None:
         """Mark the changed rows in the scratch array (1 = down, 2 = rerouting), or
