@@ -4,7 +4,7 @@ Run them, side by side in one run, with:
 
     pytest tests/benchmarks -o addopts="" -s
 
-(add ``-k "not 100k"`` to skip the ~2-minute 100k-element whole-process run). Each test
+(add ``-k "not 100k"`` to skip the 100k-element whole-process run, about a minute). Each test
 prints one ``BENCH`` line with the measured ratio or time and asserts the target from
 journeymap issue 3, so a missed target shows up as a failure, not a footnote.
 
