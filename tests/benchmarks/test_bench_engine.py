@@ -148,9 +148,13 @@ def test_whole_process_generated_spec(benchmark, tmp_path, n: int, limit: float)
     path = tmp_path / f"synthetic-{n}.journey.yaml"
     path.write_text(synthetic_yaml(n, seed=1), encoding="utf-8")
     out = tmp_path / "analysis.json"
-    wall, peak = benchmark.pedantic(
-        _whole_process, args=(["analyze", "--format", "json", "-o", str(out), str(path)],),
-        rounds=1, iterations=1)
+    # Median of 3 at 10k (this VM's wall times vary by up to ~40% run to run); the
+    # 100k run is long enough to be steady on its own.
+    runs = [_whole_process(["analyze", "--format", "json", "-o", str(out), str(path)])
+            for _ in range(3 if n <= 10000 else 1)]
+    wall = sorted(w for w, _ in runs)[len(runs) // 2]
+    peak = max(p for _, p in runs)
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)  # results are in extra_info
     # The loader's share, for the record (validation is not the engine's to speed up).
     t0 = time.perf_counter()
     load_spec(str(path))
