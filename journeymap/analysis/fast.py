@@ -54,6 +54,11 @@ from journeymap.analysis.index import Group, Index, gc_paused, sccs
 from journeymap.analysis.oracle import RawCascade, clean
 
 
+# One shared empty set for the many cascades that take nothing else down: fewer objects
+# for the cyclic garbage collector to scan once the engine hands its answers back.
+_EMPTY: frozenset[int] = frozenset()
+
+
 def _killers(g: Group, kill: list[frozenset[int] | None]) -> Iterable[int]:
     """Elements whose single failure breaks group ``g`` (given members' KILL sets)."""
     sets = [kill[m] or frozenset((m,)) for m in g.members]
@@ -92,7 +97,12 @@ def kill_sets(ix: Index) -> list[frozenset[int]]:
                 continue
             acc = {v}
             for gi in hg:
-                acc.update(_killers(groups[gi], kill))
+                g = groups[gi]
+                mem = g.members
+                if len(mem) == 1 and g.required == 1:  # a plain need: _killers inlined
+                    acc.update(kill[mem[0]] or mem)
+                else:
+                    acc.update(_killers(g, kill))
             kill[v] = frozenset(acc)
             continue
         for v in comp:  # a mutual dependency: iterate up to the least fixpoint
@@ -229,8 +239,10 @@ def _fast_cascades(ix: Index) -> tuple[set[int], float, list[RawCascade]]:
                     p, _ = solver.resolve(d, p0)
                     delta = comp0 - solver.completion(p)
                 lost = memo[d] = clean(delta)
-        out.append(RawCascade(frozenset((e,)), frozenset(down[e]), frozenset(stranded[e]),
-                              frozenset(degraded[e]), lost, e in collapse))
+        de, se, ge = down[e], stranded[e], degraded[e]
+        out.append(RawCascade(frozenset((e,)), frozenset(de) if de else _EMPTY,
+                              frozenset(se) if se else _EMPTY,
+                              frozenset(ge) if ge else _EMPTY, lost, e in collapse))
     return reach0, comp0, out
 
 

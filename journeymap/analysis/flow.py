@@ -163,6 +163,21 @@ class FlowSolver:
         for u in range(n):
             for t, sh in ix.fsucc[u]:
                 self.fpred_s[t].append((u, sh))
+        # The same lines without goals (a goal forwards nobody), each with its source's
+        # total share: the hot loop of _changed_visits reads one tuple per line.
+        self.fpred_ng: list[list[tuple[int, float, float]]] = [
+            [(u, sh, tot[u]) for u, sh in row if not ix.is_goal[u]] for row in self.fpred_s]
+        # Adjacency for the searches of local_loss, goals cut out (customers stop at a
+        # goal, so it leads nowhere): next steps, and up-to-here steps from non-goals.
+        self.succ_ng: list[list[int]] = [
+            [] if ix.is_goal[v] else [t for t, _ in ix.fsucc[v]] for v in range(n)]
+        self.pred_ng: list[list[int]] = [
+            [u for u in ix.fpred[v] if not ix.is_goal[u]] for v in range(n)]
+        self.ew_list: list[float] = [ix.entry_weight.get(v, 0.0) for v in range(n)]
+        self.acyclic: list[bool] = [not self.cyclic[c] for c in self.comp]
+        # Each line's share times its target's baseline chance, for _finish.
+        self.succ_sp: list[list[tuple[int, float, float]]] = [
+            [(t, sh, sh * p0[t]) for t, sh in ix.fsucc[v]] for v in range(n)]
         comp = self.comp
         # Inverse of each cyclic component's baseline visits system, for components a
         # failure does not touch directly (solved by one multiplication then).
@@ -218,11 +233,12 @@ class FlowSolver:
         a flow cycle is in the way (then use :meth:`resolve`)."""
         ix = self.ix
         q, p, level, comp, cyclic = self.q, self.p0, self.level, self.comp, self.cyclic
-        is_goal, fsucc, tot, fpred_s = ix.is_goal, ix.fsucc, self.tot, self.fpred_s
+        fsucc = ix.fsucc
         preds: set[int] = set()
+        pred_ng, succ_ng = self.pred_ng, self.succ_ng
         for d in down:
-            for u in ix.fpred[d]:
-                if u not in down and not is_goal[u] and q[u] > 0:
+            for u in pred_ng[d]:
+                if u not in down and q[u] > 0:
                     preds.add(u)
         delta = 0.0
         for d in down:
@@ -254,14 +270,13 @@ class FlowSolver:
         fpred = ix.fpred
         while fstack and bstack:
             v = fstack.pop()
-            if not is_goal[v]:  # customers stop at a goal
-                for t, _ in fsucc[v]:
-                    if level[t] <= top and t not in fwd and t not in down:
-                        fwd.add(t)
-                        fstack.append(t)
+            for t in succ_ng[v]:  # customers stop at a goal: none from there
+                if level[t] <= top and t not in fwd and t not in down:
+                    fwd.add(t)
+                    fstack.append(t)
             v = bstack.pop()
-            for u in fpred[v]:
-                if level[u] >= lo and u not in back and u not in down and not is_goal[u]:
+            for u in pred_ng[v]:
+                if level[u] >= lo and u not in back and u not in down:
                     back.add(u)
                     bstack.append(u)
         region: set[int] = set()
@@ -275,17 +290,17 @@ class FlowSolver:
                         region.add(u)
                         stack.append(u)
         else:  # backward search complete: keep what K reaches, inside it
+            # (Levels do not fall along a line, so everything in ``back`` is at most
+            # at level ``top``.)
             stack = [*down, *preds]
             while stack:
                 v = stack.pop()
-                if is_goal[v]:
-                    continue
-                for t, _ in fsucc[v]:
-                    if t in back and t not in region and level[t] <= top:
+                for t in succ_ng[v]:
+                    if t in back and t not in region:
                         region.add(t)
                         stack.append(t)
         nodes = region | preds
-        up_share = {u: sum(s for t, s in fsucc[u] if t not in down) for u in preds}
+        up_share = _up_shares(fsucc, preds, down)
 
         # Changed visits in a scratch copy of q, put back afterwards (cheaper than a
         # fresh copy or a dict falling back to q for every read).
@@ -310,18 +325,17 @@ class FlowSolver:
         rerouting one: a forward search, bounded by the rerouting rows' highest level,
         that stops at the first hit."""
         ix = self.ix
-        level, is_goal, fsucc = self.level, ix.is_goal, ix.fsucc
+        level, succ_ng = self.level, self.succ_ng
         seen: set[int] = set()
-        stack = [v for v in (*down, *preds) if not is_goal[v]]
+        stack = [*down, *preds]
         while stack:
             v = stack.pop()
-            for t, _ in fsucc[v]:
+            for t in succ_ng[v]:
                 if level[t] <= top and t not in seen and t not in down:
                     if t in preds:
                         return False
                     seen.add(t)
-                    if not is_goal[t]:
-                        stack.append(t)
+                    stack.append(t)
         return True
 
     def _mark_rows(self, down: Collection[int], preds: set[int], on: bool) -> None:
@@ -339,7 +353,7 @@ class FlowSolver:
         between the first changed row and the last rerouting one."""
         ix = self.ix
         q, comp, fsucc, ew = self.q, self.comp, ix.fsucc, ix.entry_weight
-        up_share = {u: sum(s for t, s in fsucc[u] if t not in down) for u in preds}
+        up_share = _up_shares(fsucc, preds, down)
         qn = q.copy()
         for d in down:
             qn[d] = ew.get(d, 0.0)
@@ -365,6 +379,7 @@ class FlowSolver:
         ix = self.ix
         comp, cyclic, mark = self.comp, self.cyclic, self._mark
         is_goal, tot, fpred_s, ew = ix.is_goal, self.tot, self.fpred_s, ix.entry_weight
+        fpred_ng, ew_list = self.fpred_ng, self.ew_list
 
         def inflow(v: int, own: int) -> tuple[float, list[tuple[int, float]]]:
             """Customers arriving at v from outside component ``own``, and the lines
@@ -388,32 +403,32 @@ class FlowSolver:
                     acc += qn[u] * w
             return acc, inside
 
-        k0 = 0
-        while k0 < len(order):
-            v = order[k0]
-            c = comp[v]
-            if not cyclic[c]:  # the hot loop: inflow() inlined
-                k0 += 1
+        acyclic = self.acyclic
+        n_order = len(order)
+        skip = 0  # past the cyclic component just solved
+        for k0, v in enumerate(order):
+            if k0 < skip:
+                continue
+            if acyclic[v]:  # the hot loop: inflow() inlined
                 if mark[v] == 1:
                     continue
-                acc = ew.get(v, 0.0)
-                for u, sh in fpred_s[v]:
+                acc = ew_list[v]
+                for u, sh, tu in fpred_ng[v]:
                     mu = mark[u]
-                    if mu == 1 or is_goal[u]:
-                        continue
-                    if mu == 2:
+                    if not mu:
+                        acc += qn[u] * sh / tu
+                    elif mu == 2:
                         us = up_share[u]
                         if us > 0:
                             acc += qn[u] * sh / us
-                    else:
-                        acc += qn[u] * sh / tot[u]
                 qn[v] = acc
                 continue
+            c = comp[v]
             k1 = k0
-            while k1 < len(order) and comp[order[k1]] == c:
+            while k1 < n_order and comp[order[k1]] == c:
                 k1 += 1
             members = [m for m in order[k0:k1] if mark[m] != 1]
-            k0 = k1
+            skip = k1
             rows = [inflow(m, c) for m in members]
             inv = self.inv.get(c)
             if inv is not None and len(members) == len(self.members[c]) and not any(
@@ -446,13 +461,13 @@ class FlowSolver:
         """``-(change in completion)`` from the rerouting touch-points' new visits."""
         if not all(math.isfinite(qn[u]) for u in preds):
             return None  # visits through a closed loop: recompute exactly
-        p, fsucc = self.p0, self.ix.fsucc
+        p, succ_sp = self.p0, self.succ_sp
         for u in sorted(preds):
             up = acc = 0.0
-            for t, s in fsucc[u]:
+            for t, s, sp in succ_sp[u]:
                 if t not in down:
                     up += s
-                    acc += s * p[t]
+                    acc += sp
             r = (acc / up if up > 0 else 0.0) - p[u]
             delta += qn[u] * r
         return -delta
@@ -466,6 +481,19 @@ class FlowSolver:
                 p[v] = _step(ix, v, down, p)
             else:
                 _solve_component(ix, nodes, down, p)
+
+
+def _up_shares(fsucc: list[list[tuple[int, float]]], preds: Iterable[int],
+               down: Collection[int]) -> dict[int, float]:
+    """Each rerouting touch-point's share of lines to touch-points still up."""
+    out: dict[int, float] = {}
+    for u in preds:
+        us = 0  # as sum() would: an int start, so the floats add up the same way
+        for t, s in fsucc[u]:
+            if t not in down:
+                us += s
+        out[u] = us
+    return out
 
 
 def _solve_component(ix: Index, nodes: list[int], down: Collection[int],
