@@ -16,7 +16,7 @@ from journeymap.analysis.fast import fast_cascades
 from journeymap.analysis.flow import FlowSolver, completion_iterative, goal_reachable
 from journeymap.analysis.index import Index
 from journeymap.analysis.oracle import naive_cascade, naive_cascades
-from journeymap.analysis.propagation import degraded_indices, propagate_indices
+from journeymap.analysis.propagation import propagate_indices
 from journeymap.analysis.robustness import collapse_step
 from journeymap.spec.diagnostics import Location
 from journeymap.spec.model import (

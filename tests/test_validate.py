@@ -15,7 +15,7 @@ from journeymap.cli import cli
 from journeymap.spec import SpecError, load_spec
 from journeymap.spec import yamlsource
 
-from conftest import FIXTURES, SPECS
+from conftest import FIXTURES
 
 LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): error\[(?P<code>JM\d{3})\]: (?P<msg>.+)$")
 

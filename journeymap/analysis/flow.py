@@ -232,7 +232,7 @@ class FlowSolver:
         """``completion(baseline) - completion(down)`` by the local update, or None when
         a flow cycle is in the way (then use :meth:`resolve`)."""
         ix = self.ix
-        q, p, level, comp, cyclic = self.q, self.p0, self.level, self.comp, self.cyclic
+        q, p, level = self.q, self.p0, self.level
         fsucc = ix.fsucc
         preds: set[int] = set()
         pred_ng, succ_ng = self.pred_ng, self.succ_ng
@@ -324,7 +324,6 @@ class FlowSolver:
         """True when no path leads from a changed row (down or rerouting) into a
         rerouting one: a forward search, bounded by the rerouting rows' highest level,
         that stops at the first hit."""
-        ix = self.ix
         level, succ_ng = self.level, self.succ_ng
         seen: set[int] = set()
         stack = [*down, *preds]
@@ -377,7 +376,7 @@ class FlowSolver:
         2 = rerouting) and the rerouting touch-points' remaining shares. False when a
         component's system is singular (customers could loop forever)."""
         ix = self.ix
-        comp, cyclic, mark = self.comp, self.cyclic, self._mark
+        comp, mark = self.comp, self._mark
         is_goal, tot, fpred_s, ew = ix.is_goal, self.tot, self.fpred_s, ix.entry_weight
         fpred_ng, ew_list = self.fpred_ng, self.ew_list
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from journeymap.analysis.result import JourneyAnalysis, Spof
 from journeymap.report import wording as w
-from journeymap.spec.model import Spec
 
 TOP_ACTIONS = 3
 # Failures that are not single points of failure still earn a recommended fix when they
