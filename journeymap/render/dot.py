@@ -21,6 +21,7 @@ from journeymap.render.grid import stage_grids
 from journeymap.render.view import (DEGRADED, DOWN, FAILED, STRANDED, UNAFFECTED, Column, View,
                                     build_view, flow_percentages)
 from journeymap.spec.model import Element, Need, Spec
+from journeymap.words import percent
 
 WRAP = 24  # characters per line of an element name: keeps columns narrow
 
@@ -60,10 +61,6 @@ def _font(text: str, size: int | None = None, colour: str | None = None,
     attrs = (f' POINT-SIZE="{size}"' if size else "") + (f' COLOR="{colour}"' if colour else "")
     body = f"<B>{text}</B>" if bold else text
     return f"<FONT{attrs}>{body}</FONT>" if attrs else body
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:.0f}%"
 
 
 class _Writer:
@@ -112,7 +109,7 @@ class _Writer:
             rows.append(_Row([S.STATE_MARK[state]], 9, colour, bold=True))
         elif spof is not None and not faded and not self.highlighting:
             what = "journey endpoint" if spof.endpoint else spof.cause
-            rows.append(_Row([f"⚠ SPOF · {what}", f"{_pct(spof.customers_lost)} of customers lost"],
+            rows.append(_Row([f"⚠ SPOF · {what}", f"{percent(spof.customers_lost)} of customers lost"],
                              9, S.ALERT, bold=True))
         return rows
 
@@ -295,7 +292,7 @@ class _Writer:
             attrs = {"color": quote(S.FLOW), "penwidth": "2.4", "arrowsize": "0.9",
                      "constraint": "false"}
             if (f.source, f.target) in pct:
-                attrs["label"] = quote(_pct(pct[(f.source, f.target)]))
+                attrs["label"] = quote(percent(pct[(f.source, f.target)]))
                 attrs["fontcolor"] = quote(S.FLOW)
             if f.note:
                 attrs["tooltip"] = quote(f.note)
@@ -386,7 +383,7 @@ class _Writer:
         spec = self.spec
         who = ", ".join(f"{spec.by_id[i].name} ({i}, {spec.control_of(i)})" for i in c.failed)
         parts = [f"{len(c.down)} down", f"{len(c.stranded)} stranded",
-                 f"{_pct(c.customers_lost)} of customers lost"]
+                 f"{percent(c.customers_lost)} of customers lost"]
         end = " — the journey collapses" if c.collapses else ""
         return f"If {who} fails: " + ", ".join(parts) + end
 

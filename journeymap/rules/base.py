@@ -23,6 +23,7 @@ from typing import Callable, Iterable, Iterator
 from journeymap.analysis.result import JourneyAnalysis
 from journeymap.diff import JourneyDiff
 from journeymap.spec.diagnostics import Location
+from journeymap.words import percent
 
 NOTE, WARNING, ERROR, OFF = "note", "warning", "error", "off"
 SEVERITIES = (NOTE, WARNING, ERROR)  # ascending
@@ -128,17 +129,6 @@ def rule(id: str, name: str, severity: str, scope: str, summary: str,
         return func
 
     return register
-
-
-def percent(share: float) -> str:
-    """A share of customers as people say it: ``0.5`` -> ``50%``; tiny shares stay visible.
-
-    >>> percent(1.0), percent(0.254), percent(0.001)
-    ('100%', '25%', '<1%')
-    """
-    if 0 < share < 0.005:
-        return "<1%"
-    return f"{share * 100:.0f}%"
 
 
 def control_words(control: str) -> str:

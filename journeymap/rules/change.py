@@ -11,10 +11,11 @@ from typing import Iterator
 from journeymap.analysis.result import Line
 from journeymap.diff import DELETED, JourneyDiff
 from journeymap.rules.base import (
-    CHANGE, ERROR, NOTE, WARNING, Hit, JourneyState, Thresholds, control_words, percent, rule,
+    CHANGE, ERROR, NOTE, WARNING, Hit, JourneyState, Thresholds, control_words, rule,
     spof_words,
 )
 from journeymap.spec.diagnostics import Location
+from journeymap.words import percent
 
 
 def _line_words(line: Line) -> str:

@@ -7,9 +7,10 @@ from typing import Iterator
 
 from journeymap.analysis.result import COMPLEX
 from journeymap.rules.base import (
-    NOTE, STATE, WARNING, Hit, JourneyState, Thresholds, control_words, percent, rule,
+    NOTE, STATE, WARNING, Hit, JourneyState, Thresholds, control_words, rule,
     spof_words,
 )
+from journeymap.words import percent
 
 
 @rule("JM102", "external-spof", WARNING, STATE,

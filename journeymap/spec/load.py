@@ -369,14 +369,9 @@ class _Checker:
                     if isinstance(line.get(k), str)]
         if isinstance(line, str) and "->" in line:
             base = self.src.where(("flow", i))
-            return [(part, self.chain_location(base, off)) for part, off in flow_chain(line) if part]
+            return [(part, self.src.within_scalar(base, off)) for part, off in flow_chain(line)
+                    if part]
         return []
-
-    def chain_location(self, base: Location, offset: int) -> Location:
-        """Column of an id inside a chain string (plain or quoted scalar on one line)."""
-        row = self.src.lines[base.line - 1] if 0 < base.line <= len(self.src.lines) else ""
-        quote = 1 if row[base.column - 1: base.column] in ("'", '"') else 0
-        return Location(base.path, base.line, base.column + quote + offset)
 
 
 # --- model ---------------------------------------------------------------------------------
@@ -406,7 +401,6 @@ def _build(src: Source) -> Spec:
                 share=float(e.get("share", 1.0)), availability=e.get("availability"),
                 needs=needs, description=e.get("description", "")))
     flows = []
-    checker = _Checker(src)
     raw_flow = data.get("flow") or []
     for line, base in zip(raw_flow, src.item_locations(("flow",), len(raw_flow))):
         if isinstance(line, dict):
@@ -415,7 +409,7 @@ def _build(src: Source) -> Spec:
         else:
             ids = flow_chain(line)
             for (a, off), (b, _) in zip(ids, ids[1:]):
-                flows.append(FlowLine(a, b, checker.chain_location(base, off)))
+                flows.append(FlowLine(a, b, src.within_scalar(base, off)))
     j = data["journey"]
     journey = Journey(id=j["id"], name=j["name"], location=src.where(("journey",)),
                       description=j.get("description", ""), owner=j.get("owner"))

@@ -121,6 +121,13 @@ class Source:
             return [self.where(tuple(path) + (i,)) for i in range(count)]
         return [_loc(self.path, item.start_mark) for item in node.value]
 
+    def within_scalar(self, start: Location, offset: int) -> Location:
+        """Position ``offset`` characters into a one-line text value starting at ``start``
+        (a quoted value's text starts one column after its quote)."""
+        row = self.lines[start.line - 1] if 0 < start.line <= len(self.lines) else ""
+        quote = 1 if row[start.column - 1: start.column] in ("'", '"') else 0
+        return Location(start.path, start.line, start.column + quote + offset)
+
     def where_key(self, path: Path) -> Location:
         """Position of the key that holds ``path`` (falls back to the value)."""
         key_node, node = self._nodes(tuple(path))

@@ -7,7 +7,7 @@ from typing import Sequence
 
 from journeymap.analysis.result import COMPLEX, Cascade, JourneyAnalysis
 from journeymap.formats.analyze.text import label, path_text
-from journeymap.rules.base import percent
+from journeymap.words import percent  # the one way to say a share in every output
 from journeymap.spec.model import Spec
 
 MAX_ROWS = 50

@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 import click
 
 from journeymap.analysis.result import COMPLEX, Cascade, JourneyAnalysis
-from journeymap.rules.base import percent  # the team's one way to say a share
+from journeymap.words import percent  # the one way to say a share in every output
 from journeymap.spec.model import Spec
 
 MAX_NAME = 38

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from journeymap.diff import ADDED, DELETED, UNCHANGED, JourneyDiff
-from journeymap.rules.base import percent
+from journeymap.words import percent  # the one way to say a share in every output
 
 if TYPE_CHECKING:
     from journeymap.check import CheckReport, Finding
