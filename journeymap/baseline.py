@@ -95,7 +95,8 @@ def read_baseline(ref: str, paths: list[str], current: list[str], cwd: str = "."
     real_root = os.path.realpath(root)
 
     def rel(p: str) -> str:
-        return os.path.relpath(os.path.realpath(os.path.join(cwd, p)), real_root).replace(os.sep, "/")
+        real = os.path.realpath(os.path.join(cwd, p))
+        return os.path.relpath(real, real_root).replace(os.sep, "/")
 
     def shown(repo_path: str) -> str:
         full = os.path.join(real_root, repo_path)
@@ -147,6 +148,7 @@ def _show(commit: str, repo_path: str, root: str) -> str | None:
     """``git show REF:path`` as text (``None`` if it is not UTF-8)."""
     raw = _git(["show", f"{commit}:{repo_path}"], root, binary=True)
     try:
-        return bytes(raw).decode("utf-8-sig")
+        assert isinstance(raw, bytes)
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None

@@ -15,9 +15,15 @@ from dataclasses import dataclass
 from journeymap.diff import DELETED, JourneyDiff, diff_journeys
 from journeymap.policy import Policy, Waiver
 from journeymap.rules import (
-    EXPIRED_WAIVER, OFF, JourneyState, Rule, all_rules, severity_rank,
+    EXPIRED_WAIVER,
+    OFF,
+    JourneyState,
+    Rule,
+    all_rules,
+    severity_rank,
 )
 from journeymap.spec.diagnostics import Location
+from journeymap.spec.model import Spec
 
 
 @dataclass(frozen=True)
@@ -154,8 +160,9 @@ def run_rules(states: list[JourneyState], policy: Policy, *, fail_on: str = "err
             if r.scope not in ("change", "state"):
                 continue
             for hit in r.run(state, policy.thresholds):
-                waiver = next((w for w in active if w.covers(r.id, state.journey_id, hit.element)), None)
-                old = next((w for w in expired if w.covers(r.id, state.journey_id, hit.element)), None)
+                jid = state.journey_id
+                waiver = next((w for w in active if w.covers(r.id, jid, hit.element)), None)
+                old = next((w for w in expired if w.covers(r.id, jid, hit.element)), None)
                 message = hit.message
                 if old is not None and waiver is None:
                     message += (f" (The waiver for this expired on {old.expires.isoformat()}: "
@@ -211,7 +218,8 @@ def gather(paths: list[str], baseline_ref: str | None = None,
     if not files:
         raise CheckInputError("no spec files found (looked for *.yaml and *.yml under "
                               + ", ".join(paths) + ")")
-    specs, problems = {}, []
+    specs: dict[str, Spec] = {}
+    problems: list[str] = []
     for path in files:
         try:
             specs[path] = load_spec(path)
@@ -245,7 +253,8 @@ def gather(paths: list[str], baseline_ref: str | None = None,
         try:
             deleted[df.path] = analyze(load_spec(df.path, text=df.text))
         except SpecError:
-            notes.append(f"{df.path}: deleted in this change (its old version was not a valid spec)")
+            notes.append(f"{df.path}: deleted in this change "
+                         "(its old version was not a valid spec)")
     # Git may miss a rename that also rewrote most of the file: pair a new journey with a
     # deleted one of the same journey id.
     by_id = {a.spec.journey.id: p for p, a in deleted.items()}

@@ -119,10 +119,6 @@ class JourneyDiff:
         return tuple(c for c in self.cascades if c.grew)
 
     @property
-    def cascades_shrank(self) -> tuple[CascadeChange, ...]:
-        return tuple(c for c in self.cascades if c.shrank)
-
-    @property
     def worse(self) -> bool:
         """True when the change made the journey more fragile in any way we measure."""
         return bool(self.became_complex or self.spofs_added or self.cascades_grew
@@ -133,7 +129,8 @@ class JourneyDiff:
         """One plain sentence: the most important thing the change did."""
         label = f"'{self.journey_id}'"
         if self.status == ADDED:
-            return f"{label} is a new journey ({self.new_verdict}); there is no baseline to compare with."
+            return (f"{label} is a new journey ({self.new_verdict}); "
+                    "there is no baseline to compare with.")
         if self.status == DELETED:
             return f"{label} was deleted in this change."
         if self.became_complex:
@@ -150,7 +147,8 @@ class JourneyDiff:
                     + _and(f"'{s.id}' ({s.control})" for s in self.spofs_added[:3])
                     + (f" and {n - 3} more" if n > 3 else "") + ".")
         if self.became_complicated:
-            return f"{label} went from complex back to complicated: no element takes it down alone any more."
+            return (f"{label} went from complex back to complicated: "
+                    "no element takes it down alone any more.")
         if self.spofs_removed:
             n = len(self.spofs_removed)
             return (f"{label} lost {n} single point{'s' if n > 1 else ''} of failure: "
@@ -239,10 +237,10 @@ def diff_journeys(old: JourneyAnalysis | None, new: JourneyAnalysis | None,
     # Hard lines only: a soft need never takes anything down, so adding one is no risk.
     old_hard = needs_lines(old.spec, hard_only=True)
     new_hard = needs_lines(new.spec, hard_only=True)
-    old_lines = {_line_key(l) for l in old_hard}
-    new_lines = {_line_key(l) for l in new_hard}
-    lines_added = tuple(l for l in new_hard if _line_key(l) not in old_lines)
-    lines_removed = tuple(l for l in old_hard if _line_key(l) not in new_lines)
+    old_lines = {_line_key(ln) for ln in old_hard}
+    new_lines = {_line_key(ln) for ln in new_hard}
+    lines_added = tuple(ln for ln in new_hard if _line_key(ln) not in old_lines)
+    lines_removed = tuple(ln for ln in old_hard if _line_key(ln) not in new_lines)
 
     old_spofs = {s.id: s for s in old.spofs}
     new_spofs = {s.id: s for s in new.spofs}
@@ -260,7 +258,8 @@ def diff_journeys(old: JourneyAnalysis | None, new: JourneyAnalysis | None,
         c_old = old.cascades.get(eid)
         o_spread = c_old.spread if c_old else 0
         o_lost = c_old.customers_lost if c_old else 0.0
-        if c_old is not None and o_spread == c_new.spread and abs(o_lost - c_new.customers_lost) <= _EPS:
+        if (c_old is not None and o_spread == c_new.spread
+                and abs(o_lost - c_new.customers_lost) <= _EPS):
             continue
         if c_old is None and c_new.spread == 0 and c_new.customers_lost <= _EPS:
             continue  # a new element whose failure harms nobody is not news
@@ -273,8 +272,10 @@ def diff_journeys(old: JourneyAnalysis | None, new: JourneyAnalysis | None,
 
     old_h = {_handoff_key(h) for h in old.handoffs}
     new_h = {_handoff_key(h) for h in new.handoffs}
-    h_added = tuple(sorted((h for h in new.handoffs if _handoff_key(h) not in old_h), key=_handoff_key))
-    h_removed = tuple(sorted((h for h in old.handoffs if _handoff_key(h) not in new_h), key=_handoff_key))
+    h_added = tuple(sorted((h for h in new.handoffs if _handoff_key(h) not in old_h),
+                           key=_handoff_key))
+    h_removed = tuple(sorted((h for h in old.handoffs if _handoff_key(h) not in new_h),
+                             key=_handoff_key))
 
     changed = bool(added or removed or cascades or h_added or h_removed or lines_added
                    or lines_removed or old.verdict != new.verdict
@@ -302,11 +303,11 @@ class _NewLines:
     """
 
     def __init__(self, hard_lines: tuple[Line, ...], added: tuple[Line, ...]):
-        self.by_pair = {(l.source, l.target): l for l in hard_lines}
-        self.added = {_line_key(l) for l in added}
+        self.by_pair = {(ln.source, ln.target): ln for ln in hard_lines}
+        self.added = {_line_key(ln) for ln in added}
         self.added_by_target: dict[str, Line] = {}
-        for l in added:
-            self.added_by_target.setdefault(l.target, l)
+        for ln in added:
+            self.added_by_target.setdefault(ln.target, ln)
 
     def line_of(self, spof: Spof) -> Line | None:
         candidates = list(spof.lines)

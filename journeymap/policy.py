@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,8 +151,9 @@ def load_policy(path: str | None) -> Policy:
         with open(path, "rb") as fh:
             text = fh.read().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or exc
         raise PolicyError([PolicyProblem(Location(path, 1, 1),
-                                         f"cannot read policy file: {getattr(exc, 'strerror', None) or exc}")]) from None
+                                         f"cannot read policy file: {why}")]) from None
     if path.endswith(".toml"):
         data, where = _read_toml(path, text)
     else:
@@ -186,7 +188,8 @@ def _read_yaml(path: str, text: str) -> tuple[Any, _Where]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
-        raise PolicyError([PolicyProblem(loc, f"invalid YAML: {getattr(exc, 'problem', None) or exc}")]) from None
+        why = getattr(exc, "problem", None) or exc
+        raise PolicyError([PolicyProblem(loc, f"invalid YAML: {why}")]) from None
     positions: dict[Path, Location] = {}
     keys: dict[Path, Location] = {}
     constructor = yaml.constructor.SafeConstructor()
@@ -228,10 +231,10 @@ def _read_yaml(path: str, text: str) -> tuple[Any, _Where]:
 
 
 def _read_toml(path: str, text: str) -> tuple[Any, _Where]:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -368,7 +371,8 @@ def _build(path: str, data: Any, where: _Where) -> Policy:
     raw_w = data.get("waivers")
     if raw_w is not None:
         if not isinstance(raw_w, list):
-            bad(("waivers",), "'waivers' must be a list of {rule, reason, expires, journey?, element?}")
+            bad(("waivers",),
+                "'waivers' must be a list of {rule, reason, expires, journey?, element?}")
             raw_w = []
         for i, w in enumerate(raw_w):
             at = ("waivers", i)
@@ -392,11 +396,13 @@ def _build(path: str, data: Any, where: _Where) -> Policy:
                 bad(at + ("reason",), "a waiver's 'reason' must say why the risk is accepted")
             expires = _date(w["expires"])
             if expires is None:
-                bad(at + ("expires",), f"'expires' must be a date like 2027-01-31, not {w['expires']!r}")
+                bad(at + ("expires",),
+                    f"'expires' must be a date like 2027-01-31, not {w['expires']!r}")
             for key in ("journey", "element"):
                 if key in w and not isinstance(w[key], str):
                     bad(at + (key,), f"a waiver's '{key}' must be an id")
-            if found is not None and expires is not None and isinstance(reason, str) and reason.strip():
+            if (found is not None and expires is not None
+                    and isinstance(reason, str) and reason.strip()):
                 waivers.append(Waiver(found.id, reason.strip(), expires, where(at),
                                       w.get("journey"), w.get("element")))
 

@@ -19,7 +19,9 @@ def spec_of(body: str, flow: str, parties: str = "") -> object:
         parties:
           - {id: us, name: Us, control: internal}
           - {id: cloud, name: Cloud Co, control: external}
-        """) + textwrap.dedent(parties) + textwrap.dedent(body) + ("flow:\n" + textwrap.dedent(flow) if flow else "")
+        """) + textwrap.dedent(parties) + textwrap.dedent(body)
+    if flow:
+        text += "flow:\n" + textwrap.dedent(flow)
     return load_spec("t.journey.yaml", text)
 
 
@@ -89,7 +91,8 @@ def test_rerouting_and_entry_shares() -> None:
           - {id: link, name: Link}
           - {id: video, name: Video, goal: true}
           - {id: site, name: Site, goal: true}
-        """, "  - mail -> link -> video\n  - post -> link\n  - {from: link, to: site, share: 0.3}\n")
+        """,
+        "  - mail -> link -> video\n  - post -> link\n  - {from: link, to: site, share: 0.3}\n")
     a = analyze(spec)
     assert a.cascades["mail"].customers_lost == 0.75
     assert a.cascades["site"].customers_lost == 0.0  # customers reroute to the video

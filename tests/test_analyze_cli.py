@@ -8,9 +8,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, SPECS
 
 from journeymap.cli import cli
-from conftest import ROOT, SPECS
 
 NEWSLETTER = str(SPECS / "newsletter-video.journey.yaml")
 STARTER = str(ROOT / "journeymap" / "spec" / "starter.journey.yaml")

@@ -11,15 +11,22 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from check_fixtures import (
+    EXTERNAL_LINE,
+    commit,
+    git,
+    line_of,
+    make_repo,
+    shop,
+    shop_with_vendor,
+    two_doors,
+    write,
+)
 from click.testing import CliRunner
+from conftest import ROOT
 
 from journeymap.cli import cli
 from journeymap.formats.check import markdown as md_format
-
-from check_fixtures import (
-    EXTERNAL_LINE, commit, git, line_of, make_repo, shop, shop_with_vendor, two_doors, write,
-)
-from conftest import ROOT
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 SPEC = "specs/shop.journey.yaml"
@@ -69,12 +76,13 @@ def test_github_format_annotates_the_line_and_prints_the_full_report(repo):
     line = line_of(text, EXTERNAL_LINE.strip())
     result = run("check", "--baseline", "main", "--format", "github")
     assert result.exit_code == 1
-    annotations = [l for l in result.output.splitlines() if l.startswith("::")]
+    annotations = [ln for ln in result.output.splitlines() if ln.startswith("::")]
     assert (f"::error file={SPEC},line={line},col=9,title=JM101 new-spof::'stripe-api' "
             "(external, outside your control) is a new single point of failure: if it fails "
             "alone, 100%25 of customers") in "\n".join(annotations)
-    assert all(re.match(r"^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,title=JM\d+ [a-z-]+::", a)
-               for a in annotations)
+    annotation = re.compile(
+        r"^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,title=JM\d+ [a-z-]+::")
+    assert all(annotation.match(a) for a in annotations)
     assert "journeymap check: 2 journey(s), compared with main" in result.output  # full report
 
 
@@ -163,7 +171,8 @@ def test_json_format(repo):
     assert list(data)[:3] == ["schema_version", "tool", "baseline"]
     assert data["failed"] is True and data["summary"]["error"] == 2
     shop_j = next(j for j in data["journeys"] if j["id"] == "shop")
-    assert shop_j["diff"]["verdict"] == {"old": "complicated", "new": "complex", "became_complex": True}
+    assert shop_j["diff"]["verdict"] == {"old": "complicated", "new": "complex",
+                                         "became_complex": True}
     assert shop_j["diff"]["spofs_added"][0]["control"] == "external"
 
 
@@ -203,8 +212,8 @@ def test_deleted_journey_is_reported(repo):
     commit(repo)
     result = run("check", "specs", "--baseline", "HEAD~1")
     assert result.exit_code == 0
-    assert "specs/doors.journey.yaml:1:1: note[JM110 deleted-journey]: journey 'doors' (Two doors) was deleted" \
-        in result.output
+    assert ("specs/doors.journey.yaml:1:1: note[JM110 deleted-journey]: "
+            "journey 'doors' (Two doors) was deleted") in result.output
 
 
 def test_renamed_journey_is_compared_with_its_old_file(repo):
@@ -276,7 +285,8 @@ def test_policy_file_is_found_and_waives_with_injectable_today(repo):
     write(repo, {"journeymap.yaml": (
         "journeys: specs\n"
         "waivers:\n"
-        "  - {rule: JM101, journey: shop, reason: fraud check required by the bank, expires: 2026-12-31}\n"
+        "  - {rule: JM101, journey: shop, reason: fraud check required by the bank,"
+        " expires: 2026-12-31}\n"
         "  - {rule: JM103, journey: shop, reason: same, expires: 2026-12-31}\n")})
     ok = run("check", "--baseline", "HEAD~1", "--today", "2026-12-31")
     assert ok.exit_code == 0, ok.output
@@ -309,7 +319,8 @@ def test_diff_two_files(tmp_path):
     assert lines[0] == f"{old} -> {new}"
     assert "went from complicated to complex" in lines[1]
     assert "+ new single point of failure 'stripe-api' (external)" in result.output
-    assert "+ new hand-off checkout -> stripe-api [needs (technology)] to stripe (external)" in result.output
+    assert ("+ new hand-off checkout -> stripe-api [needs (technology)] to stripe (external)"
+            in result.output)
     data = json.loads(run("diff", str(old), str(new), "--format", "json").output)
     assert data["journeys"][0]["spofs_added"][0]["id"] == "stripe-api"
 
@@ -417,7 +428,7 @@ def test_action_check_step_runs_and_feeds_summary_outputs_and_sarif(repo, tmp_pa
                           cwd=repo, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr  # the step records the status; a later step fails
     assert "::error file=specs/shop.journey.yaml,line=" in proc.stdout
-    recorded = dict(l.split("=", 1) for l in outputs.read_text().splitlines())
+    recorded = dict(ln.split("=", 1) for ln in outputs.read_text().splitlines())
     assert recorded["exit-code"] == "1"
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(json.loads(Path(recorded["sarif"]).read_text()))
     assert "went from complicated to complex" in summary.read_text()

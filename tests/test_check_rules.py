@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from check_fixtures import EXTERNAL_LINE, line_of, shop, shop_with_vendor, two_doors
 
 from journeymap.analysis import analyze
 from journeymap.check import run_rules
@@ -14,8 +15,6 @@ from journeymap.diff import ADDED, CHANGED, DELETED, UNCHANGED, diff_journeys
 from journeymap.policy import DEFAULT_POLICY, Policy, PolicyError, find_policy, load_policy
 from journeymap.rules import REGISTRY, JourneyState, Thresholds, all_rules, find_rule
 from journeymap.spec import load_spec
-
-from check_fixtures import EXTERNAL_LINE, line_of, shop, shop_with_vendor, two_doors
 
 TODAY = dt.date(2026, 6, 1)
 PATH = "specs/shop.journey.yaml"
@@ -112,14 +111,16 @@ def test_default_policy_fails_on_what_the_change_made_worse():
     [jm103] = by_rule(report, "JM103")
     assert jm101.severity == jm103.severity == "error"
     assert jm101.location.line == jm103.location.line == line
-    assert "'stripe-api' (external, outside your control) is a new single point of failure" in jm101.message
+    assert ("'stripe-api' (external, outside your control) is a new single point of failure"
+            in jm101.message)
     assert "'checkout' needs 'stripe-api'" in jm101.message
     assert "went from complicated to complex" in jm103.message
     [jm107] = by_rule(report, "JM107")
     assert jm107.severity == "warning" and jm107.location.line == line
     # The existing external risk is also reported, as a warning, at the element.
     [jm102] = by_rule(report, "JM102")
-    assert jm102.severity == "warning" and jm102.location.line == line_of(new_text, "id: stripe-api, name")
+    assert jm102.severity == "warning"
+    assert jm102.location.line == line_of(new_text, "id: stripe-api, name")
 
 
 def test_existing_risks_are_warnings_without_a_baseline():
@@ -157,7 +158,8 @@ def test_blast_radius_and_customers_lost_jump_point_at_the_new_line():
 
 def test_thresholds_from_the_policy_decide_blast_radius_and_jump():
     relaxed = Policy(thresholds=Thresholds(blast_radius=0.6, customers_lost_jump=0.6))
-    report = run_rules([state(two_doors(), two_doors(wide=True), "doors.yaml")], relaxed, today=TODAY)
+    report = run_rules([state(two_doors(), two_doors(wide=True), "doors.yaml")], relaxed,
+                       today=TODAY)
     assert not by_rule(report, "JM104") and not by_rule(report, "JM105") and not report.failed
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from journeymap.analysis import analyze, simulate
 from journeymap.analysis.fast import fast_cascades
@@ -20,7 +21,14 @@ from journeymap.analysis.propagation import propagate_indices
 from journeymap.analysis.robustness import collapse_step
 from journeymap.spec.diagnostics import Location
 from journeymap.spec.model import (
-    Control, Element, ElementType, FlowLine, Journey, Need, Party, Spec,
+    Control,
+    Element,
+    ElementType,
+    FlowLine,
+    Journey,
+    Need,
+    Party,
+    Spec,
 )
 
 L = Location("random.journey.yaml", 1, 1)
@@ -71,10 +79,10 @@ def literal_down(ix: Index, failed: set[int]) -> set[int]:
     while changed:
         changed = False
         for g in ix.groups:
-            if g.hard and g.owner not in down:
-                if sum(1 for m in g.members if m not in down) < g.required:
-                    down.add(g.owner)
-                    changed = True
+            if (g.hard and g.owner not in down
+                    and sum(1 for m in g.members if m not in down) < g.required):
+                down.add(g.owner)
+                changed = True
     return down
 
 

@@ -17,8 +17,14 @@ from click.testing import CliRunner
 
 from journeymap.analysis import analyze, simulate
 from journeymap.cli import cli
-from journeymap.render import (GraphvizMissing, RenderError, diagram_dot, diagram_mermaid,
-                               render, render_svg)
+from journeymap.render import (
+    GraphvizMissing,
+    RenderError,
+    diagram_dot,
+    diagram_mermaid,
+    render,
+    render_svg,
+)
 from journeymap.render import style as S
 from journeymap.spec import load_spec
 
@@ -93,7 +99,8 @@ def test_golden_mermaid_newsletter(newsletter):
 
 def test_same_input_same_bytes(bank):
     assert diagram_dot(*bank) == diagram_dot(*bank)
-    assert diagram_dot(*bank, highlight="core-banking") == diagram_dot(*bank, highlight="core-banking")
+    assert (diagram_dot(*bank, highlight="core-banking")
+            == diagram_dot(*bank, highlight="core-banking"))
     assert diagram_mermaid(*bank) == diagram_mermaid(*bank)
 
 
@@ -258,7 +265,8 @@ def test_highlight_accepts_a_multi_failure_cascade(newsletter):
 
 def test_highlight_without_analysis_simulates(newsletter):
     spec, analysis = newsletter
-    assert marked(diagram_dot(spec, highlight="crm"), "✖ DOWN") == set(analysis.cascades["crm"].down)
+    down = marked(diagram_dot(spec, highlight="crm"), "✖ DOWN")
+    assert down == set(analysis.cascades["crm"].down)
 
 
 def test_focus_draws_the_neighbourhood(bank):
@@ -370,7 +378,8 @@ def test_without_graphviz(tmp_path, monkeypatch):
         out = tmp_path / f"x{suffix}"
         result = run(str(STARTER), "-o", str(out))
         assert result.exit_code == 2, result.output
-        assert "apt-get install graphviz" in result.output and "brew install graphviz" in result.output
+        assert "apt-get install graphviz" in result.output
+        assert "brew install graphviz" in result.output
         assert "Traceback" not in result.output and not out.exists()
     for suffix in (".dot", ".mmd"):
         assert run(str(STARTER), "-o", str(tmp_path / f"x{suffix}")).exit_code == 0

@@ -16,8 +16,8 @@ from pypdf import PdfReader
 
 from journeymap.analysis import analyze
 from journeymap.cli import cli
-from journeymap.report import report_bytes, report_date
 from journeymap.report import model as report_model
+from journeymap.report import report_bytes, report_date
 from journeymap.report.wording import JARGON, failure_sentence, percent
 from journeymap.spec import load_spec
 

@@ -16,7 +16,7 @@ endpoint, path, critical lines, stages, control), :mod:`.robustness` (the curve)
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from journeymap.analysis.result import Cascade, JourneyAnalysis
 from journeymap.spec.model import Spec
@@ -27,8 +27,8 @@ def analyze(spec: Spec, *, samples: int | None = None, seed: int = 0,
     """Analyse one journey. ``samples`` (Monte Carlo orders for the robustness curve)
     defaults to a number chosen from the journey's size; ``engine="naive"`` uses the
     slow oracle (tests and benchmarks only)."""
-    from journeymap.analysis.engine import analyze_facts
     from journeymap.analysis.build import build_analysis
+    from journeymap.analysis.engine import analyze_facts
     from journeymap.analysis.index import gc_paused
 
     with gc_paused():  # no reference cycles are made: see gc_paused
@@ -62,8 +62,8 @@ def simulate(spec: Spec, failed: Iterable[str]) -> Cascade:
               else 0.0 for v in range(ix.n)]
     # The readable chain: from the failed element whose path reaches customers first.
     best: tuple[int, ...] = ()
-    for f in idx:
-        p = collapse_path(ix, f, raw.down, base[0], structural, dist, deps, weight)
+    for fi in idx:
+        p = collapse_path(ix, fi, raw.down, base[0], structural, dist, deps, weight)
         if p and (not best or (p[-1] not in structural, -weight[p[-1]], dist[p[-1]], len(p))
                   < (best[-1] not in structural, -weight[best[-1]], dist[best[-1]], len(best))):
             best = p

@@ -35,8 +35,20 @@ from dataclasses import dataclass
 from journeymap.analysis.index import Index
 from journeymap.analysis.oracle import RawCascade
 from journeymap.analysis.result import (
-    COMPLEX, COMPLICATED, DEPENDENCY, STRUCTURAL, AreaRisk, Cascade, Complexity,
-    ControlRisk, CriticalLine, Handoff, JourneyAnalysis, Line, Robustness, Spof,
+    COMPLEX,
+    COMPLICATED,
+    DEPENDENCY,
+    STRUCTURAL,
+    AreaRisk,
+    Cascade,
+    Complexity,
+    ControlRisk,
+    CriticalLine,
+    Handoff,
+    JourneyAnalysis,
+    Line,
+    Robustness,
+    Spof,
 )
 from journeymap.spec.diagnostics import Location
 from journeymap.spec.model import Spec
@@ -265,15 +277,16 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     stage_of = _stage_areas(spec, ix, dependents)
     stage_members: dict[str, list[int]] = {}
     for v in range(n):
-        for s in stage_of[v]:
-            stage_members.setdefault(s, []).append(v)
+        for sid in stage_of[v]:
+            stage_members.setdefault(sid, []).append(v)
     by_stage = []
     order = [s.id for s in spec.stages] + ([BACKSTAGE] if BACKSTAGE in stage_members else [])
     for sid in order:
         if sid not in stage_members and sid != BACKSTAGE:
             stage_members[sid] = []
         if sid in stage_members:
-            name = spec.stages_by_id[sid].name if sid in spec.stages_by_id else "Backstage (no stage)"
+            stage = spec.stages_by_id.get(sid)
+            name = stage.name if stage is not None else "Backstage (no stage)"
             by_stage.append(_area(sid, name, stage_members[sid], ix, by_index, spof_ids, denom))
     party_members: dict[str, list[int]] = {}
     for v, e in enumerate(spec.elements):

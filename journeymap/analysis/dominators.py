@@ -16,7 +16,7 @@ the benchmarks measure against one plain BFS over the same graph.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def dominator_chain(succ: Sequence[Sequence[int]], entries: Sequence[int],

@@ -46,13 +46,12 @@ and stranded per failed element) are built once at the end.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from journeymap.analysis.flow import FlowSolver, reachable
 from journeymap.analysis.gateways import Segments
 from journeymap.analysis.index import Group, Index, gc_paused, sccs
 from journeymap.analysis.oracle import RawCascade, clean
-
 
 # One shared empty set for the many cascades that take nothing else down: fewer objects
 # for the cyclic garbage collector to scan once the engine hands its answers back.

@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import Collection, Iterable
+from collections.abc import Collection, Iterable
 
 from journeymap.analysis.index import Index, sccs
-
 
 DENSE_LEVELS = 8  # down touch-points spread over more levels than this: one array pass
 SMALL_FAILURE = 3  # at most this many down touch-points: first look for the cheap case
@@ -487,7 +486,7 @@ def _up_shares(fsucc: list[list[tuple[int, float]]], preds: Iterable[int],
     """Each rerouting touch-point's share of lines to touch-points still up."""
     out: dict[int, float] = {}
     for u in preds:
-        us = 0  # as sum() would: an int start, so the floats add up the same way
+        us: float = 0  # as sum() would: an int start, so the floats add up the same way
         for t, s in fsucc[u]:
             if t not in down:
                 us += s

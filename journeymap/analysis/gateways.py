@@ -45,7 +45,7 @@ the engine keeps the whole-journey update.
 from __future__ import annotations
 
 import math
-from typing import Collection
+from collections.abc import Collection
 
 from journeymap.analysis.dominators import gateway_chain
 from journeymap.analysis.flow import FlowSolver
@@ -108,7 +108,7 @@ class Segments:
         self.memo: dict[tuple[int, frozenset[int]], float] = {}
 
     @classmethod
-    def build(cls, ix: Index, reach0: Collection[int], comp0: float) -> "Segments | None":
+    def build(cls, ix: Index, reach0: Collection[int], comp0: float) -> Segments | None:
         chain = gateway_chain(ix.fsucc, ix.entries, ix.is_goal)
         if not chain:
             return None

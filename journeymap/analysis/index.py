@@ -11,9 +11,9 @@ A needs *group* is one ``needs`` entry: its owner works while ``required`` of it
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from journeymap.spec.model import Spec
 
@@ -24,7 +24,6 @@ class Group:
     members: tuple[int, ...]
     required: int
     hard: bool
-    need_index: int  # position of the needs entry in the owner's ``needs``
 
     @property
     def slack(self) -> int:
@@ -67,9 +66,8 @@ class Index:
         self.member_of: list[list[int]] = [[] for _ in range(n)]
         for e in spec.elements:
             o = pos[e.id]
-            for ni, need in enumerate(e.needs):
-                g = Group(o, tuple(pos[t] for t in need.targets), need.required,
-                          need.hard, ni)
+            for need in e.needs:
+                g = Group(o, tuple(pos[t] for t in need.targets), need.required, need.hard)
                 gi = len(self.groups)
                 self.groups.append(g)
                 (self.hard_groups if g.hard else self.soft_groups)[o].append(gi)

@@ -8,8 +8,8 @@ takes minutes at 10k elements, so it is used only by tests and benchmarks (and b
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from journeymap.analysis.flow import completion_iterative, reachable
 from journeymap.analysis.index import Index

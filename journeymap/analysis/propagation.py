@@ -21,8 +21,8 @@ down) — Watts' threshold rule on a directed graph.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from journeymap.analysis.index import Index
 from journeymap.spec.model import Spec

@@ -6,12 +6,17 @@ import datetime as dt
 import os
 import re
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from journeymap.cli.common import COLOR_OPTION, fail, use_color
 from journeymap.exit_status import ExitStatus
 from journeymap.formats.check import FORMATS
+
+if TYPE_CHECKING:  # the CLI imports its heavy parts only when a command runs
+    from journeymap.policy import Policy
+    from journeymap.rules import JourneyState
 
 _SEVERITIES = ["error", "warning", "note"]
 
@@ -28,7 +33,7 @@ def _today(value: str | None) -> dt.date:
         fail(f"--today must be a date like 2027-01-31, not {value!r}")
 
 
-def _load_policy(path: str | None):  # type: ignore[no-untyped-def]
+def _load_policy(path: str | None) -> Policy:
     from journeymap.policy import PolicyError, find_policy, load_policy
 
     try:
@@ -40,7 +45,7 @@ def _load_policy(path: str | None):  # type: ignore[no-untyped-def]
              f"({len(exc.problems)} problem(s))")
 
 
-def _default_paths(policy) -> list[str]:  # type: ignore[no-untyped-def]
+def _default_paths(policy: Policy) -> list[str]:
     if policy.journeys:
         return list(policy.journeys)
     if os.path.isdir("specs"):
@@ -49,7 +54,8 @@ def _default_paths(policy) -> list[str]:  # type: ignore[no-untyped-def]
          "folders, or set 'journeys: <folder>' in journeymap.yaml or [tool.journeymap]")
 
 
-def _gather(paths: list[str], baseline: str | None):  # type: ignore[no-untyped-def]
+def _gather(paths: list[str], baseline: str | None,
+            ) -> tuple[list[JourneyState], str, tuple[str, ...]]:
     from journeymap.baseline import GitError
     from journeymap.check import CheckInputError, gather
 
@@ -225,9 +231,9 @@ def rules_cmd(rule_ids: tuple[str, ...]) -> None:
             click.echo(f"{r.id}  {r.name:<22} {r.severity:<8} {r.scope:<7} {r.summary}")
         return
     for key in rule_ids:
-        r = find_rule(key)
-        if r is None:
+        rule = find_rule(key)
+        if rule is None:
             fail(f"unknown rule '{key}' (journeymap rules lists them)")
-        click.echo(f"{r.id} {r.name} (default: {r.severity}; {r.scope} rule)\n")
-        click.echo(click.wrap_text(r.explanation, 88) + "\n")
-        click.echo(click.wrap_text("What to do: " + r.what_to_do, 88) + "\n")
+        click.echo(f"{rule.id} {rule.name} (default: {rule.severity}; {rule.scope} rule)\n")
+        click.echo(click.wrap_text(rule.explanation, 88) + "\n")
+        click.echo(click.wrap_text("What to do: " + rule.what_to_do, 88) + "\n")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, NoReturn
+from collections.abc import Callable
+from typing import IO, Any, NoReturn, TypeVar
 
 import click
 
@@ -55,7 +56,10 @@ def load_specs(paths: tuple[str, ...] | list[str]) -> list[Spec]:
     return specs
 
 
-def existing_paths(func):  # type: ignore[no-untyped-def]
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def existing_paths(func: _F) -> _F:
     """The SPEC... argument: files or directories that must exist."""
     return click.argument("specs", nargs=-1, required=True,
                           type=click.Path(exists=True, dir_okay=True))(func)

@@ -70,4 +70,4 @@ def render(spec: str, output: str | None, fmt: str | None, highlight: str | None
     if output:
         write_atomic(output, data)
     else:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes go to the binary stdout as they are

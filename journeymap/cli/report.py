@@ -43,7 +43,11 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bo
     """
     from journeymap.files import spec_paths, write_atomic
     from journeymap.report import (
-        FORMATS, ReportDateError, journey_reports, report_bytes, report_date,
+        FORMATS,
+        ReportDateError,
+        journey_reports,
+        report_bytes,
+        report_date,
     )
 
     suffix = os.path.splitext(output)[1].lower()

@@ -55,7 +55,8 @@ def validate(specs: tuple[str, ...], quiet: bool) -> None:
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to a file instead of stdout.")
 def schema(output: str | None) -> None:
     """Print the JSON Schema (draft-07) of the journey spec format.
 

@@ -16,8 +16,13 @@ from typing import Any
 
 from journeymap.analysis.result import JourneyAnalysis
 from journeymap.render.dot import diagram_dot
-from journeymap.render.graphviz_run import (GRAPHVIZ_FORMATS, INSTALL_HINT, GraphvizFailed,
-                                            GraphvizMissing, run_dot)
+from journeymap.render.graphviz_run import (
+    GRAPHVIZ_FORMATS,
+    INSTALL_HINT,
+    GraphvizFailed,
+    GraphvizMissing,
+    run_dot,
+)
 from journeymap.render.mermaid import diagram_mermaid
 from journeymap.render.view import RenderError
 from journeymap.spec.model import Spec

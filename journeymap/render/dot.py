@@ -18,8 +18,17 @@ from dataclasses import dataclass
 from journeymap.analysis.result import Cascade, JourneyAnalysis
 from journeymap.render import style as S
 from journeymap.render.grid import stage_grids
-from journeymap.render.view import (DEGRADED, DOWN, FAILED, STRANDED, UNAFFECTED, Column, View,
-                                    build_view, flow_percentages)
+from journeymap.render.view import (
+    DEGRADED,
+    DOWN,
+    FAILED,
+    STRANDED,
+    UNAFFECTED,
+    Column,
+    View,
+    build_view,
+    flow_percentages,
+)
 from journeymap.spec.model import Element, Need, Spec
 from journeymap.words import percent
 
@@ -109,8 +118,8 @@ class _Writer:
             rows.append(_Row([S.STATE_MARK[state]], 9, colour, bold=True))
         elif spof is not None and not faded and not self.highlighting:
             what = "journey endpoint" if spof.endpoint else spof.cause
-            rows.append(_Row([f"⚠ SPOF · {what}", f"{percent(spof.customers_lost)} of customers lost"],
-                             9, S.ALERT, bold=True))
+            lost = f"{percent(spof.customers_lost)} of customers lost"
+            rows.append(_Row([f"⚠ SPOF · {what}", lost], 9, S.ALERT, bold=True))
         return rows
 
     def node(self, e: Element, pos: tuple[float, float], indent: int = 1) -> None:
@@ -365,7 +374,8 @@ class _Writer:
             n = len(v.spofs)
             ext = sum(1 for s in v.spofs.values() if s.control == "external")
             colour = S.ALERT if v.verdict == "complex" else "#007A5A"
-            line = f"Verdict: {v.verdict.upper()} — {n} single point{'s' if n != 1 else ''} of failure"
+            points = "single point" + ("s" if n != 1 else "")
+            line = f"Verdict: {v.verdict.upper()} — {n} {points} of failure"
             if ext:
                 line += f" ({ext} outside the organisation's control)"
             rows.append(_font(html(line), 13, colour, bold=True))
@@ -401,7 +411,8 @@ class _Writer:
         def line(glyph: str, colour: str, text: str, bold: bool = False) -> tuple[str, str]:
             return (f"<TD>{_font(html(glyph), 11, colour, bold=bold)}</TD>", text)
 
-        rows.append(swatch("#FFFFFF", S.INK, "touch-point (frontstage, above the line of visibility)", True))
+        rows.append(swatch("#FFFFFF", S.INK,
+                           "touch-point (frontstage, above the line of visibility)", True))
         rows.append(swatch("#FFFFFF", S.INK, "support (backstage, below the line)"))
         if not self.highlighting:
             for control in ("internal", "partner", "external", "unknown"):
@@ -419,8 +430,8 @@ class _Writer:
                              (STRANDED, "stranded: up, but customers can no longer reach it"),
                              (DEGRADED, "degraded: a soft need is down")):
                 if st in v.state.values():
-                    rows.append(swatch(S.STATE_FILL[st], S.ALERT if st in (FAILED, DOWN) else S.MUTED,
-                                       S.STATE_MARK[st] + " " + text))
+                    ink = S.ALERT if st in (FAILED, DOWN) else S.MUTED
+                    rows.append(swatch(S.STATE_FILL[st], ink, S.STATE_MARK[st] + " " + text))
             if v.path_steps:
                 rows.append(line("━━━▶", S.ALERT, "collapse path, in order 1, 2, …", True))
         rows.append(line("━━━▶", S.FLOW, "flow line: the customer moves on (% = share)", True))

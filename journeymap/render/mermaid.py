@@ -13,8 +13,15 @@ import re
 
 from journeymap.analysis.result import Cascade, JourneyAnalysis
 from journeymap.render import style as S
-from journeymap.render.view import (DEGRADED, DOWN, FAILED, STRANDED, View, build_view,
-                                    flow_percentages)
+from journeymap.render.view import (
+    DEGRADED,
+    DOWN,
+    FAILED,
+    STRANDED,
+    View,
+    build_view,
+    flow_percentages,
+)
 from journeymap.spec.model import Spec
 
 
@@ -128,19 +135,19 @@ def view_mermaid(v: View) -> str:
         for need in e.needs:
             arrow = "-->" if need.hard else "-.->"
             colour = S.NEEDS_STYLE[need.kind].colour
-            g = gate_of.get((e.id, need))
+            gate = gate_of.get((e.id, need))
             pairs = []
-            if need.form != "id" and g is None:
+            if need.form != "id" and gate is None:
                 continue  # the group's owner is not in this view
-            if g is None:
+            if gate is None:
                 (t,) = need.targets
                 if v.draws(e.id, t):
                     pairs.append((ids(e.id), ids(t), (e.id, t) in steps))
             else:
-                members = [t for t in need.targets if v.draws(e.id, t)]
+                drawn = [t for t in need.targets if v.draws(e.id, t)]
                 on_path = any((e.id, t) in steps for t in need.targets)
-                pairs.append((ids(e.id), ids(g.id, "g_"), on_path))
-                pairs += [(ids(g.id, "g_"), ids(t), (e.id, t) in steps) for t in members]
+                pairs.append((ids(e.id), ids(gate.id, "g_"), on_path))
+                pairs += [(ids(gate.id, "g_"), ids(t), (e.id, t) in steps) for t in drawn]
             for a, b, on_path in pairs:
                 lines.append(f"  {a} {arrow}|{need.kind}| {b}")
                 width = "4px" if on_path else "1.5px"

@@ -8,8 +8,8 @@ Pure functions over the spec and the analysis result: no I/O, no Graphviz.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from journeymap.analysis.result import Cascade, JourneyAnalysis, Spof
 from journeymap.spec.diagnostics import did_you_mean
@@ -81,10 +81,6 @@ class View:
         """Whether a line between ``a`` and ``b`` is drawn: both visible, one shown."""
         vis = self.visible
         return a in vis and b in vis and (a in self.shown or b in self.shown)
-
-    @property
-    def hidden(self) -> int:
-        return len(self.spec.elements) - len(self.shown)
 
 
 def element_columns(spec: Spec) -> dict[str, str]:

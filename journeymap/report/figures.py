@@ -30,7 +30,8 @@ _PLAIN = (
      lambda m: (f"If {m[1]} fails: {m[2]} other parts go down, {m[3]} cut off, {m[4]} of "
                 f"customers stopped")),
     (re.compile(r"^⚠ SPOF · structural · (.+) lost$"), lambda m: f"⚠ all pass here · stops {m[1]}"),
-    (re.compile(r"^⚠ SPOF · journey endpoint · (.+) lost$"), lambda m: f"⚠ only start/finish · {m[1]}"),
+    (re.compile(r"^⚠ SPOF · journey endpoint · (.+) lost$"),
+     lambda m: f"⚠ only start/finish · {m[1]}"),
     (re.compile(r"^⚠ SPOF · dependency · (.+) lost$"), lambda m: f"⚠ single failure stops {m[1]}"),
     (re.compile(r"^⚠ SPOF: failing alone collapses the journey$"),
      lambda m: "⚠ failing alone stops the journey"),
@@ -39,7 +40,8 @@ _PLAIN = (
     (re.compile(r"^collapse path, in order"), lambda m: "how it spreads, in order"),
 )
 _WORDS = ((re.compile(r"\b(journey )?endpoint\b"), "only start/finish"),
-          (re.compile(r"\bSPOFs?\b"), "single failure"), (re.compile(r"\bstranded\b", re.I), "cut off"),
+          (re.compile(r"\bSPOFs?\b"), "single failure"),
+          (re.compile(r"\bstranded\b", re.I), "cut off"),
           (re.compile(r"\bcollapses\b"), "stops"), (re.compile(r"\bdependency\b"), "needs"),
           (re.compile(r"\bstructural\b"), "every path"))
 _TEXT = re.compile(r"(<text\b[^>]*>)([^<]*)(</text>)")
@@ -77,12 +79,6 @@ def diagram_svg(analysis: JourneyAnalysis, highlight: str | None = None,
     except (GraphvizMissing, GraphvizFailed):  # the report still builds, with a note
         return None
     return plain_svg(out.decode("utf-8"))
-
-
-def journey_figures(report: JourneyReport, analysis: JourneyAnalysis, key: str,
-                    diagrams: bool = True) -> dict[str, str]:
-    """SVG text per picture, keyed ``<key>:journey``, ``:worst``, ``:heat``, ``:curve``."""
-    return all_figures([(report, analysis, key)], diagrams)
 
 
 def all_figures(jobs: list[tuple[JourneyReport, JourneyAnalysis, str]],

@@ -11,7 +11,12 @@ from html import escape
 
 from journeymap.report.figures import DIAGRAM_NOTE
 from journeymap.report.model import (
-    Action, Finding, JourneyReport, KeyFigure, PortfolioReport, SharedRisk,
+    Action,
+    Finding,
+    JourneyReport,
+    KeyFigure,
+    PortfolioReport,
+    SharedRisk,
 )
 
 CSS = """

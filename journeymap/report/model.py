@@ -214,7 +214,8 @@ def journey_report(analysis: JourneyAnalysis, date: datetime.date) -> JourneyRep
     complexity = analysis.complexity
     verdict = w.verdict_sentence(spec, analysis.verdict, len(analysis.spofs),
                                  complexity.non_endpoint_spofs, worst_share)
-    owner = spec.parties_by_id[spec.journey.owner].name if spec.journey.owner in spec.parties_by_id else ""
+    party = spec.parties_by_id.get(spec.journey.owner or "")
+    owner = party.name if party is not None else ""
     return JourneyReport(
         id=spec.journey.id,
         title=spec.journey.name,

@@ -46,9 +46,10 @@ def to_pdf(payload: dict[str, Any], figures: dict[str, str], date: datetime.date
     inputs = {"data": json.dumps(payload, ensure_ascii=False, sort_keys=True),
               "figures": json.dumps(figures, ensure_ascii=False, sort_keys=True)}
     try:
-        out = typst.compile(template().encode("utf-8"), format="pdf", sys_inputs=inputs,
-                            font_paths=font_paths(), ignore_system_fonts=True,
-                            timestamp=stamp)
+        # typst's stub ties font_paths to the type of the input (bytes here); str paths work.
+        out = typst.compile(  # type: ignore[call-overload]
+            template().encode("utf-8"), format="pdf", sys_inputs=inputs,
+            font_paths=font_paths(), ignore_system_fonts=True, timestamp=stamp)
     except Exception as exc:  # typst.TypstError carries the diagnostic
         detail = getattr(exc, "diagnostic", "") or str(exc)
         raise PdfError(f"could not typeset the report: {detail}") from exc

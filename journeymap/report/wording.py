@@ -66,7 +66,8 @@ def percent(share: float) -> str:
 
 
 def control_words(control: str) -> str:
-    """``internal`` -> ``ours``, ``partner`` -> ``a partner's``, ``external`` -> ``outside our control``."""
+    """``internal`` -> ``ours``, ``partner`` -> ``a partner's``,
+    ``external`` -> ``outside our control``."""
     return CONTROL_WORDS.get(control, CONTROL_WORDS["unknown"])
 
 
@@ -143,7 +144,8 @@ def failure_sentence(spec: Spec, element_id: str, customers_lost: float,
 
 
 def chain_words(spec: Spec, path: tuple[str, ...] | list[str]) -> str:
-    """A collapse path as a readable chain of names: ``Bitly redirect service → Bitly short link``."""
+    """A collapse path as a readable chain of names:
+    ``Bitly redirect service → Bitly short link``."""
     return " → ".join(spec.by_id[i].name if i in spec.by_id else i for i in path)
 
 

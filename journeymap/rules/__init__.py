@@ -10,8 +10,20 @@ from __future__ import annotations
 from journeymap.rules import change as _change  # noqa: F401  (registers the rules)
 from journeymap.rules import state as _state  # noqa: F401
 from journeymap.rules.base import (
-    CHANGE, ERROR, NOTE, OFF, POLICY, REGISTRY, SEVERITIES, STATE, WARNING, Hit, JourneyState,
-    Rule, Thresholds, severity_rank,
+    CHANGE,
+    ERROR,
+    NOTE,
+    OFF,
+    POLICY,
+    REGISTRY,
+    SEVERITIES,
+    STATE,
+    WARNING,
+    Hit,
+    JourneyState,
+    Rule,
+    Thresholds,
+    severity_rank,
 )
 
 EXPIRED_WAIVER = Rule(

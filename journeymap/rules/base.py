@@ -17,8 +17,8 @@ Two kinds of rule:
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
 
 from journeymap.analysis.result import JourneyAnalysis
 from journeymap.diff import JourneyDiff
@@ -143,8 +143,9 @@ def spof_words(element: str, control: str, customers_lost: float, path: tuple[st
                new: bool = False) -> str:
     """The plain sentence every SPOF finding starts with.
 
-    >>> spof_words("crm", "partner", 1.0, ("crm", "signup"))
-    "'crm' (run by a partner) is a single point of failure: if it fails alone, 100% of customers cannot finish the journey (crm -> signup)."
+    >>> print(spof_words("crm", "partner", 1.0, ("crm", "signup")).replace(": ", ":\\n"))
+    'crm' (run by a partner) is a single point of failure:
+    if it fails alone, 100% of customers cannot finish the journey (crm -> signup).
     """
     chain = f" ({' -> '.join(path)})" if len(path) > 1 else ""
     return (f"'{element}' ({control_words(control)}) is a {'new ' if new else ''}single point "

@@ -6,12 +6,20 @@ it (its existing risks are reported by the state rules); a deleted journey is no
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from journeymap.analysis.result import Line
 from journeymap.diff import DELETED, JourneyDiff
 from journeymap.rules.base import (
-    CHANGE, ERROR, NOTE, WARNING, Hit, JourneyState, Thresholds, control_words, rule,
+    CHANGE,
+    ERROR,
+    NOTE,
+    WARNING,
+    Hit,
+    JourneyState,
+    Thresholds,
+    control_words,
+    rule,
     spof_words,
 )
 from journeymap.spec.diagnostics import Location
@@ -40,12 +48,6 @@ def _cause_line(state: JourneyState, element: str) -> Line | None:
         if line.source in down and (line.target == element or line.target in down):
             return line
     return None
-
-
-def _element_location(state: JourneyState, element: str) -> Location:
-    assert state.analysis is not None
-    found = state.analysis.spec.by_id.get(element)
-    return found.location if found else state.analysis.spec.journey.location
 
 
 @rule("JM101", "new-spof", ERROR, CHANGE,

@@ -3,11 +3,18 @@ warning or note, so existing risks are visible without failing every build)."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from journeymap.analysis.result import COMPLEX
 from journeymap.rules.base import (
-    NOTE, STATE, WARNING, Hit, JourneyState, Thresholds, control_words, rule,
+    NOTE,
+    STATE,
+    WARNING,
+    Hit,
+    JourneyState,
+    Thresholds,
+    control_words,
+    rule,
     spof_words,
 )
 from journeymap.words import percent
@@ -28,8 +35,9 @@ def external_spof(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
         if s.control != "external":
             continue
         party = spec.party_name(s.id) if s.id in spec.by_id else "an external party"
-        yield Hit(f"'{s.id}' is a single point of failure run by {party} ({control_words('external')}): "
-                  f"if it fails, {percent(s.customers_lost)} of customers cannot finish the journey.",
+        yield Hit(f"'{s.id}' is a single point of failure run by {party} "
+                  f"({control_words('external')}): if it fails, "
+                  f"{percent(s.customers_lost)} of customers cannot finish the journey.",
                   s.location, s.id)
 
 
@@ -79,7 +87,8 @@ def complex_journey(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
     if a.verdict != COMPLEX:
         return
     ids = [s.id for s in a.spofs if not s.endpoint]
-    shown = ", ".join(f"'{i}'" for i in ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    more = f" and {len(ids) - 5} more" if len(ids) > 5 else ""
+    shown = ", ".join(f"'{i}'" for i in ids[:5]) + more
     yield Hit(f"'{a.spec.journey.id}' is complex: {len(ids)} element(s) other than its entry "
               f"and goal take it down alone ({shown}).", a.spec.journey.location)
 

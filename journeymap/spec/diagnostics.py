@@ -7,8 +7,8 @@ and column), all of them at once. The codes are stable: tools and people grep fo
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 # Stable codes. Keep the numbers: users and CI configurations refer to them.
 CODES: dict[str, str] = {

@@ -9,13 +9,22 @@ from __future__ import annotations
 import gc
 import json
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 from journeymap.spec.diagnostics import Diagnostic, Location, SpecError, did_you_mean
 from journeymap.spec.model import (
-    Control, Element, ElementType, FlowLine, Journey, Need, Party, Spec, Stage,
+    Control,
+    Element,
+    ElementType,
+    FlowLine,
+    Journey,
+    Need,
+    Party,
+    Spec,
+    Stage,
 )
 from journeymap.spec.yamlsource import Path, Source, read_source
 
@@ -137,12 +146,15 @@ def _explain(err: Any, src: Source) -> Iterator[Diagnostic]:
             if key not in inst:
                 yield Diagnostic(where, "JM011",
                                  f"missing required field '{key}' in {_what(path, src.data)}")
-    elif v == "type" and len(path) >= 2 and isinstance(path[-1], int) and path[-2] in ("needs", "flow"):
+    elif (v == "type" and len(path) >= 2 and isinstance(path[-1], int)
+          and path[-2] in ("needs", "flow")):
         kind = "flow line" if path[-2] == "flow" else "needs entry"
-        yield Diagnostic(where, "JM012", f"a {kind} must be text or a mapping, not {_describe(inst)}")
+        yield Diagnostic(where, "JM012",
+                         f"a {kind} must be text or a mapping, not {_describe(inst)}")
     elif v == "type":
         want = err.validator_value
-        want = " or ".join(_TYPE_WORDS.get(t, t) for t in (want if isinstance(want, list) else [want]))
+        wanted = want if isinstance(want, list) else [want]
+        want = " or ".join(_TYPE_WORDS.get(t, str(t)) for t in wanted)
         yield Diagnostic(where, "JM012", f"'{_field(path)}' must be {want}, not {_describe(inst)}")
     elif v in ("anyOf", None):  # needs long form: not exactly one of id / any / at_least+of
         yield Diagnostic(src.where(path[:4]), "JM014",
@@ -159,7 +171,8 @@ def _explain(err: Any, src: Source) -> Iterator[Diagnostic]:
     elif v == "enum":
         choices = [str(c) for c in err.validator_value]
         yield Diagnostic(where, "JM014",
-                         f"'{_field(path)}' must be one of {', '.join(choices)}, not {_describe(inst)}"
+                         f"'{_field(path)}' must be one of {', '.join(choices)}, "
+                         f"not {_describe(inst)}"
                          f"{did_you_mean(str(inst), choices)}")
     elif v == "pattern" and path[:1] == ("flow",) and len(path) == 2:
         yield Diagnostic(where, "JM014", f"flow line {_describe(inst)} must be a chain of ids "
@@ -170,7 +183,8 @@ def _explain(err: Any, src: Source) -> Iterator[Diagnostic]:
         yield Diagnostic(where, "JM013", f"'{_field(path)}' is {inst!r}, out of range: "
                                          f"{_range_words(err.schema)}")
     elif v == "minItems":
-        yield Diagnostic(where, "JM013", f"'{_field(path)}' needs at least {err.validator_value} item(s)")
+        yield Diagnostic(where, "JM013",
+                         f"'{_field(path)}' needs at least {err.validator_value} item(s)")
     elif v == "minLength":
         yield Diagnostic(where, "JM014", f"'{_field(path)}' must not be empty")
     else:  # pragma: no cover - every keyword the schema uses is handled above
@@ -292,7 +306,8 @@ class _Checker:
             if sid in seen:
                 first = self.src.where(seen[sid])
                 self.add(self.src.where((section, i, "id")), "JM020",
-                         f"{label} id '{sid}' is already used at line {first.line}, column {first.column}")
+                         f"{label} id '{sid}' is already used at line {first.line}, "
+                         f"column {first.column}")
             else:
                 seen[sid] = (section, i, "id")
         return seen
@@ -301,7 +316,8 @@ class _Checker:
         if isinstance(owner, str) and owner not in self.parties:
             hint = did_you_mean(owner, self.parties) or (
                 " (declare it under 'parties:')" if not self.parties else "")
-            self.add(self.src.where(path), "JM027", f"owner '{owner}' is not a declared party{hint}")
+            self.add(self.src.where(path), "JM027",
+                     f"owner '{owner}' is not a declared party{hint}")
 
     def _element(self, section: str, i: int, item: dict[str, Any]) -> None:
         eid = _sid(item.get("id")) or f"#{i + 1}"
@@ -347,7 +363,8 @@ class _Checker:
             self.add(self.src.where(path), "JM028", f"'{eid}' needs itself")
         elif target not in self.elements:
             self.add(self.src.where(path), "JM021",
-                     f"'{eid}' needs '{target}', which is not defined{did_you_mean(target, self.elements)}")
+                     f"'{eid}' needs '{target}', which is not defined"
+                     f"{did_you_mean(target, self.elements)}")
 
     def _flows(self) -> None:
         flows = self.data.get("flow")
@@ -386,9 +403,11 @@ def _build(src: Source) -> Spec:
     raw_parties = data.get("parties") or []
     parties = tuple(Party(id=p["id"], name=p["name"], control=Control(p["control"]),
                           location=loc, description=p.get("description", ""))
-                    for p, loc in zip(raw_parties, src.item_locations(("parties",), len(raw_parties))))
+                    for p, loc in zip(raw_parties,
+                                      src.item_locations(("parties",), len(raw_parties))))
     elements = []
-    for section, etype in (("touchpoints", ElementType.TOUCHPOINT), ("supports", ElementType.SUPPORT)):
+    for section, etype in (("touchpoints", ElementType.TOUCHPOINT),
+                           ("supports", ElementType.SUPPORT)):
         raw = data.get(section) or []
         for (i, e), where in zip(enumerate(raw), src.item_locations((section,), len(raw))):
             raw_needs = e.get("needs") or []
@@ -397,7 +416,8 @@ def _build(src: Source) -> Spec:
             elements.append(Element(
                 id=e["id"], name=e["name"], type=etype, location=where,
                 owner=e.get("owner"), stage=e.get("stage"), channel=e.get("channel"),
-                kind=e.get("kind"), entry=bool(e.get("entry", False)), goal=bool(e.get("goal", False)),
+                kind=e.get("kind"), entry=bool(e.get("entry", False)),
+                goal=bool(e.get("goal", False)),
                 share=float(e.get("share", 1.0)), availability=e.get("availability"),
                 needs=needs, description=e.get("description", "")))
     flows = []

@@ -19,10 +19,10 @@ from journeymap.spec.diagnostics import Diagnostic, Location, SpecError
 try:  # libyaml is ~4x faster; its positions are the same, its messages differ.
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """The safe loader with a memo on implicit tag resolution.
 
     Resolving a plain scalar's tag runs regular expressions in Python for every value;
@@ -75,7 +75,8 @@ class Source:
     data: Any
     root: yaml.Node | None = None
     lines: list[str] = field(default_factory=list)
-    _keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(default_factory=dict, repr=False)
+    _keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(
+        default_factory=dict, repr=False)
 
     def _pairs(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """Key text -> (key node, value node) of a mapping; built once per mapping."""
@@ -160,7 +161,8 @@ def read_source(path: str, text: str | None = None) -> Source:
             problem = f"{problem} ({exc.context})"
         raise SpecError([Diagnostic(loc, "JM001", f"invalid YAML: {problem}")]) from None
     except yaml.YAMLError as exc:  # e.g. reader errors on control characters
-        raise SpecError([Diagnostic(Location(path, 1, 1), "JM001", f"invalid YAML: {exc}")]) from None
+        raise SpecError([Diagnostic(Location(path, 1, 1), "JM001",
+                                    f"invalid YAML: {exc}")]) from None
     src = Source(path=path, data=None, root=node, lines=text.splitlines())
     if node is None:
         return src
@@ -188,7 +190,8 @@ def _read_text(path: str) -> str:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise SpecError([Diagnostic(where, "JM005", f"cannot read file: {exc.strerror or exc}")]) from None
+        raise SpecError([Diagnostic(where, "JM005",
+                                    f"cannot read file: {exc.strerror or exc}")]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

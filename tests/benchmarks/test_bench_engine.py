@@ -25,8 +25,8 @@ from collections import deque
 from pathlib import Path
 
 import pytest
-
 from generate import synthetic_yaml
+
 from journeymap.analysis.engine import structural_touchpoints
 from journeymap.analysis.fast import fast_cascades
 from journeymap.analysis.index import Index

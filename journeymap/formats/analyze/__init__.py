@@ -24,12 +24,12 @@ FORMATS: dict[str, str] = {
 }
 
 
-def render(analyses: "list[JourneyAnalysis]", fmt: str, color: bool = False) -> str:
+def render(analyses: list[JourneyAnalysis], fmt: str, color: bool = False) -> str:
     """Render one result per journey in format ``fmt`` (a key of :data:`FORMATS`)."""
-    return importlib.import_module(FORMATS[fmt]).render(analyses, color=color)  # type: ignore[no-any-return]
+    return importlib.import_module(FORMATS[fmt]).render(analyses, color=color)
 
 
-def render_simulation(spec: "Spec", cascade: "Cascade", fmt: str, color: bool = False) -> str:
+def render_simulation(spec: Spec, cascade: Cascade, fmt: str, color: bool = False) -> str:
     """Render a what-if (``journeymap simulate``) in format ``fmt``."""
     mod = importlib.import_module(FORMATS[fmt])
-    return mod.render_simulation(spec, cascade, color=color)  # type: ignore[no-any-return]
+    return mod.render_simulation(spec, cascade, color=color)

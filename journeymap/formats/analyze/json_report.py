@@ -1,9 +1,9 @@
 """``--format json``: the machine output contract (design note, "Machine output").
 
 Key order is fixed (insertion order, not alphabetical) and versioned by
-``schema_version``; lists are sorted by id, one item per line; numbers are shares rounded to 12 decimals,
-so the same spec gives the same bytes. One spec gives one object; several specs give a
-JSON array of such objects, in the order the files were given.
+``schema_version``; lists are sorted by id, one item per line; numbers are shares rounded
+to 12 decimals, so the same spec gives the same bytes. One spec gives one object; several
+specs give a JSON array of such objects, in the order the files were given.
 
 Object keys, in order (the contract's keys first, then additions)::
 

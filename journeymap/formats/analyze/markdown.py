@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from journeymap.analysis.result import COMPLEX, Cascade, JourneyAnalysis
 from journeymap.formats.analyze.text import label, path_text
-from journeymap.words import percent  # the one way to say a share in every output
 from journeymap.spec.model import Spec
+from journeymap.words import percent  # the one way to say a share in every output
 
 MAX_ROWS = 50
 

@@ -6,13 +6,13 @@ it aloud; colour only when the caller allows it (``--color``, ``NO_COLOR``).
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import click
 
 from journeymap.analysis.result import COMPLEX, Cascade, JourneyAnalysis
-from journeymap.words import percent  # the one way to say a share in every output
 from journeymap.spec.model import Spec
+from journeymap.words import percent  # the one way to say a share in every output
 
 MAX_NAME = 38
 MAX_OTHERS = 10
@@ -107,8 +107,8 @@ def journey_lines(a: JourneyAnalysis, color: bool = False) -> list[str]:
             cause = sp.cause + (" (endpoint)" if sp.endpoint else "")
             rows.append([short_label(spec, sp.id), sp.type, control, cause,
                          percent(sp.customers_lost), path_text(spec, a.cascades[sp.id])])
-        out += table(["What fails", "Type", "Control", "Cause", "Lost", "How the journey collapses"],
-                     rows)
+        out += table(["What fails", "Type", "Control", "Cause", "Lost",
+                      "How the journey collapses"], rows)
     else:
         out.append("  none: every single failure leaves some customers a way to a goal.")
     out.append("")

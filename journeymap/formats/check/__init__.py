@@ -25,6 +25,6 @@ FORMATS: dict[str, str] = {
 }
 
 
-def render(report: "CheckReport", fmt: str) -> str:
+def render(report: CheckReport, fmt: str) -> str:
     """Render ``report`` in format ``fmt`` (a key of :data:`FORMATS`)."""
-    return importlib.import_module(FORMATS[fmt]).render(report)  # type: ignore[no-any-return]
+    return importlib.import_module(FORMATS[fmt]).render(report)

@@ -35,7 +35,7 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(report: "CheckReport", finding: "object") -> str:
+def annotation(report: CheckReport, finding: object) -> str:
     f = finding  # a journeymap.check.Finding
     props = ",".join([
         f"file={escape_property(report.uri(f.location.path))}",  # type: ignore[attr-defined]
@@ -46,6 +46,6 @@ def annotation(report: "CheckReport", finding: "object") -> str:
     return f"::{_COMMAND[f.severity]} {props}::{escape_data(f.message)}"  # type: ignore[attr-defined]
 
 
-def render(report: "CheckReport") -> str:
+def render(report: CheckReport) -> str:
     lines = [annotation(report, f) for f in report.counted]
     return "\n".join(lines) + ("\n" if lines else "") + text.render(report)

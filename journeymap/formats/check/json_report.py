@@ -60,7 +60,7 @@ def diff_dict(d: JourneyDiff) -> dict[str, Any]:
     }
 
 
-def finding_dict(f: "Finding") -> dict[str, Any]:
+def finding_dict(f: Finding) -> dict[str, Any]:
     return {
         "rule": f.rule,
         "name": f.name,
@@ -75,7 +75,7 @@ def finding_dict(f: "Finding") -> dict[str, Any]:
     }
 
 
-def render(report: "CheckReport") -> str:
+def render(report: CheckReport) -> str:
     data = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "journeymap", "version": __version__},

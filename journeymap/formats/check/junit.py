@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from journeymap.rules import Rule
 
 
-def _skip_reason(rule: "Rule", journey: "JourneyResult") -> str | None:
+def _skip_reason(rule: Rule, journey: JourneyResult) -> str | None:
     """Why ``rule`` could not judge ``journey`` (a skipped testcase), or ``None``."""
     if rule.scope == "state" and journey.verdict is None:
         return "the journey was deleted"
@@ -34,7 +34,7 @@ def _skip_reason(rule: "Rule", journey: "JourneyResult") -> str | None:
 
 
 def _suite(parent: ET.Element, name: str, journey: str,
-           cases: list[tuple[str, list["Finding"], str | None]], bar: int) -> tuple[int, int]:
+           cases: list[tuple[str, list[Finding], str | None]], bar: int) -> tuple[int, int]:
     suite = ET.SubElement(parent, "testsuite", name=name, tests=str(len(cases)))
     failures = skipped = 0
     for case_name, findings, skip in cases:
@@ -59,7 +59,7 @@ def _suite(parent: ET.Element, name: str, journey: str,
     return len(cases), failures
 
 
-def render(report: "CheckReport") -> str:
+def render(report: CheckReport) -> str:
     bar = severity_rank(report.fail_on)
     root = ET.Element("testsuites", name="journeymap check")
     tests = failures = 0
@@ -71,7 +71,8 @@ def render(report: "CheckReport") -> str:
         tests, failures = tests + t, failures + fl
     policy = [f for f in report.findings if f.rule == "JM100"]
     if report.policy.source and any(r.id == "JM100" for r in report.rules):
-        t, fl = _suite(root, report.policy.source, "", [("JM100 expired-waiver", policy, None)], bar)
+        t, fl = _suite(root, report.policy.source, "",
+                       [("JM100 expired-waiver", policy, None)], bar)
         tests, failures = tests + t, failures + fl
     root.set("tests", str(tests))
     root.set("failures", str(failures))

@@ -34,7 +34,7 @@ def _size(parts: list[str]) -> int:
     return sum(len(p.encode("utf-8")) + 1 for p in parts)
 
 
-def _finding(f: "Finding") -> str:
+def _finding(f: Finding) -> str:
     waived = ""
     if f.waiver is not None:
         waived = f" _(waived until {f.waiver.expires.isoformat()}: {esc(f.waiver.reason)})_"
@@ -43,7 +43,7 @@ def _finding(f: "Finding") -> str:
             f"{esc(f.message)}{waived}")
 
 
-def render(report: "CheckReport", max_bytes: int = MAX_BYTES) -> str:
+def render(report: CheckReport, max_bytes: int = MAX_BYTES) -> str:
     head: list[str] = []
     if report.failed:
         head.append(f"### :x: journeymap: {len(report.failing)} finding(s) fail the check")

@@ -21,7 +21,7 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/journeymap/"
 
 
-def render(report: "CheckReport") -> str:
+def render(report: CheckReport) -> str:
     rules = list(report.rules)
     index = {r.id: i for i, r in enumerate(rules)}
     driver = {

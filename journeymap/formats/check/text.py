@@ -62,7 +62,7 @@ def diff_lines(d: JourneyDiff) -> list[str]:
     return out
 
 
-def finding_line(f: "Finding") -> str:
+def finding_line(f: Finding) -> str:
     tag = f"{f.severity}[{f.rule} {f.name}]"
     waived = ""
     if f.waiver is not None:
@@ -70,7 +70,7 @@ def finding_line(f: "Finding") -> str:
     return f"{f.location}: {tag}: {f.message}{waived}"
 
 
-def summary_line(report: "CheckReport") -> str:
+def summary_line(report: CheckReport) -> str:
     counts = [f"{report.count(s)} {s}{'s' if report.count(s) != 1 else ''}"
               for s in ("error", "warning", "note")]
     waived = f", {len(report.waived)} waived" if report.waived else ""
@@ -79,7 +79,7 @@ def summary_line(report: "CheckReport") -> str:
     return f"{', '.join(counts)}{waived}. {verdict}."
 
 
-def render(report: "CheckReport") -> str:
+def render(report: CheckReport) -> str:
     lines = []
     against = f", compared with {report.baseline}" if report.baseline else ""
     lines.append(f"journeymap check: {len(report.journeys)} journey(s){against}")
