@@ -19,6 +19,24 @@ COLOR_OPTION = click.option(
          "output is a terminal.")
 
 
+def _set_graphviz_timeout(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    from journeymap.render.graphviz_run import parse_timeout, set_graphviz_timeout
+
+    if value is None:
+        set_graphviz_timeout(None)
+        return
+    try:
+        set_graphviz_timeout(parse_timeout(value))
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: use a number of seconds above 0") from None
+
+
+GRAPHVIZ_TIMEOUT_OPTION = click.option(
+    "--graphviz-timeout", metavar="SECONDS", envvar="JOURNEYMAP_GRAPHVIZ_TIMEOUT",
+    expose_value=False, callback=_set_graphviz_timeout, show_envvar=True,
+    help="Stop Graphviz's 'dot' after this many seconds and say so [default: 300].")
+
+
 def use_color(choice: str, stream: IO[str] | None = None) -> bool:
     """Decide colour: --color, then NO_COLOR, then FORCE_COLOR, then isatty."""
     if choice == "always":

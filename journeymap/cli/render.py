@@ -6,7 +6,7 @@ import os
 
 import click
 
-from journeymap.cli.common import fail, load_specs
+from journeymap.cli.common import GRAPHVIZ_TIMEOUT_OPTION, fail, load_specs
 
 _FORMATS = ["svg", "png", "pdf", "dot", "mermaid"]
 
@@ -28,6 +28,7 @@ _FORMATS = ["svg", "png", "pdf", "dot", "mermaid"]
 @click.option("--stage", metavar="ID", help="Draw only this stage's column.")
 @click.option("--no-analysis", is_flag=True,
               help="Draw the structure only: no verdict, no SPOF marks.")
+@GRAPHVIZ_TIMEOUT_OPTION
 def render(spec: str, output: str | None, fmt: str | None, highlight: str | None,
            focus: str | None, depth: int, stage: str | None, no_analysis: bool) -> None:
     """Draw a journey as a service blueprint.
@@ -36,7 +37,8 @@ def render(spec: str, output: str | None, fmt: str | None, highlight: str | None
     the line of visibility, the supports they need below it. Fill shows who controls an
     element (internal / partner / external); a thick red border and "⚠ SPOF" mark a
     single point of failure. svg, png and pdf need Graphviz (`dot`); dot and mermaid
-    do not.
+    do not. When `dot` is missing, fails, prints no usable image or runs past
+    --graphviz-timeout, the reason is printed and the exit code is 2.
 
     \b
     Examples:
@@ -46,7 +48,7 @@ def render(spec: str, output: str | None, fmt: str | None, highlight: str | None
       journeymap render specs/bank.journey.yaml --format mermaid >> README.md
     """
     from journeymap.files import write_atomic
-    from journeymap.render import SUFFIXES, GraphvizFailed, GraphvizMissing, RenderError
+    from journeymap.render import SUFFIXES, GraphvizError, RenderError
     from journeymap.render import render as draw
 
     if fmt is None and output:
@@ -65,7 +67,7 @@ def render(spec: str, output: str | None, fmt: str | None, highlight: str | None
     try:
         data = draw(loaded, analysis, fmt, highlight=highlight, focus=focus, depth=depth,
                     stage=stage)
-    except (RenderError, GraphvizMissing, GraphvizFailed) as exc:
+    except (RenderError, GraphvizError) as exc:
         fail(str(exc))
     if output:
         write_atomic(output, data)

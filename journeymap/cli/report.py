@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
+from collections.abc import Iterator
 
 import click
 
-from journeymap.cli.common import existing_paths, fail, load_specs
+from journeymap.cli.common import GRAPHVIZ_TIMEOUT_OPTION, existing_paths, fail, load_specs
 
 
 @click.command()
@@ -24,6 +27,7 @@ from journeymap.cli.common import existing_paths, fail, load_specs
               help="Date on the cover. Default: SOURCE_DATE_EPOCH if set, else the newest "
                    "spec file's modification day (never today's clock, so output is "
                    "reproducible).")
+@GRAPHVIZ_TIMEOUT_OPTION
 def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bool,
            date_text: str | None) -> None:
     """Write the leadership report for SPECS.
@@ -72,14 +76,34 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bo
         if clash:
             fail(f"--each would write {clash[0]} twice; rename the spec files or "
                  f"choose another -o")
-        for target, data in zip(targets, journey_reports(loaded, fmt, date)):
+        with _diagram_reasons():
+            drawn = journey_reports(loaded, fmt, date)
+        for target, data in zip(targets, drawn):
             write_atomic(target, data)
             click.echo(f"wrote {target} (journey report)", err=True)
-    data = report_bytes(loaded, fmt, date, portfolio=portfolio)
+    with _diagram_reasons():
+        data = report_bytes(loaded, fmt, date, portfolio=portfolio)
     write_atomic(output, data)
     kind = "portfolio report" if portfolio else "journey report"
     click.echo(f"wrote {output} ({kind}, {len(loaded)} journey{'s' if len(loaded) != 1 else ''})",
                err=True)
+
+
+@contextlib.contextmanager
+def _diagram_reasons() -> Iterator[None]:
+    """Print why a diagram could not be drawn (the document says it too)."""
+    from journeymap.report.figures import DiagramNotDrawn
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DiagramNotDrawn)
+        yield
+    seen: set[str] = set()
+    for w in caught:
+        if issubclass(w.category, DiagramNotDrawn) and str(w.message) not in seen:
+            seen.add(str(w.message))
+            click.echo(f"journeymap: warning: a diagram was not drawn: {w.message}", err=True)
+        elif not issubclass(w.category, DiagramNotDrawn):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def _stem(path: str) -> str:

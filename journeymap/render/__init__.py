@@ -2,7 +2,8 @@
 
 Pure text builders (no I/O): :func:`diagram_dot` and :func:`diagram_mermaid`. Drawing
 needs the Graphviz ``dot`` program: :func:`render_svg` / :func:`render` (raise
-:class:`GraphvizMissing` without it).
+:class:`GraphvizMissing` without it, another :class:`GraphvizError` with the reason when
+``dot`` fails or runs out of time).
 
 >>> from journeymap.spec import load_spec  # doctest: +SKIP
 >>> from journeymap.analysis import analyze  # doctest: +SKIP
@@ -19,8 +20,10 @@ from journeymap.render.dot import diagram_dot
 from journeymap.render.graphviz_run import (
     GRAPHVIZ_FORMATS,
     INSTALL_HINT,
+    GraphvizError,
     GraphvizFailed,
     GraphvizMissing,
+    GraphvizTimeout,
     run_dot,
 )
 from journeymap.render.mermaid import diagram_mermaid
@@ -52,6 +55,6 @@ def render_svg(spec: Spec, analysis: JourneyAnalysis | None = None, **options: A
     return render(spec, analysis, "svg", **options)
 
 
-__all__ = ["FORMATS", "GRAPHVIZ_FORMATS", "INSTALL_HINT", "SUFFIXES", "GraphvizFailed",
-           "GraphvizMissing", "RenderError", "diagram_dot", "diagram_mermaid", "render",
-           "render_svg"]
+__all__ = ["FORMATS", "GRAPHVIZ_FORMATS", "INSTALL_HINT", "SUFFIXES", "GraphvizError",
+           "GraphvizFailed", "GraphvizMissing", "GraphvizTimeout", "RenderError", "diagram_dot",
+           "diagram_mermaid", "render", "render_svg"]

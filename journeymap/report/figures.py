@@ -1,14 +1,17 @@
 """The pictures of a report, as SVG text: journey diagrams (Graphviz, from
 :mod:`journeymap.render`) and the hand-made charts (:mod:`journeymap.report.charts`).
 
-Diagrams need the Graphviz ``dot`` program; when it is missing the report still builds
-and says where the diagram would be (``DIAGRAM_NOTE``).
+Diagrams need the Graphviz ``dot`` program. When one cannot be drawn (Graphviz missing,
+``dot`` failed, timed out or printed something unusable) the report still builds: the
+figures carry the real reason under ``<name>:why`` (shown where the picture would be)
+and a :class:`DiagramNotDrawn` warning says it once, for the command line to print.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from html import escape, unescape
 
@@ -16,8 +19,23 @@ from journeymap.analysis.result import JourneyAnalysis
 from journeymap.report import charts
 from journeymap.report.model import JourneyReport
 
-DIAGRAM_NOTE = ("Diagram not available: install Graphviz (the 'dot' program) to draw it, "
-                "then run the report again.")
+# Shown only where a picture is missing without a reason (never for a diagram that
+# failed: that one says why, see :func:`why_key`).
+DIAGRAM_NOTE = "Diagram not available."
+
+
+class DiagramNotDrawn(UserWarning):
+    """A report diagram could not be drawn; the message is the reason."""
+
+
+def why_key(name: str) -> str:
+    """Key of the reason a picture is missing: ``0:journey`` -> ``0:journey:why``."""
+    return f"{name}:why"
+
+
+def not_drawn_note(reason: str) -> str:
+    """What the document says where a diagram could not be drawn."""
+    return f"Diagram not drawn: {reason}"
 
 
 # The diagram renderer labels for architects ("SPOF · dependency", "stranded"). A
@@ -69,16 +87,23 @@ def plain_svg(svg: str) -> str:
 
 
 def diagram_svg(analysis: JourneyAnalysis, highlight: str | None = None,
-                **options: object) -> str | None:
+                **options: object) -> str:
     """The journey diagram (single points of failure marked), or one failure's cascade,
-    with labels in plain words. None when Graphviz is missing or cannot draw it."""
-    from journeymap.render import GraphvizFailed, GraphvizMissing, render_svg
+    with labels in plain words. Raises :class:`journeymap.render.GraphvizError` (the
+    reason) when it cannot be drawn."""
+    from journeymap.render import render_svg
+
+    out = render_svg(analysis.spec, analysis, highlight=highlight, **options)
+    return plain_svg(out.decode("utf-8"))
+
+
+def _diagram_or_reason(analysis: JourneyAnalysis, highlight: str | None) -> tuple[str | None, str]:
+    from journeymap.render import GraphvizError
 
     try:
-        out = render_svg(analysis.spec, analysis, highlight=highlight, **options)
-    except (GraphvizMissing, GraphvizFailed):  # the report still builds, with a note
-        return None
-    return plain_svg(out.decode("utf-8"))
+        return diagram_svg(analysis, highlight), ""
+    except GraphvizError as exc:  # the report still builds, saying why
+        return None, str(exc)
 
 
 def all_figures(jobs: list[tuple[JourneyReport, JourneyAnalysis, str]],
@@ -99,8 +124,15 @@ def all_figures(jobs: list[tuple[JourneyReport, JourneyAnalysis, str]],
     if tasks:
         workers = max(1, min(len(tasks), os.cpu_count() or 2, 8))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            drawn = list(pool.map(lambda t: diagram_svg(t[1], t[2]), tasks))
-        for (name, _, _), svg in zip(tasks, drawn):
+            drawn = list(pool.map(lambda t: _diagram_or_reason(t[1], t[2]), tasks))
+        reasons: list[str] = []
+        for (name, _, _), (svg, why) in zip(tasks, drawn):
             if svg is not None:
                 figures[name] = svg
+            else:
+                figures[why_key(name)] = not_drawn_note(why)
+                if why not in reasons:
+                    reasons.append(why)
+        for why in reasons:  # from this thread, once per distinct reason
+            warnings.warn(DiagramNotDrawn(why), stacklevel=2)
     return figures

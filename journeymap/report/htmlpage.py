@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from journeymap.report.figures import DIAGRAM_NOTE
+from journeymap.report.figures import DIAGRAM_NOTE, why_key
 from journeymap.report.model import (
     Action,
     Finding,
@@ -100,7 +100,7 @@ def _actions(actions: tuple[Action, ...]) -> str:
 def _picture(figures: dict[str, str], key: str, diagram: bool = True) -> str:
     svg = figures.get(key)
     if svg is None:
-        return f'<p class="note">{_e(DIAGRAM_NOTE)}</p>'
+        return f'<p class="note">{_e(figures.get(why_key(key), DIAGRAM_NOTE))}</p>'
     cls = "diagram" if diagram else "chart"
     return f'<figure class="{cls}">{inline_svg(svg)}</figure>'
 
