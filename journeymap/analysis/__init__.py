@@ -16,24 +16,35 @@ endpoint, path, critical lines, stages, control), :mod:`.robustness` (the curve)
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from journeymap.analysis.result import Cascade, JourneyAnalysis
 from journeymap.spec.model import Spec
 
+if TYPE_CHECKING:
+    from journeymap.analysis.risk import RiskOptions
+
 
 def analyze(spec: Spec, *, samples: int | None = None, seed: int = 0,
-            engine: str = "fast") -> JourneyAnalysis:
+            engine: str = "fast", risk: RiskOptions | None = None) -> JourneyAnalysis:
     """Analyse one journey. ``samples`` (Monte Carlo orders for the robustness curve)
     defaults to a number chosen from the journey's size; ``engine="naive"`` uses the
-    slow oracle (tests and benchmarks only)."""
+    slow oracle (tests and benchmarks only). ``risk`` also computes the risk numbers
+    (:mod:`.risk`: probability, cut sets, importance, fixes) into ``.risk``."""
     from journeymap.analysis.build import build_analysis
     from journeymap.analysis.engine import analyze_facts
     from journeymap.analysis.index import gc_paused
 
     with gc_paused():  # no reference cycles are made: see gc_paused
-        return build_analysis(spec, analyze_facts(spec, samples=samples, seed=seed,
-                                                  engine=engine))
+        facts = analyze_facts(spec, samples=samples, seed=seed, engine=engine)
+        result = build_analysis(spec, facts)
+        if risk is not None:
+            from journeymap.analysis.risk import assess_risk
+
+            result = dataclasses.replace(result, risk=assess_risk(spec, risk, facts.ix))
+        return result
 
 
 def simulate(spec: Spec, failed: Iterable[str]) -> Cascade:

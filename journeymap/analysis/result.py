@@ -9,9 +9,13 @@ Shares of customers are fractions of all customers entering the journey (0.0–1
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from journeymap.spec.diagnostics import Location
 from journeymap.spec.model import Spec
+
+if TYPE_CHECKING:
+    from journeymap.analysis.risk import Risk
 
 COMPLEX = "complex"
 COMPLICATED = "complicated"
@@ -167,6 +171,7 @@ class JourneyAnalysis:
     handoffs: tuple[Handoff, ...]
     control_risk: tuple[ControlRisk, ...]
     dependency_cycles: tuple[tuple[str, ...], ...] = field(default=())  # mutual dependencies
+    risk: Risk | None = None  # risk in numbers (contract §8), when asked for
 
     @property
     def spof_ids(self) -> frozenset[str]:

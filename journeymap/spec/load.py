@@ -402,7 +402,8 @@ def _build(src: Source) -> Spec:
                                           src.item_locations(("stages",), len(raw_stages))))
     raw_parties = data.get("parties") or []
     parties = tuple(Party(id=p["id"], name=p["name"], control=Control(p["control"]),
-                          location=loc, description=p.get("description", ""))
+                          location=loc, description=p.get("description", ""),
+                          availability=_number(p.get("availability")))
                     for p, loc in zip(raw_parties,
                                       src.item_locations(("parties",), len(raw_parties))))
     elements = []
@@ -418,7 +419,7 @@ def _build(src: Source) -> Spec:
                 owner=e.get("owner"), stage=e.get("stage"), channel=e.get("channel"),
                 kind=e.get("kind"), entry=bool(e.get("entry", False)),
                 goal=bool(e.get("goal", False)),
-                share=float(e.get("share", 1.0)), availability=e.get("availability"),
+                share=float(e.get("share", 1.0)), availability=_number(e.get("availability")),
                 needs=needs, description=e.get("description", "")))
     flows = []
     raw_flow = data.get("flow") or []
@@ -433,8 +434,14 @@ def _build(src: Source) -> Spec:
     j = data["journey"]
     journey = Journey(id=j["id"], name=j["name"], location=src.where(("journey",)),
                       description=j.get("description", ""), owner=j.get("owner"))
+    defaults = data.get("defaults") or {}
     return Spec(source=src.path, journey=journey, stages=stages, parties=parties,
-                elements=tuple(elements), flows=tuple(flows))
+                elements=tuple(elements), flows=tuple(flows),
+                default_availability=_number(defaults.get("availability")))
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _need(raw: Any, loc: Location) -> Need:

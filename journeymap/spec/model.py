@@ -54,6 +54,7 @@ class Party:
     control: Control
     location: Location
     description: str = ""
+    availability: float | None = None  # default for the elements it owns (a service level)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class Spec:
     parties: tuple[Party, ...]
     elements: tuple[Element, ...]  # touch-points first, then supports, in file order
     flows: tuple[FlowLine, ...]
+    default_availability: float | None = None  # ``defaults: {availability}``
 
     @cached_property
     def by_id(self) -> dict[str, Element]:
@@ -178,6 +180,21 @@ class Spec:
         owner = self.by_id[element_id].owner
         party = self.parties_by_id.get(owner) if owner else None
         return party.control if party else Control.UNKNOWN
+
+    def availability_of(self, element_id: str) -> tuple[float, str]:
+        """Effective availability of an element and where it comes from (contract §8):
+        the element's own value, else its owner party's, else the journey default,
+        else 1 (never fails). The source is ``element``, ``party``, ``default`` or
+        ``none``."""
+        e = self.by_id[element_id]
+        if e.availability is not None:
+            return float(e.availability), "element"
+        party = self.parties_by_id.get(e.owner) if e.owner else None
+        if party is not None and party.availability is not None:
+            return float(party.availability), "party"
+        if self.default_availability is not None:
+            return float(self.default_availability), "default"
+        return 1.0, "none"
 
     def party_name(self, element_id: str) -> str:
         owner = self.by_id[element_id].owner

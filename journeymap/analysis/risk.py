@@ -1,0 +1,155 @@
+"""Risk in numbers for one journey (contract §8): effective availabilities, the
+collapse probability and expected completion, minimal cut sets, importance per
+element and fixes ranked by their verified effect.
+
+:func:`assess_risk` is what :func:`journeymap.analysis.analyze` calls with
+``risk=RiskOptions(...)``; the pieces live in :mod:`.probability` (Q, completion,
+importance), :mod:`.cutsets` (pairs and beyond) and :mod:`.fixes` (candidate fixes,
+each re-analysed on a copy of the journey).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from journeymap.analysis.cutsets import CutFinder
+from journeymap.analysis.flow import FlowSolver
+from journeymap.analysis.index import Index
+from journeymap.analysis.oracle import clean
+from journeymap.analysis.probability import (
+    AUTO,
+    HOURS_PER_YEAR,
+    METHODS,
+    OFF,
+    ElementImportance,
+    ProbabilityResult,
+    availabilities,
+    collapse_probability,
+    importance,
+)
+from journeymap.spec.model import Spec
+
+
+@dataclass(frozen=True)
+class RiskOptions:
+    """``journeymap analyze --probability --trials --seed --max-order``."""
+
+    probability: str = AUTO  # auto | exact | monte-carlo | off
+    trials: int = 100_000
+    seed: int = 0
+    max_order: int = 2
+    fixes: bool = True  # rank candidate fixes (each one re-analyses the journey)
+
+    def __post_init__(self) -> None:
+        if self.probability not in METHODS:
+            raise ValueError(f"probability must be one of {', '.join(METHODS)}")
+        if self.trials < 1 or self.max_order < 1:
+            raise ValueError("trials and max_order must be at least 1")
+
+
+@dataclass(frozen=True)
+class Probability:
+    """The ``probability`` object of the JSON output."""
+
+    method: str  # "exact" | "monte-carlo": how Q (and importance) was computed
+    collapse: float  # Q
+    completion: float  # expected share of customers reaching a goal
+    hours_per_year: float  # Q x 8766
+    trials: int | None
+    seed: int | None
+    ci95_collapse: tuple[float, float] | None
+    ci95_completion: tuple[float, float] | None
+    completion_method: str  # "exact" | "monte-carlo"
+    note: str  # how it was computed, and why that method
+
+
+@dataclass(frozen=True)
+class CutSet:
+    """A minimal cut set: these elements failing together collapse the journey."""
+
+    ids: tuple[str, ...]  # sorted
+    customers_lost: float
+    control: tuple[str, ...]  # control level of each member, in ``ids`` order
+    probability: float  # chance that all members fail on their own at once (product)
+
+
+@dataclass(frozen=True)
+class Risk:
+    availability: dict[str, float]  # effective availability of every element
+    availability_source: dict[str, str]  # "element" | "party" | "default" | "none"
+    probability: Probability | None  # None with --probability off
+    importance: dict[str, ElementImportance] | None
+    cut_sets: tuple[CutSet, ...]
+    max_order: int
+    fixes: tuple[object, ...] = field(default=())  # :class:`.fixes.Fix`, best first
+
+    @property
+    def pairs(self) -> tuple[CutSet, ...]:
+        return tuple(c for c in self.cut_sets if len(c.ids) == 2)
+
+
+def probability_object(r: ProbabilityResult) -> Probability:
+    return Probability(
+        method=r.method, collapse=_p(r.collapse), completion=_p(r.completion),
+        hours_per_year=round(r.collapse * HOURS_PER_YEAR, 6), trials=r.trials, seed=r.seed,
+        ci95_collapse=_pair(r.ci_collapse), ci95_completion=_pair(r.ci_completion),
+        completion_method=r.completion_method, note=r.note)
+
+
+def _p(x: float) -> float:
+    r = round(x, 12)
+    return 0.0 if r <= 0 else min(r, 1.0)
+
+
+def _pair(x: tuple[float, float] | None) -> tuple[float, float] | None:
+    return None if x is None else (_p(x[0]), _p(x[1]))
+
+
+def cut_set_objects(spec: Spec, ix: Index, raw: list[tuple[int, ...]], avail: list[float],
+                    customers_lost: float) -> tuple[CutSet, ...]:
+    from journeymap.analysis.build import controls
+
+    ctrl = controls(spec)
+    out = []
+    for members in raw:
+        ids = tuple(sorted(ix.ids[v] for v in members))
+        prob = 1.0
+        for v in members:
+            prob *= 1.0 - avail[v]
+        out.append(CutSet(ids, customers_lost, tuple(ctrl[i] for i in ids), _p(prob)))
+    out.sort(key=lambda c: (len(c.ids), c.ids))
+    return tuple(out)
+
+
+def assess_risk(spec: Spec, options: RiskOptions, ix: Index | None = None,
+                with_fixes: bool | None = None) -> Risk:
+    """Everything in :class:`Risk` for one journey."""
+    ix = ix or Index(spec)
+    avail = availabilities(ix)
+    sources = {i: spec.availability_of(i)[1] for i in ix.ids}
+    finder = CutFinder(ix)
+    solver = FlowSolver(ix)
+    comp0 = solver.completion(solver.solve(()))
+    raw_cuts = finder.cut_sets(options.max_order) if options.max_order >= 2 else []
+    cuts = cut_set_objects(spec, ix, raw_cuts, avail, clean(comp0))
+    prob = imp = None
+    if options.probability != OFF:
+        result = collapse_probability(ix, options.probability, trials=options.trials,
+                                      seed=options.seed, avail=avail)
+        prob = probability_object(result)
+        spof = [v in finder.spofs for v in range(ix.n)]
+        imp = dict(zip(ix.ids, importance(result, avail, spof)))
+    risk = Risk(availability=dict(zip(ix.ids, avail)), availability_source=sources,
+                probability=prob, importance=imp, cut_sets=cuts, max_order=options.max_order)
+    if options.fixes if with_fixes is None else with_fixes:
+        from journeymap.analysis.fixes import rank_fixes
+
+        risk = Risk(risk.availability, risk.availability_source, risk.probability,
+                    risk.importance, risk.cut_sets, risk.max_order,
+                    tuple(rank_fixes(spec, options, base=risk, spofs={
+                        ix.ids[v] for v in finder.spofs})))
+    return risk
+
+
+__all__ = ["CutSet", "Probability", "Risk", "RiskOptions", "assess_risk",
+           "cut_set_objects", "probability_object"]
