@@ -90,7 +90,7 @@ class BDD:
     def and_(self, f: int, g: int) -> int:
         if f == FALSE or g == FALSE:
             return FALSE
-        if f == TRUE or f == g:
+        if f in (TRUE, g):
             return g
         if g == TRUE:
             return f
@@ -99,7 +99,7 @@ class BDD:
     def or_(self, f: int, g: int) -> int:
         if f == TRUE or g == TRUE:
             return TRUE
-        if f == FALSE or f == g:
+        if f in (FALSE, g):
             return g
         if g == FALSE:
             return f

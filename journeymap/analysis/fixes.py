@@ -202,10 +202,11 @@ def candidates(spec: Spec, base: Risk, spofs: set[str]) -> list[_Candidate]:
         (i for i, a in base.availability.items() if a < 1), key=lambda i: (-weight(i), i)))
           if c]
     # Interleave the kinds so that each gets a chance within the budget.
-    for group in zip(fb + [None] * 9, sp[:MAX_PER_KIND] + [None] * 9, av[:MAX_PER_KIND] + [None] * 9):
-        for c in group:
-            if c is not None and len(out) < MAX_CANDIDATES:
-                out.append(c)
+    kinds = [fb, sp[:MAX_PER_KIND], av[:MAX_PER_KIND]]
+    for k in range(MAX_PER_KIND):
+        for kind in kinds:
+            if k < len(kind) and len(out) < MAX_CANDIDATES:
+                out.append(kind[k])
     return out
 
 

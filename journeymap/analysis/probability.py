@@ -428,10 +428,10 @@ def monte_carlo(ix: Index, avail: Sequence[float], trials: int, seed: int,
                             r = reach.get(u)
                             if r is not None:
                                 f = f | r
-                        f = f & up[v]  # type: ignore[operator]
+                        f = f & up[v]
                     old = reach.get(v)
                     if old is None or not np.array_equal(f, old):
-                        reach[v] = f  # type: ignore[assignment]
+                        reach[v] = f
                         changed = changed or cyclic
         some_goal = zero
         for gl in goals:
@@ -448,7 +448,7 @@ def monte_carlo(ix: Index, avail: Sequence[float], trials: int, seed: int,
         downs: list[tuple[int, np.ndarray]] = []
         hit = zero
         for t in tps:
-            d = alive & ~up[t]  # type: ignore[operator]
+            d = alive & ~up[t]
             if d.any():
                 downs.append((t, d))
                 hit = hit | d
