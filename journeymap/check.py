@@ -22,7 +22,7 @@ from journeymap.rules import (
     all_rules,
     severity_rank,
 )
-from journeymap.spec.diagnostics import Location
+from journeymap.spec.diagnostics import Diagnostic, Location
 from journeymap.spec.model import Spec
 
 
@@ -219,12 +219,14 @@ def gather(paths: list[str], baseline_ref: str | None = None,
         raise CheckInputError("no spec files found (looked for *.yaml and *.yml under "
                               + ", ".join(paths) + ")")
     specs: dict[str, Spec] = {}
-    problems: list[str] = []
+    diagnostics: list[Diagnostic] = []
     for path in files:
         try:
             specs[path] = load_spec(path)
         except SpecError as exc:
-            problems.extend(str(d) for d in exc.diagnostics)
+            diagnostics.extend(exc.diagnostics)
+    # A broken catalog is reported once, not once per journey that uses it.
+    problems = [str(d) for d in sorted(set(diagnostics))]
     if problems:
         raise CheckInputError(f"{len(problems)} problem(s) in the specs; fix them first "
                               "(journeymap validate shows the same)", tuple(problems))

@@ -28,17 +28,22 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
         raise
 
 
-def spec_paths(paths: list[str]) -> list[str]:
+CATALOG_SUFFIXES = (".catalog.yaml", ".catalog.yml")
+
+
+def spec_paths(paths: list[str], *, catalogs: bool = False) -> list[str]:
     """Expand files and directories into spec files (``*.yaml``/``*.yml``), sorted.
 
-    A directory means every YAML file under it, recursively; explicit files are kept
-    as given (whatever their suffix) and duplicates are dropped.
+    A directory means every YAML file under it, recursively, except catalogs
+    (``*.catalog.yaml``: journeys read them through ``uses``) unless ``catalogs``;
+    explicit files are kept as given (whatever their suffix) and duplicates are dropped.
     """
     out: list[str] = []
     for p in paths:
         if os.path.isdir(p):
             found = [str(f) for f in sorted(Path(p).rglob("*"))
-                     if f.is_file() and f.suffix in (".yaml", ".yml")]
+                     if f.is_file() and f.suffix in (".yaml", ".yml")
+                     and (catalogs or not f.name.endswith(CATALOG_SUFFIXES))]
             out.extend(found)
         else:
             out.append(p)

@@ -66,6 +66,8 @@ def load_specs(paths: tuple[str, ...] | list[str]) -> list[Spec]:
             specs.append(load_spec(path))
         except SpecError as exc:
             problems.extend(exc.diagnostics)
+    # A broken catalog is reported once, not once per journey that uses it.
+    problems = sorted(set(problems))
     if problems:
         for d in problems:
             click.echo(str(d), err=True)

@@ -33,6 +33,14 @@ CODES: dict[str, str] = {
     "JM027": "an owner (party) that does not exist",
     "JM028": "an element needs itself",
     "JM029": "an id is listed twice in one redundancy group",
+    # Many journeys (catalogs, review dates): journeymap/spec/catalog.py
+    "JM050": "a catalog named in 'uses' cannot be found",
+    "JM051": "a 'uses' path is absolute or leaves the repository",
+    "JM052": "catalogs use each other in a cycle",
+    "JM053": "an id is defined both in a file and in a catalog it uses, or in two catalogs",
+    "JM054": "a file named in 'uses' is not a catalog",
+    "JM055": "a catalog was given where a journey was expected",
+    "JM056": "a review date that is not a real date",
 }
 
 

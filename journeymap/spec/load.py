@@ -6,13 +6,14 @@ Every problem in a file is collected and raised together as one :class:`SpecErro
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import re
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from journeymap.spec.diagnostics import Diagnostic, Location, SpecError, did_you_mean
 from journeymap.spec.model import (
@@ -27,6 +28,9 @@ from journeymap.spec.model import (
     Stage,
 )
 from journeymap.spec.yamlsource import Path, Source, read_source
+
+if TYPE_CHECKING:
+    from journeymap.spec.catalog import CatalogReader
 
 SCHEMA_FILE = "journeymap.schema.json"
 
@@ -71,22 +75,38 @@ def _validator() -> Any:
     return jsonschema.Draft7Validator(json.loads(schema_text()))
 
 
-def load_spec(path: str, text: str | None = None) -> Spec:
+def load_spec(path: str, text: str | None = None, *,
+              catalogs: CatalogReader | None = None) -> Spec:
     """Load and validate the spec at ``path`` (or ``text``, reported as ``path``).
 
+    The catalogs it ``uses`` are read through ``catalogs`` (default: from the files, each
+    parsed once per process); problems inside a catalog are reported at its own lines.
     Raises :class:`SpecError` carrying every problem found, sorted by position.
     """
     # Loading allocates millions of small objects and frees none of them until the end:
     # the cyclic garbage collector would rescan them again and again (superlinear).
+    from journeymap.spec.catalog import (
+        catalog_not_journey,
+        date_problems,
+        is_catalog_data,
+        resolve_uses,
+    )
+
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         src = read_source(path, text)
+        if is_catalog_data(src.data):
+            raise SpecError([catalog_not_journey(src)])
         problems = list(_structure_problems(src))
-        problems += _Checker(src).run()
+        used = resolve_uses(src, catalogs)
+        problems += used.problems
+        problems += _Checker(src, used.party_ids, used.element_ids).run()
+        problems += used.conflicts(src)
+        problems += date_problems(src)
         if problems:
             raise SpecError(problems)
-        return _build(src)
+        return used.extend(_build(src))
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -177,6 +197,9 @@ def _explain(err: Any, src: Source) -> Iterator[Diagnostic]:
     elif v == "pattern" and path[:1] == ("flow",) and len(path) == 2:
         yield Diagnostic(where, "JM014", f"flow line {_describe(inst)} must be a chain of ids "
                                          "like 'a -> b -> c', or a mapping {from: a, to: b}")
+    elif v == "pattern" and path[-1:] == ("review_by",):
+        yield Diagnostic(where, "JM014", f"'review_by' must be a date like 2027-01-31, "
+                                         f"not {_describe(inst)}")
     elif v == "pattern":
         yield Diagnostic(where, "JM014", f"invalid id {_describe(inst)}: {_ID_RULE}")
     elif v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -249,7 +272,11 @@ def _sid(value: Any) -> str | None:
 class _Checker:
     """Reference and meaning checks; tolerant of structure errors already reported."""
 
-    def __init__(self, src: Source):
+    def __init__(self, src: Source, shared_parties: frozenset[str] = frozenset(),
+                 shared_elements: dict[str, str] | None = None):
+        # Parties and supports of the catalogs the file uses may be named too.
+        self.shared_parties = shared_parties
+        self.shared_elements = shared_elements or {}
         self.src = src
         self.data = src.data if isinstance(src.data, dict) else {}
         self.out: list[Diagnostic] = []
@@ -260,6 +287,7 @@ class _Checker:
     def run(self) -> list[Diagnostic]:
         self.stages = self._ids("stages", "stage")
         self.parties = self._ids("parties", "party")
+        self.parties.update((p, ()) for p in self.shared_parties if p not in self.parties)
         elements: dict[str, tuple[str, Path]] = {}
         for section, label in (("touchpoints", "touch-point"), ("supports", "support")):
             for i, item in _items(self.data, section):
@@ -274,7 +302,7 @@ class _Checker:
                              f"{first.line}, column {first.column}")
                 else:
                     elements[eid] = (label, path)
-        self.elements = {k: v[0] for k, v in elements.items()}
+        self.elements = {**self.shared_elements, **{k: v[0] for k, v in elements.items()}}
         journey = self.data.get("journey")
         if isinstance(journey, dict):
             self._ref_party(journey.get("owner"), ("journey", "owner"))
@@ -400,27 +428,8 @@ def _build(src: Source) -> Spec:
                          description=s.get("description", ""))
                    for (i, s), loc in zip(enumerate(raw_stages),
                                           src.item_locations(("stages",), len(raw_stages))))
-    raw_parties = data.get("parties") or []
-    parties = tuple(Party(id=p["id"], name=p["name"], control=Control(p["control"]),
-                          location=loc, description=p.get("description", ""),
-                          availability=_number(p.get("availability")))
-                    for p, loc in zip(raw_parties,
-                                      src.item_locations(("parties",), len(raw_parties))))
-    elements = []
-    for section, etype in (("touchpoints", ElementType.TOUCHPOINT),
-                           ("supports", ElementType.SUPPORT)):
-        raw = data.get(section) or []
-        for (i, e), where in zip(enumerate(raw), src.item_locations((section,), len(raw))):
-            raw_needs = e.get("needs") or []
-            needs = tuple(_need(n, loc) for n, loc in zip(
-                raw_needs, src.item_locations((section, i, "needs"), len(raw_needs))))
-            elements.append(Element(
-                id=e["id"], name=e["name"], type=etype, location=where,
-                owner=e.get("owner"), stage=e.get("stage"), channel=e.get("channel"),
-                kind=e.get("kind"), entry=bool(e.get("entry", False)),
-                goal=bool(e.get("goal", False)),
-                share=float(e.get("share", 1.0)), availability=_number(e.get("availability")),
-                needs=needs, description=e.get("description", "")))
+    parties = build_parties(src)
+    elements = build_elements(src, ("touchpoints", "supports"))
     flows = []
     raw_flow = data.get("flow") or []
     for line, base in zip(raw_flow, src.item_locations(("flow",), len(raw_flow))):
@@ -433,7 +442,9 @@ def _build(src: Source) -> Spec:
                 flows.append(FlowLine(a, b, src.within_scalar(base, off)))
     j = data["journey"]
     journey = Journey(id=j["id"], name=j["name"], location=src.where(("journey",)),
-                      description=j.get("description", ""), owner=j.get("owner"))
+                      description=j.get("description", ""), owner=j.get("owner"),
+                      volume=j.get("volume"), value=j.get("value"),
+                      review_by=_date(j.get("review_by")))
     defaults = data.get("defaults") or {}
     return Spec(source=src.path, journey=journey, stages=stages, parties=parties,
                 elements=tuple(elements), flows=tuple(flows),
@@ -442,6 +453,42 @@ def _build(src: Source) -> Spec:
 
 def _number(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def build_parties(src: Source, catalog: str | None = None) -> tuple[Party, ...]:
+    """The validated ``parties`` of a journey or catalog (``catalog``: its path)."""
+    raw_parties = src.data.get("parties") or []
+    return tuple(Party(id=p["id"], name=p["name"], control=Control(p["control"]),
+                       location=loc, description=p.get("description", ""),
+                       availability=_number(p.get("availability")), catalog=catalog)
+                 for p, loc in zip(raw_parties,
+                                   src.item_locations(("parties",), len(raw_parties))))
+
+
+def build_elements(src: Source, sections: tuple[str, ...],
+                   catalog: str | None = None) -> list[Element]:
+    """The validated elements of ``sections`` (touchpoints, supports), in file order."""
+    elements = []
+    for section in sections:
+        etype = ElementType.TOUCHPOINT if section == "touchpoints" else ElementType.SUPPORT
+        raw = src.data.get(section) or []
+        for (i, e), where in zip(enumerate(raw), src.item_locations((section,), len(raw))):
+            raw_needs = e.get("needs") or []
+            needs = tuple(_need(n, loc) for n, loc in zip(
+                raw_needs, src.item_locations((section, i, "needs"), len(raw_needs))))
+            elements.append(Element(
+                id=e["id"], name=e["name"], type=etype, location=where,
+                owner=e.get("owner"), stage=e.get("stage"), channel=e.get("channel"),
+                kind=e.get("kind"), entry=bool(e.get("entry", False)),
+                goal=bool(e.get("goal", False)),
+                share=float(e.get("share", 1.0)), availability=_number(e.get("availability")),
+                needs=needs, description=e.get("description", ""),
+                review_by=_date(e.get("review_by")), catalog=catalog))
+    return elements
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
 
 
 def _need(raw: Any, loc: Location) -> Need:

@@ -7,6 +7,7 @@ every id a line names exists, flow lines join touch-points, there is an entry an
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
@@ -55,6 +56,7 @@ class Party:
     location: Location
     description: str = ""
     availability: float | None = None  # default for the elements it owns (a service level)
+    catalog: str | None = None  # the catalog file it comes from (None: the journey's own)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class Element:
     availability: float | None = None
     needs: tuple[Need, ...] = ()
     description: str = ""
+    review_by: dt.date | None = None  # when someone should check it against reality again
+    catalog: str | None = None  # the catalog file it comes from (None: the journey's own)
 
     @property
     def is_touchpoint(self) -> bool:
@@ -133,6 +137,9 @@ class Journey:
     location: Location
     description: str = ""
     owner: str | None = None
+    volume: float | None = None  # customers per month
+    value: float | None = None  # value of one completed journey (no currency)
+    review_by: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,7 @@ class Spec:
     elements: tuple[Element, ...]  # touch-points first, then supports, in file order
     flows: tuple[FlowLine, ...]
     default_availability: float | None = None  # ``defaults: {availability}``
+    catalogs: tuple[str, ...] = ()  # every catalog file it uses, directly or through another
 
     @cached_property
     def by_id(self) -> dict[str, Element]:

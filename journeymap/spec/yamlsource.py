@@ -56,6 +56,8 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
 }
 _STR_TAG = "tag:yaml.org,2002:str"
+# A plain date (`review_by: 2027-01-31`) is kept as its text; the schema checks its form.
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -238,7 +240,7 @@ class _Walker:
     def walk(self, node: yaml.Node) -> Any:
         cls = node.__class__
         if cls is yaml.ScalarNode:
-            if node.tag == _STR_TAG:
+            if node.tag == _STR_TAG or node.tag == _TIMESTAMP_TAG:
                 return node.value
             if node.tag not in _SCALAR_TAGS:
                 return self._bad_tag(node)
