@@ -12,13 +12,15 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
-from journeymap.diff import DELETED, JourneyDiff, diff_journeys
+from journeymap.diff import ADDED, DELETED, JourneyDiff, diff_journeys
 from journeymap.policy import Policy, Waiver
 from journeymap.rules import (
     EXPIRED_WAIVER,
     OFF,
     JourneyState,
     Rule,
+    Scope,
+    Severity,
     all_rules,
     severity_rank,
 )
@@ -36,7 +38,7 @@ class Finding:
 
     rule: str
     name: str
-    severity: str
+    severity: Severity
     message: str
     location: Location
     journey: str
@@ -119,7 +121,7 @@ class CheckReport:
             if d.became_complex:
                 return d.headline
         for d in diffs:
-            if d.spofs_added and d.status != "added":
+            if d.spofs_added and d.status != ADDED:
                 return d.headline
         n = len(self.failing)
         if n:
@@ -136,7 +138,7 @@ def effective_rules(policy: Policy) -> list[Rule]:
     for r in all_rules():
         sev = policy.severity(r.id, r.severity)
         if sev != OFF:
-            out.append(dataclasses.replace(r, severity=sev))
+            out.append(dataclasses.replace(r, severity=Severity(sev)))
     return out
 
 
@@ -157,7 +159,7 @@ def run_rules(states: list[JourneyState], policy: Policy, *, fail_on: str = "err
     for state in sorted(states, key=lambda s: (s.path, s.journey_id)):
         found: list[Finding] = []
         for r in rules:
-            if r.scope not in ("change", "state"):
+            if r.scope not in (Scope.CHANGE, Scope.STATE):
                 continue
             for hit in r.run(state, policy.thresholds):
                 jid = state.journey_id

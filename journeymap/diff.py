@@ -14,15 +14,35 @@ change deleted.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
-from journeymap.analysis.result import COMPLEX, COMPLICATED, Handoff, JourneyAnalysis, Line, Spof
+from journeymap.analysis.result import (
+    COMPLEX,
+    COMPLICATED,
+    Handoff,
+    JourneyAnalysis,
+    Line,
+    Spof,
+    Verdict,
+)
 from journeymap.spec.diagnostics import Location
 from journeymap.spec.model import Spec
+from journeymap.words import count
 
-ADDED = "added"
-DELETED = "deleted"
-CHANGED = "changed"
-UNCHANGED = "unchanged"
+
+class Status(str, Enum):
+    """What a change did to one journey file."""
+
+    ADDED = "added"
+    DELETED = "deleted"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ADDED, DELETED, CHANGED, UNCHANGED = Status.ADDED, Status.DELETED, Status.CHANGED, Status.UNCHANGED
 
 # A float change smaller than this is rounding noise, not a change users should read.
 _EPS = 1e-9
@@ -93,9 +113,9 @@ class JourneyDiff:
     name: str
     path: str  # current file (the deleted file for a deleted journey)
     old_path: str | None  # baseline file; differs from ``path`` on a rename
-    status: str  # ADDED | DELETED | CHANGED | UNCHANGED
-    old_verdict: str | None
-    new_verdict: str | None
+    status: Status
+    old_verdict: Verdict | None
+    new_verdict: Verdict | None
     old_completion: float | None
     new_completion: float | None
     spofs_added: tuple[SpofChange, ...] = ()
@@ -143,7 +163,8 @@ class JourneyDiff:
             return f"{label} went from complicated to complex{why}."
         if self.spofs_added:
             n = len(self.spofs_added)
-            return (f"{label} has {n} new single point{'s' if n > 1 else ''} of failure: "
+            points = count(n, "new single point of failure", "new single points of failure")
+            return (f"{label} has {points}: "
                     + _and(f"'{s.id}' ({s.control})" for s in self.spofs_added[:3])
                     + (f" and {n - 3} more" if n > 3 else "") + ".")
         if self.became_complicated:
@@ -151,7 +172,8 @@ class JourneyDiff:
                     "no element takes it down alone any more.")
         if self.spofs_removed:
             n = len(self.spofs_removed)
-            return (f"{label} lost {n} single point{'s' if n > 1 else ''} of failure: "
+            points = count(n, "single point of failure", "single points of failure")
+            return (f"{label} lost {points}: "
                     + _and(f"'{s.id}'" for s in self.spofs_removed[:3]) + ".")
         grew = self.cascades_grew
         if grew:

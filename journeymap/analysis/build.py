@@ -51,7 +51,7 @@ from journeymap.analysis.result import (
     Spof,
 )
 from journeymap.spec.diagnostics import Location
-from journeymap.spec.model import Spec
+from journeymap.spec.model import Control, Spec
 
 BACKSTAGE = "backstage"
 
@@ -178,10 +178,10 @@ def _area(id_: str, name: str, members: list[int], ix: Index, cascades: list[Cas
     )
 
 
-def controls(spec: Spec) -> dict[str, str]:
-    """Control level (as text) of every element, looked up once."""
-    level = {p.id: p.control.value for p in spec.parties}
-    return {e.id: level.get(e.owner, "unknown") if e.owner else "unknown"
+def controls(spec: Spec) -> dict[str, Control]:
+    """Control level of every element, looked up once."""
+    level = {p.id: p.control for p in spec.parties}
+    return {e.id: level.get(e.owner, Control.UNKNOWN) if e.owner else Control.UNKNOWN
             for e in spec.elements}
 
 
@@ -249,7 +249,7 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
         pidx = [ix.pos[i] for i in c.path]
         lines = tuple(_line(spec, ix, pidx[k + 1], pidx[k]) for k in range(len(pidx) - 1))
         path_lines[e.id] = lines
-        spofs.append(Spof(id=e.id, type=e.type.value, control=str(spec.control_of(e.id)),
+        spofs.append(Spof(id=e.id, type=e.type, control=spec.control_of(e.id),
                           cause=cause, endpoint=endpoint, path=c.path,
                           customers_lost=c.customers_lost, location=e.location,
                           lines=lines if cause == DEPENDENCY else ()))
@@ -310,12 +310,12 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     total_risk = sum(c.customers_lost for c in by_index)
     control_risk = []
     ctrl = controls(spec)
-    by_level: dict[str, list[int]] = {}
+    by_level: dict[Control, list[int]] = {}
     for v in range(n):
         by_level.setdefault(ctrl[ix.ids[v]], []).append(v)
-    for level in ("internal", "partner", "external", "unknown"):
+    for level in Control:  # declaration order: internal, partner, external, unknown
         members = by_level.get(level, [])
-        if not members and level == "unknown":
+        if not members and level == Control.UNKNOWN:
             continue
         risk = sum(by_index[v].customers_lost for v in members)
         control_risk.append(ControlRisk(

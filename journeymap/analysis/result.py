@@ -9,19 +9,39 @@ Shares of customers are fractions of all customers entering the journey (0.0–1
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from journeymap.spec.diagnostics import Location
-from journeymap.spec.model import Spec
+from journeymap.spec.model import Control, ElementType, Spec
 
 if TYPE_CHECKING:
     from journeymap.analysis.risk import Risk
 
-COMPLEX = "complex"
-COMPLICATED = "complicated"
 
-STRUCTURAL = "structural"  # a touch-point every customer path goes through
-DEPENDENCY = "dependency"  # the collapse travels along needs lines
+class Verdict(str, Enum):
+    """Complex: some element other than the journey's sole entry or goal takes the
+    whole journey down alone. Complicated: none does."""
+
+    COMPLEX = "complex"
+    COMPLICATED = "complicated"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Cause(str, Enum):
+    """Why an element is a single point of failure."""
+
+    STRUCTURAL = "structural"  # a touch-point every customer path goes through
+    DEPENDENCY = "dependency"  # the collapse travels along needs lines
+
+    def __str__(self) -> str:
+        return self.value
+
+
+COMPLEX, COMPLICATED = Verdict.COMPLEX, Verdict.COMPLICATED
+STRUCTURAL, DEPENDENCY = Cause.STRUCTURAL, Cause.DEPENDENCY
 
 
 @dataclass(frozen=True)
@@ -79,9 +99,9 @@ class Spof:
     """A single point of failure: this element failing alone collapses the journey."""
 
     id: str
-    type: str  # "touchpoint" | "support"
-    control: str  # "internal" | "partner" | "external" | "unknown"
-    cause: str  # STRUCTURAL | DEPENDENCY
+    type: ElementType
+    control: Control
+    cause: Cause
     endpoint: bool  # the journey's sole entry or sole goal
     path: tuple[str, ...]  # ordered: failed element -> … -> touch-point that stops customers
     customers_lost: float
@@ -113,7 +133,7 @@ class CriticalLine:
 
 @dataclass(frozen=True)
 class Complexity:
-    verdict: str  # COMPLEX | COMPLICATED
+    verdict: Verdict
     spof_share: float  # share of elements whose single failure collapses the journey
     non_endpoint_spofs: int
     mean_spread: float  # mean share of other elements a single failure takes out
@@ -144,7 +164,7 @@ class Handoff:
     kind: str  # needs kind, or "flow"
     from_party: str | None
     to_party: str | None
-    to_control: str
+    to_control: Control
     location: Location
 
 
@@ -152,7 +172,7 @@ class Handoff:
 class ControlRisk:
     """How much of the journey's risk sits with each control level."""
 
-    control: str
+    control: Control
     elements: int
     spofs: int
     customers_at_risk: float  # largest customers_lost of any element at this level
@@ -162,7 +182,7 @@ class ControlRisk:
 @dataclass(frozen=True)
 class JourneyAnalysis:
     spec: Spec
-    verdict: str
+    verdict: Verdict
     baseline_completion: float  # share of customers reaching a goal with nothing failed
     spofs: tuple[Spof, ...]  # sorted by id
     cascades: dict[str, Cascade]  # every element id -> its single-failure cascade

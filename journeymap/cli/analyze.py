@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from journeymap.analysis.result import COMPLEX
 from journeymap.cli.common import COLOR_OPTION, existing_paths, fail, load_specs, use_color
 from journeymap.exit_status import ExitStatus
 
@@ -61,7 +62,7 @@ def analyze(specs: tuple[str, ...], fmt: str, output: str | None, samples: int |
     _emit(text, output, colored)
     if fail_on == "spof" and any(a.spofs for a in results):
         raise SystemExit(int(ExitStatus.FINDINGS))
-    if fail_on == "complex" and any(a.verdict == "complex" for a in results):
+    if fail_on == COMPLEX and any(a.verdict == COMPLEX for a in results):
         raise SystemExit(int(ExitStatus.FINDINGS))
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import click
 
 from journeymap.cli.common import GRAPHVIZ_TIMEOUT_OPTION, existing_paths, fail, load_specs
+from journeymap.words import count
 
 
 @click.command()
@@ -85,8 +86,7 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bo
         data = report_bytes(loaded, fmt, date, portfolio=portfolio)
     write_atomic(output, data)
     kind = "portfolio report" if portfolio else "journey report"
-    click.echo(f"wrote {output} ({kind}, {len(loaded)} journey{'s' if len(loaded) != 1 else ''})",
-               err=True)
+    click.echo(f"wrote {output} ({kind}, {count(len(loaded), 'journey')})", err=True)
 
 
 @contextlib.contextmanager

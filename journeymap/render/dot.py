@@ -15,7 +15,7 @@ import os
 import textwrap
 from dataclasses import dataclass
 
-from journeymap.analysis.result import Cascade, JourneyAnalysis
+from journeymap.analysis.result import COMPLEX, Cascade, JourneyAnalysis
 from journeymap.render import style as S
 from journeymap.render.grid import stage_grids
 from journeymap.render.view import (
@@ -29,8 +29,8 @@ from journeymap.render.view import (
     build_view,
     flow_percentages,
 )
-from journeymap.spec.model import Element, Need, Spec
-from journeymap.words import percent
+from journeymap.spec.model import Control, Element, Need, Spec
+from journeymap.words import CONTROL_LEGEND, count, percent
 
 WRAP = 24  # characters per line of an element name: keeps columns narrow
 
@@ -108,7 +108,7 @@ class _Writer:
         if e.goal:
             tags.append("★ GOAL")
         party = spec.party_name(e.id)
-        owner = f"{party} ({control})" if control != "unknown" else "no owner"
+        owner = f"{party} ({control})" if control != Control.UNKNOWN else "no owner"
         rows = [_Row([" · ".join(tags)], 8, small),
                 _Row(_wrap(e.name), 11 if e.is_touchpoint else 10, ink, bold=True),
                 _Row([e.id] + _wrap(owner, WRAP + 6), 8, small)]
@@ -372,10 +372,10 @@ class _Writer:
             rows.append(_font(html(self.cascade_sentence(v.cascade)), 13, S.ALERT, bold=True))
         elif v.verdict is not None:
             n = len(v.spofs)
-            ext = sum(1 for s in v.spofs.values() if s.control == "external")
-            colour = S.ALERT if v.verdict == "complex" else "#007A5A"
-            points = "single point" + ("s" if n != 1 else "")
-            line = f"Verdict: {v.verdict.upper()} — {n} {points} of failure"
+            ext = sum(1 for s in v.spofs.values() if s.control == Control.EXTERNAL)
+            colour = S.ALERT if v.verdict == COMPLEX else "#007A5A"
+            points = count(n, "single point of failure", "single points of failure")
+            line = f"Verdict: {v.verdict.upper()} — {points}"
             if ext:
                 line += f" ({ext} outside the organisation's control)"
             rows.append(_font(html(line), 13, colour, bold=True))
@@ -415,12 +415,9 @@ class _Writer:
                            "touch-point (frontstage, above the line of visibility)", True))
         rows.append(swatch("#FFFFFF", S.INK, "support (backstage, below the line)"))
         if not self.highlighting:
-            for control in ("internal", "partner", "external", "unknown"):
-                if any(str(self.spec.control_of(i)) == control for i in v.visible):
-                    text = {"internal": "internal: the organisation runs it",
-                            "partner": "partner: under contract",
-                            "external": "external: outside the organisation's control",
-                            "unknown": "no owner named"}[control]
+            for control in Control:
+                if any(self.spec.control_of(i) == control for i in v.visible):
+                    text = CONTROL_LEGEND[control]
                     rows.append(swatch(S.CONTROL_FILL[control], S.CONTROL_BORDER[control], text))
             if v.spofs:
                 rows.append(swatch("#FFFFFF", S.ALERT,

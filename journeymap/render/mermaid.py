@@ -22,7 +22,8 @@ from journeymap.render.view import (
     build_view,
     flow_percentages,
 )
-from journeymap.spec.model import Spec
+from journeymap.spec.model import Control, Spec
+from journeymap.words import percent
 
 
 def text(value: str) -> str:
@@ -125,7 +126,7 @@ def view_mermaid(v: View) -> str:
     for f in spec.flows:
         if not v.draws(f.source, f.target):
             continue
-        lab = f'|"{pct[(f.source, f.target)] * 100:.0f}%"|' if (f.source, f.target) in pct else ""
+        lab = f'|"{percent(pct[(f.source, f.target)])}"|' if (f.source, f.target) in pct else ""
         lines.append(f"  {ids(f.source)} ==>{lab} {ids(f.target)}")
         colour = S.ALERT if (f.source, f.target) in set(v.path_steps) else S.FLOW
         links.append(f"  linkStyle {n_links} stroke:{colour},stroke-width:3px")
@@ -156,7 +157,7 @@ def view_mermaid(v: View) -> str:
                 n_links += 1
 
     lines += [f"  classDef {c} fill:{S.CONTROL_FILL[c]},stroke:{S.CONTROL_BORDER[c]},color:{S.INK}"
-              for c in ("internal", "partner", "external", "unknown")]
+              for c in Control]
     lines.append(f"  classDef spof stroke:{S.ALERT},stroke-width:4px")
     lines.append(f"  classDef faded fill:#FFFFFF,stroke:{S.FADED},color:{S.FADED}")
     for st in (FAILED, DOWN, STRANDED, DEGRADED):
@@ -186,7 +187,7 @@ def _cascade_sentence(spec: Spec, c: Cascade) -> str:
     who = ", ".join(c.failed)
     end = ", the journey collapses" if c.collapses else ""
     return (f"if {who} fails: {len(c.down)} down, {len(c.stranded)} stranded, "
-            f"{c.customers_lost * 100:.0f}% of customers lost{end}")
+            f"{percent(c.customers_lost)} of customers lost{end}")
 
 
 def diagram_mermaid(spec: Spec, analysis: JourneyAnalysis | None = None, *,

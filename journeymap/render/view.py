@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from journeymap.analysis.result import Cascade, JourneyAnalysis, Spof
 from journeymap.spec.diagnostics import did_you_mean
 from journeymap.spec.model import Need, Spec
+from journeymap.words import count
 
 # States of an element under a highlighted failure.
 FAILED = "failed"
@@ -196,7 +197,7 @@ def build_view(spec: Spec, analysis: JourneyAnalysis | None = None, *,
         _check_id(spec, focus, "--focus")
         shown &= within(adj, focus, depth)
         shown.add(focus)
-        scope.append(f"within {depth} line{'s' if depth != 1 else ''} of {focus}")
+        scope.append(f"within {count(depth, 'line')} of {focus}")
     context: set[str] = set()
     if shown != set(all_ids):
         context = {n for i in shown for n in adj[i]} - shown

@@ -195,7 +195,7 @@ def portfolio_html(report: PortfolioReport, figures: dict[str, str]) -> str:
     rows = "".join(
         f"<tr><td>{_e(r.journey)}</td><td>{_e(r.verdict)}</td><td class=num>{r.spofs}</td>"
         f"<td class=num>{r.outside}</td><td class=num>{_e(r.worst)}</td></tr>" for r in report.rows)
-    complex_ = "complex" if any(r.verdict == "complex" for r in report.rows) else "complicated"
+    complex_ = str(report.verdict)
     body = [f'<p class="kicker">Journey resilience report · portfolio</p><h1>{_e(report.title)}</h1>'
             f'<p class="meta">{_e(report.date_text)} · {len(report.rows)} journeys</p>'
             f'<div class="verdict {complex_}">{_e(report.sentence)}</div>{_figures(report.figures)}'

@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from journeymap.analysis.result import JourneyAnalysis, Spof
+from journeymap.analysis.result import Cause, JourneyAnalysis, Spof, Verdict
 from journeymap.report import wording as w
+from journeymap.spec.model import Control
 
 TOP_ACTIONS = 3
 # Failures that are not single points of failure still earn a recommended fix when they
@@ -41,7 +42,7 @@ class Finding:
     name: str
     kind: str  # touch-point, system, team, vendor, …
     party: str
-    control: str  # internal | partner | external | unknown
+    control: Control
     control_words: str  # ours | a partner's | outside our control
     control_label: str  # ours | partner | outside our control
     customers_lost: float
@@ -54,7 +55,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class FindingGroup:
-    control: str
+    control: Control
     heading: str
     findings: tuple[Finding, ...]
 
@@ -69,7 +70,7 @@ class Action:
     customers_protected: float
     protects: str  # "100% of customers"
     addresses: tuple[str, ...]  # names of the single points of failure it removes
-    control: str
+    control: Control
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class CascadeRow:
     kind: str
     owner: str  # "Bitly runs it, outside our control"
     party: str
-    control: str
+    control: Control
     control_label: str
     customers_lost: float
     customers: str
@@ -138,7 +139,7 @@ class JourneyReport:
     date: str  # ISO date
     date_text: str  # "31 January 2025"
     source: str
-    verdict: str  # complex | complicated
+    verdict: Verdict
     verdict_sentence: str
     figures: tuple[KeyFigure, ...]
     findings: tuple[Finding, ...]
@@ -169,7 +170,7 @@ class SharedRisk:
 
     party: str
     aliases: tuple[str, ...]  # other names the same party id has in other specs
-    control: str
+    control: Control
     control_words: str
     control_label: str
     impacts: tuple[SharedImpact, ...]  # most customers first
@@ -181,7 +182,7 @@ class SharedRisk:
 @dataclass(frozen=True)
 class PortfolioRow:
     journey: str
-    verdict: str
+    verdict: Verdict
     spofs: int
     outside: int  # single points of failure outside our control
     partner: int
@@ -194,6 +195,7 @@ class PortfolioReport:
     title: str
     date: str
     date_text: str
+    verdict: Verdict  # complex when any journey is
     sentence: str
     figures: tuple[KeyFigure, ...]
     rows: tuple[PortfolioRow, ...]
@@ -258,7 +260,7 @@ def _finding(analysis: JourneyAnalysis, spof: Spof) -> Finding:
         customers=w.percent(lost),
         sentence=w.failure_sentence(spec, spof.id, lost, cascade.collapses if cascade else True),
         chain=w.chain_words(spec, spof.path or (spof.id,)),
-        endpoint=spof.endpoint, every_path=spof.cause == "structural")
+        endpoint=spof.endpoint, every_path=spof.cause == Cause.STRUCTURAL)
 
 
 def _findings(analysis: JourneyAnalysis) -> tuple[Finding, ...]:
@@ -281,8 +283,8 @@ def _groups(findings: tuple[Finding, ...]) -> tuple[FindingGroup, ...]:
 def _figures(analysis: JourneyAnalysis, findings: tuple[Finding, ...],
              worst: float) -> tuple[KeyFigure, ...]:
     n = len(findings)
-    outside = sum(1 for f in findings if f.control == "external")
-    partner = sum(1 for f in findings if f.control == "partner")
+    outside = sum(1 for f in findings if f.control == Control.EXTERNAL)
+    partner = sum(1 for f in findings if f.control == Control.PARTNER)
     figures = [
         KeyFigure(str(n), "single point of failure" if n == 1 else "single points of failure"),
         KeyFigure(str(outside), "of them outside our control"
@@ -305,7 +307,7 @@ class _Risk:
     a large share of customers (complicated journeys need fixes too)."""
 
     id: str
-    control: str
+    control: Control
     endpoint: bool
     every_path: bool  # a touch-point every customer passes through
     path: tuple[str, ...]
@@ -315,12 +317,12 @@ class _Risk:
 
 def _risks(analysis: JourneyAnalysis) -> list[_Risk]:
     spec = analysis.spec
-    risks = [_Risk(s.id, s.control, s.endpoint, s.cause == "structural", s.path,
+    risks = [_Risk(s.id, s.control, s.endpoint, s.cause == Cause.STRUCTURAL, s.path,
                    s.customers_lost, True) for s in analysis.spofs]
     for eid, c in sorted(analysis.cascades.items()):
         if eid in analysis.spof_ids or c.customers_lost < PARTIAL_ACTION_SHARE:
             continue
-        risks.append(_Risk(eid, str(spec.control_of(eid)), False, False,
+        risks.append(_Risk(eid, spec.control_of(eid), False, False,
                            c.path or (eid,), c.customers_lost, False))
     return risks
 
@@ -397,8 +399,8 @@ def _fix(analysis: JourneyAnalysis, risk: _Risk, covered: list[str]) -> tuple[st
                     f"Every customer must finish at the {e.name}. An alternative (for "
                     f"example by phone, chat or in person) keeps customers from being "
                     f"turned away when it fails.")
-        who = {"external": f" It is run by {party}, outside our control.",
-               "partner": f" It is run by {party}, a partner."}.get(control, "")
+        who = {Control.EXTERNAL: f" It is run by {party}, outside our control.",
+               Control.PARTNER: f" It is run by {party}, a partner."}.get(control, "")
         if e.entry:
             return (f"Add another way in besides the {e.name}",
                     f"{w.percent(risk.customers_lost).capitalize()} of customers start at "
@@ -415,12 +417,12 @@ def _fix(analysis: JourneyAnalysis, risk: _Risk, covered: list[str]) -> tuple[st
     shared = _false_redundancy(analysis, risk.id)
     shared_text = (f" The backups that look redundant ({w.join_names(shared)}) both depend on "
                    f"it, so that redundancy is not real." if shared else "")
-    if control == "external":
+    if control == Control.EXTERNAL:
         return (f"Bring the {e.name} in-house or contract an SLA",
                 f"It is run by {party}, outside our control, and {needs_it}. Move it to a "
                 f"provider under contract with a service level agreement, or run it "
                 f"ourselves.{shared_text}")
-    if control == "partner":
+    if control == Control.PARTNER:
         return (f"Agree an SLA for the {e.name} and add a fallback",
                 f"{party} is a partner and {needs_it}. Agree a service level with them "
                 f"and add a fallback so customers can carry on while it is down."
@@ -490,7 +492,7 @@ def _heat(analysis: JourneyAnalysis) -> Heat:
     party_ids = [p.id for p in spec.parties if any(e.owner == p.id for e in spec.elements)]
     if any(e.owner not in spec.parties_by_id for e in spec.elements):
         party_ids.append("")
-    party_ids.sort(key=lambda p: (w.CONTROL_ORDER[str(spec.parties_by_id[p].control)] if p else 9,
+    party_ids.sort(key=lambda p: (w.CONTROL_ORDER[spec.parties_by_id[p].control] if p else 9,
                                   spec.parties_by_id[p].name.casefold() if p else ""))
     spof_ids = analysis.spof_ids
     cells = []
@@ -506,8 +508,8 @@ def _heat(analysis: JourneyAnalysis) -> Heat:
             row.append(HeatCell(len(members), len(names), risk, names))
         cells.append(tuple(row))
     parties = tuple(spec.parties_by_id[p].name if p else "No owner named" for p in party_ids)
-    controls = tuple(w.control_label(str(spec.parties_by_id[p].control)) if p else
-                     w.control_label("unknown") for p in party_ids)
+    controls = tuple(w.control_label(spec.parties_by_id[p].control) if p else
+                     w.control_label(Control.UNKNOWN) for p in party_ids)
     return Heat(stage_names, parties, controls, tuple(cells),
                 _heat_sentence(stage_names, parties, cells))
 
@@ -553,8 +555,8 @@ def _cascade_rows(analysis: JourneyAnalysis) -> tuple[CascadeRow, ...]:
             continue
         rows.append(CascadeRow(
             name=e.name, kind=w.kind_word(e), owner=w.owner_phrase(spec, e.id),
-            party=spec.party_name(e.id), control=str(spec.control_of(e.id)),
-            control_label=w.control_label(str(spec.control_of(e.id))),
+            party=spec.party_name(e.id), control=spec.control_of(e.id),
+            control_label=w.control_label(spec.control_of(e.id)),
             customers_lost=c.customers_lost, customers=w.percent(c.customers_lost),
             stops_journey=c.collapses,
             taken_down=tuple(sorted(spec.by_id[i].name for i in c.down)),
@@ -572,12 +574,12 @@ def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date) -> Po
     journeys = tuple(journey_report(a, date) for a in analyses)
     rows = tuple(PortfolioRow(
         journey=j.title, verdict=j.verdict, spofs=len(j.findings),
-        outside=sum(f.control == "external" for f in j.findings),
-        partner=sum(f.control == "partner" for f in j.findings),
+        outside=sum(f.control == Control.EXTERNAL for f in j.findings),
+        partner=sum(f.control == Control.PARTNER for f in j.findings),
         worst=j.figures[2].value, top_action=j.actions[0].title if j.actions else "none needed")
         for j in journeys)
     shared = _shared(analyses)
-    n_complex = sum(j.verdict == "complex" for j in journeys)
+    n_complex = sum(j.verdict == Verdict.COMPLEX for j in journeys)
     sentence = (f"{n_complex} of {len(journeys)} journeys are complex: one failure behind the "
                 f"scenes stops them." if n_complex else
                 f"None of the {len(journeys)} journeys is complex: no single failure behind "
@@ -604,7 +606,9 @@ def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date) -> Po
                           control=a.control)
                    for i, (a, title) in enumerate(actions))
     return PortfolioReport(title="Customer journey resilience: portfolio", date=date.isoformat(),
-                           date_text=date_text(date), sentence=sentence, figures=figures,
+                           date_text=date_text(date),
+                           verdict=Verdict.COMPLEX if n_complex else Verdict.COMPLICATED,
+                           sentence=sentence, figures=figures,
                            rows=rows, shared=shared, actions=ranked, journeys=journeys)
 
 
@@ -618,7 +622,7 @@ def _shared(analyses: list[JourneyAnalysis]) -> tuple[SharedRisk, ...]:
     from journeymap.analysis import simulate
 
     names: dict[str, list[str]] = {}
-    control: dict[str, str] = {}
+    control: dict[str, Control] = {}
     impacts: dict[str, list[SharedImpact]] = {}
     elements: dict[str, list[str]] = {}
     for a in analyses:
@@ -631,7 +635,7 @@ def _shared(analyses: list[JourneyAnalysis]) -> tuple[SharedRisk, ...]:
             if cascade.customers_lost <= 0 and not cascade.collapses:
                 continue
             names.setdefault(party.id, []).append(party.name)
-            control.setdefault(party.id, str(party.control))
+            control.setdefault(party.id, party.control)
             impacts.setdefault(party.id, []).append(SharedImpact(
                 spec.journey.name, cascade.customers_lost, w.percent(cascade.customers_lost),
                 cascade.collapses))

@@ -58,6 +58,11 @@ def to_pdf(payload: dict[str, Any], figures: dict[str, str], date: datetime.date
 
 
 def payload(kind: str, report: Any, doc_title: str, diagram_note: str) -> dict[str, Any]:
-    """The JSON the template reads."""
+    """The JSON the template reads. ``values`` carries the verdict and control words the
+    template compares against, so they are spelled in one place (the enums)."""
+    from journeymap.analysis.result import Verdict
+    from journeymap.spec.model import Control
+
+    values = {m.name.lower(): m.value for enum in (Verdict, Control) for m in enum}
     return {"kind": kind, kind: asdict(report), "doc_title": doc_title,
-            "date": report.date, "diagram_note": diagram_note}
+            "date": report.date, "diagram_note": diagram_note, "values": values}

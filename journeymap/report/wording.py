@@ -12,30 +12,15 @@ Markdown reports say exactly the same thing.
 
 from __future__ import annotations
 
-from journeymap.spec.model import Element, Spec
-
-# How a leader hears each control level ("who controls the cause").
-CONTROL_WORDS = {
-    "internal": "ours",
-    "partner": "a partner's",
-    "external": "outside our control",
-    "unknown": "no owner named",
-}
-# Short labels for table cells and chart rows.
-CONTROL_LABELS = {
-    "internal": "ours",
-    "partner": "partner",
-    "external": "outside our control",
-    "unknown": "no owner named",
-}
-# Heading used when findings are grouped by control, most worrying first.
-CONTROL_HEADINGS = {
-    "external": "Outside our control",
-    "partner": "Run by partners",
-    "internal": "Ours to fix",
-    "unknown": "No owner named",
-}
-CONTROL_ORDER = {"external": 0, "partner": 1, "internal": 2, "unknown": 3}
+from journeymap import words
+from journeymap.analysis.result import Verdict
+from journeymap.spec.model import Control, Element, Spec
+from journeymap.words import (  # noqa: F401  (the report's words come from journeymap.words)
+    CONTROL_HEADINGS,
+    CONTROL_ORDER,
+    LEADER,
+    control_label,
+)
 
 # What a support *is*, in the reader's words (spec kinds are already plain).
 KIND_WORDS = {
@@ -49,31 +34,19 @@ JARGON = ("dominator", "articulation", "in-degree", "out-degree", "node", "edge"
 
 
 def percent(share: float) -> str:
-    """A share of customers as a whole percentage, never a misleading 0% or 100%.
+    """A share of customers in the leader's style (:func:`journeymap.words.percent`):
+    never a misleading 0% or 100%.
 
     >>> percent(1.0), percent(0.004), percent(0.996), percent(0.0)
     ('100%', 'under 1%', 'over 99%', '0%')
     """
-    if share <= 0:
-        return "0%"
-    if share >= 1:
-        return "100%"
-    if share < 0.01:
-        return "under 1%"
-    if share > 0.99:
-        return "over 99%"
-    return f"{round(share * 100):d}%"
+    return words.percent(share, LEADER)
 
 
 def control_words(control: str) -> str:
     """``internal`` -> ``ours``, ``partner`` -> ``a partner's``,
-    ``external`` -> ``outside our control``."""
-    return CONTROL_WORDS.get(control, CONTROL_WORDS["unknown"])
-
-
-def control_label(control: str) -> str:
-    """Short form for tables: ``ours``, ``partner``, ``outside our control``."""
-    return CONTROL_LABELS.get(control, CONTROL_LABELS["unknown"])
+    ``external`` -> ``outside our control`` (:func:`journeymap.words.control_words`)."""
+    return words.control_words(control, LEADER)
 
 
 def kind_word(element: Element) -> str:
@@ -89,15 +62,15 @@ def owner_phrase(spec: Spec, element_id: str) -> str:
     ``ours (Marketing)``, ``Salesforce runs it, a partner``, ``Bitly runs it, outside
     our control``, or ``no owner named``.
     """
-    control = str(spec.control_of(element_id))
-    if control == "unknown":
-        return "no owner named"
+    control = spec.control_of(element_id)
+    if control == Control.UNKNOWN:
+        return control_words(control)
     party = spec.party_name(element_id)
-    if control == "internal":
+    if control == Control.INTERNAL:
         return f"ours ({party})"
-    if control == "partner":
+    if control == Control.PARTNER:
         return f"{party} runs it, a partner"
-    return f"{party} runs it, outside our control"
+    return f"{party} runs it, {control_words(control)}"
 
 
 def join_names(names: list[str] | tuple[str, ...], word: str = "and") -> str:
@@ -153,7 +126,7 @@ def verdict_sentence(spec: Spec, verdict: str, spof_count: int, non_endpoint: in
                      worst_share: float) -> str:
     """The cover's one-sentence verdict: complicated or complex, and what that means here."""
     goal = "reaching " + goal_phrase(spec)
-    if verdict == "complex":
+    if verdict == Verdict.COMPLEX:
         places = "one place" if non_endpoint == 1 else f"any of {non_endpoint} places"
         return (f"Complex: a single failure in {places} stops every customer from "
                 f"{goal}, like a block tower late in the game.")

@@ -22,6 +22,8 @@ from journeymap.rules.base import (
     Hit,
     JourneyState,
     Rule,
+    Scope,
+    Severity,
     Thresholds,
     severity_rank,
 )
@@ -50,5 +52,6 @@ def find_rule(key: str) -> Rule | None:
 
 
 __all__ = ["CHANGE", "ERROR", "EXPIRED_WAIVER", "Hit", "JourneyState", "NOTE", "OFF", "POLICY",
-           "REGISTRY", "Rule", "SEVERITIES", "STATE", "Thresholds", "WARNING", "all_rules",
+           "REGISTRY", "Rule", "SEVERITIES", "STATE", "Scope", "Severity", "Thresholds", "WARNING",
+           "all_rules",
            "find_rule", "severity_rank"]

@@ -19,15 +19,40 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 
 from journeymap.analysis.result import JourneyAnalysis
 from journeymap.diff import JourneyDiff
 from journeymap.spec.diagnostics import Location
-from journeymap.words import percent
+from journeymap.words import control_words, percent
 
-NOTE, WARNING, ERROR, OFF = "note", "warning", "error", "off"
+
+class Severity(str, Enum):
+    """How loud a finding is; ``off`` (policy only) turns a rule off."""
+
+    NOTE = "note"
+    WARNING = "warning"
+    ERROR = "error"
+    OFF = "off"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Scope(str, Enum):
+    """What a rule judges: a change (needs a baseline), a journey as it is, or the policy."""
+
+    CHANGE = "change"
+    STATE = "state"
+    POLICY = "policy"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+NOTE, WARNING, ERROR, OFF = Severity.NOTE, Severity.WARNING, Severity.ERROR, Severity.OFF
 SEVERITIES = (NOTE, WARNING, ERROR)  # ascending
-CHANGE, STATE, POLICY = "change", "state", "policy"
+CHANGE, STATE, POLICY = Scope.CHANGE, Scope.STATE, Scope.POLICY
 
 
 def severity_rank(severity: str) -> int:
@@ -94,8 +119,8 @@ class Rule:
 
     id: str
     name: str
-    severity: str
-    scope: str  # CHANGE | STATE | POLICY
+    severity: Severity
+    scope: Scope
     summary: str
     explanation: str
     what_to_do: str
@@ -116,7 +141,7 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(id: str, name: str, severity: str, scope: str, summary: str,
+def rule(id: str, name: str, severity: Severity, scope: Scope, summary: str,
          what_to_do: str) -> Callable[[Check], Check]:
     """Register a check function as a rule; its docstring is the plain explanation."""
 
@@ -129,14 +154,6 @@ def rule(id: str, name: str, severity: str, scope: str, summary: str,
         return func
 
     return register
-
-
-def control_words(control: str) -> str:
-    """``external`` -> ``external (outside your control)``."""
-    return {"external": "external, outside your control",
-            "partner": "run by a partner",
-            "internal": "internal",
-            "unknown": "no owner named"}.get(control, control)
 
 
 def spof_words(element: str, control: str, customers_lost: float, path: tuple[str, ...],

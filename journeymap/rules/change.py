@@ -23,6 +23,7 @@ from journeymap.rules.base import (
     spof_words,
 )
 from journeymap.spec.diagnostics import Location
+from journeymap.spec.model import Control
 from journeymap.words import percent
 
 
@@ -166,7 +167,7 @@ def new_external_handoff(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
         return
     assert state.diff is not None
     for h in state.diff.handoffs_added:
-        if h.to_control != "external":
+        if h.to_control != Control.EXTERNAL:
             continue
         verb = "sends customers to" if h.layer == "flow" else "now needs"
         party = f" ({h.to_party})" if h.to_party else ""

@@ -17,6 +17,7 @@ from journeymap.rules.base import (
     rule,
     spof_words,
 )
+from journeymap.spec.model import Control
 from journeymap.words import percent
 
 
@@ -32,7 +33,7 @@ def external_spof(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
     assert state.analysis is not None
     spec = state.analysis.spec
     for s in state.analysis.spofs:
-        if s.control != "external":
+        if s.control != Control.EXTERNAL:
             continue
         party = spec.party_name(s.id) if s.id in spec.by_id else "an external party"
         yield Hit(f"'{s.id}' is a single point of failure run by {party} "
@@ -68,7 +69,7 @@ def spof(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
     are the journey's shape. External single points of failure are reported by JM102."""
     assert state.analysis is not None
     for s in state.analysis.spofs:
-        if s.endpoint or s.control == "external":
+        if s.endpoint or s.control == Control.EXTERNAL:
             continue
         yield Hit(spof_words(s.id, s.control, s.customers_lost, s.path), s.location, s.id)
 

@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 
 import click
 
-from journeymap.analysis.result import COMPLEX, Cascade, JourneyAnalysis
-from journeymap.spec.model import Spec
-from journeymap.words import percent  # the one way to say a share in every output
+from journeymap.analysis.result import COMPLEX, DEPENDENCY, Cascade, JourneyAnalysis
+from journeymap.spec.model import Control, Spec
+from journeymap.words import count, percent  # the one way to say a share in every output
 
 MAX_NAME = 38
 MAX_OTHERS = 10
@@ -86,7 +86,7 @@ def journey_lines(a: JourneyAnalysis, color: bool = False) -> list[str]:
     ne = cx.non_endpoint_spofs
     if a.verdict == COMPLEX:
         verdict = s("COMPLEX", fg="red", bold=True)
-        why = (f"{ne} element{'s' if ne != 1 else ''} other than the journey's own sole entry "
+        why = (f"{count(ne, 'element')} other than the journey's own sole entry "
                f"or goal can stop every customer on {'their' if ne != 1 else 'its'} own.")
     else:
         verdict = s("COMPLICATED", fg="green", bold=True)
@@ -100,9 +100,9 @@ def journey_lines(a: JourneyAnalysis, color: bool = False) -> list[str]:
                  f"({percent(cx.spof_share)})", bold=True))
     if a.spofs:
         rows = []
-        for sp in sorted(a.spofs, key=lambda x: (x.endpoint, x.cause != "dependency", x.id)):
-            control = sp.control
-            if control == "external":
+        for sp in sorted(a.spofs, key=lambda x: (x.endpoint, x.cause != DEPENDENCY, x.id)):
+            control = str(sp.control)
+            if sp.control == Control.EXTERNAL:
                 control = s(control, fg="yellow")
             cause = sp.cause + (" (endpoint)" if sp.endpoint else "")
             rows.append([short_label(spec, sp.id), sp.type, control, cause,
@@ -152,14 +152,14 @@ def journey_lines(a: JourneyAnalysis, color: bool = False) -> list[str]:
     rows = [[r.control, str(r.elements), str(r.spofs), percent(r.risk_share)]
             for r in a.control_risk]
     out += table(["Control", "Elements", "SPOFs", "Share of risk"], rows)
-    ext = next((r for r in a.control_risk if r.control == "external"), None)
+    ext = next((r for r in a.control_risk if r.control == Control.EXTERNAL), None)
     if ext and ext.elements:
         out.append(f"  {percent(ext.risk_share)} of the journey's single-failure risk "
                    f"(customers lost, summed over every element) sits with external parties; "
                    f"{ext.spofs} external single point(s) of failure you cannot fix by yourself.")
     flow_h = sum(1 for h in a.handoffs if h.layer == "flow")
     needs_h = len(a.handoffs) - flow_h
-    to_ext = sum(1 for h in a.handoffs if h.to_control == "external")
+    to_ext = sum(1 for h in a.handoffs if h.to_control == Control.EXTERNAL)
     out.append(f"  Hand-offs: {len(a.handoffs)} lines cross from one party to another "
                f"({flow_h} flow, {needs_h} needs); {to_ext} hand over to external parties.")
     out.append("")

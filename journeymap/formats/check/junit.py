@@ -13,8 +13,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
+from journeymap.diff import ADDED
 from journeymap.formats.check.text import finding_line
-from journeymap.rules import severity_rank
+from journeymap.rules import CHANGE, STATE, severity_rank
 
 if TYPE_CHECKING:
     from journeymap.check import CheckReport, Finding, JourneyResult
@@ -23,12 +24,12 @@ if TYPE_CHECKING:
 
 def _skip_reason(rule: Rule, journey: JourneyResult) -> str | None:
     """Why ``rule`` could not judge ``journey`` (a skipped testcase), or ``None``."""
-    if rule.scope == "state" and journey.verdict is None:
+    if rule.scope == STATE and journey.verdict is None:
         return "the journey was deleted"
-    if rule.scope == "change":
+    if rule.scope == CHANGE:
         if journey.diff is None:
             return "no --baseline: change rules need one"
-        if journey.diff.status == "added":
+        if journey.diff.status == ADDED:
             return "a new journey has no baseline"
     return None
 
@@ -63,7 +64,7 @@ def render(report: CheckReport) -> str:
     bar = severity_rank(report.fail_on)
     root = ET.Element("testsuites", name="journeymap check")
     tests = failures = 0
-    journey_rules = [r for r in report.rules if r.scope in ("change", "state")]
+    journey_rules = [r for r in report.rules if r.scope in (CHANGE, STATE)]
     for j in report.journeys:
         by_rule = {r.id: [f for f in j.findings if f.rule == r.id] for r in journey_rules}
         cases = [(f"{r.id} {r.name}", by_rule[r.id], _skip_reason(r, j)) for r in journey_rules]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from journeymap.diff import CHANGED
 from journeymap.formats.check.text import diff_lines, verdict_change
+from journeymap.rules import ERROR, NOTE, WARNING
 
 if TYPE_CHECKING:
     from journeymap.check import CheckReport, Finding
@@ -68,12 +70,12 @@ def render(report: CheckReport, max_bytes: int = MAX_BYTES) -> str:
         if j.diff is not None and j.diff.became_complex:
             verdict = f"**{verdict}**"
         spofs = str(j.spofs)
-        if j.diff is not None and j.diff.status == "changed":
+        if j.diff is not None and j.diff.status == CHANGED:
             spofs += f" (+{len(j.diff.spofs_added)}, −{len(j.diff.spofs_removed)})"
         counted = [f for f in j.findings if f.counts]
-        n = {s: sum(1 for f in counted if f.severity == s) for s in ("error", "warning", "note")}
-        head.append(f"| `{j.journey_id}` | {verdict} | {spofs} | {n['error']} | "
-                    f"{n['warning']} | {n['note']} |")
+        n = {s: sum(1 for f in counted if f.severity == s) for s in (ERROR, WARNING, NOTE)}
+        head.append(f"| `{j.journey_id}` | {verdict} | {spofs} | {n[ERROR]} | "
+                    f"{n[WARNING]} | {n[NOTE]} |")
     head.append("")
     waived = f", {len(report.waived)} waived" if report.waived else ""
     head.append(f"{report.count('error')} error(s), {report.count('warning')} warning(s), "
@@ -85,7 +87,7 @@ def render(report: CheckReport, max_bytes: int = MAX_BYTES) -> str:
     body: list[list[str]] = []
     failing = set(report.failing)
     findings = sorted(report.findings, key=lambda f: (f not in failing, f.sort_key()))
-    changed = [j for j in report.journeys if j.diff is not None and j.diff.status == "changed"]
+    changed = [j for j in report.journeys if j.diff is not None and j.diff.status == CHANGED]
     if changed:
         sec = ["<details><summary>What changed, journey by journey</summary>", ""]
         for j in changed:

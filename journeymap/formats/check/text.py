@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from journeymap.diff import ADDED, DELETED, UNCHANGED, JourneyDiff
-from journeymap.words import percent  # the one way to say a share in every output
+from journeymap.rules import ERROR, NOTE, WARNING
+from journeymap.words import count, percent  # the one way to say a share in every output
 
 if TYPE_CHECKING:
     from journeymap.check import CheckReport, Finding
@@ -71,8 +72,7 @@ def finding_line(f: Finding) -> str:
 
 
 def summary_line(report: CheckReport) -> str:
-    counts = [f"{report.count(s)} {s}{'s' if report.count(s) != 1 else ''}"
-              for s in ("error", "warning", "note")]
+    counts = [count(report.count(s), str(s)) for s in (ERROR, WARNING, NOTE)]
     waived = f", {len(report.waived)} waived" if report.waived else ""
     verdict = (f"FAILED: {len(report.failing)} finding(s) at or above '{report.fail_on}'"
                if report.failed else f"passed: nothing at or above '{report.fail_on}'")
