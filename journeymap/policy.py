@@ -29,18 +29,28 @@ Every problem is reported with ``file:line:column`` and exits 2 (see
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
-import yaml
-
-from journeymap.rules import OFF, SEVERITIES, Thresholds, find_rule
-from journeymap.spec.diagnostics import Location, did_you_mean
+from journeymap.rules import OFF, Thresholds, find_rule
+from journeymap.spec.diagnostics import Diagnostic, Location, SpecError, did_you_mean
+from journeymap.spec.yamlsource import (
+    MAX_DEPTH,
+    number_problem,
+    read_source,
+    read_text,
+    whole_number_too_large,
+)
 
 POLICY_FILES = ("journeymap.yaml", "journeymap.yml", ".journeymap.yaml")
+POLICY_SCHEMA_FILE = "policy.schema.json"
 _KEYS = ("journeys", "fail_on", "thresholds", "rules", "waivers")
 _WAIVER_KEYS = ("rule", "journey", "element", "reason", "expires")
 _THRESHOLDS = {"blast_radius": "share of the other elements (0-1)",
@@ -49,20 +59,12 @@ _THRESHOLDS = {"blast_radius": "share of the other elements (0-1)",
 Path = tuple[Any, ...]
 
 
-@dataclass(frozen=True)
-class PolicyProblem:
-    location: Location
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.location}: error: {self.message}"
-
-
 class PolicyError(Exception):
-    """The policy file cannot be used; carries every problem found."""
+    """The policy file cannot be used; carries every problem found (each a
+    :class:`~journeymap.spec.Diagnostic` with a code and a position, like a spec's)."""
 
-    def __init__(self, problems: list[PolicyProblem]):
-        self.problems = sorted(problems, key=lambda p: (p.location, p.message))
+    def __init__(self, problems: Iterable[Diagnostic]):
+        self.problems: list[Diagnostic] = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -135,7 +137,7 @@ def _shown(path: str) -> str:
 def _has_tool_table(path: str) -> bool:
     try:
         with open(path, encoding="utf-8") as fh:
-            return re.search(r"^\s*\[\[?\s*tool\.journeymap\b", fh.read(), re.M) is not None
+            return re.search(r"^\s*\[\[?\s*tool\.journeymap\b", fh.read(), re.MULTILINE) is not None
     except OSError:
         return False
 
@@ -143,91 +145,45 @@ def _has_tool_table(path: str) -> bool:
 def load_policy(path: str | None) -> Policy:
     """Read and check the policy at ``path`` (``None``: the built-in default).
 
-    Raises :class:`PolicyError` with every problem (position included).
+    YAML goes through the same hardened reader as specs; both forms are checked
+    against the shipped ``policy.schema.json``. Raises :class:`PolicyError` with every
+    problem (position included).
     """
     if path is None:
         return DEFAULT_POLICY
     try:
-        with open(path, "rb") as fh:
-            text = fh.read().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        why = getattr(exc, "strerror", None) or exc
-        raise PolicyError([PolicyProblem(Location(path, 1, 1),
-                                         f"cannot read policy file: {why}")]) from None
-    if path.endswith(".toml"):
-        data, where = _read_toml(path, text)
-    else:
-        data, where = _read_yaml(path, text)
+        if path.endswith(".toml"):
+            data, where = _read_toml(path, read_text(path))
+        else:
+            src = read_source(path)
+            data, where = src.data, _Where(src.where, src.where_key)
+    except SpecError as exc:
+        raise PolicyError(exc.diagnostics) from None
     return _build(path, data, where)
 
 
+def policy_schema_text() -> str:
+    """The JSON Schema (draft-07) of the policy, as shipped."""
+    return resources.files("journeymap.spec").joinpath(POLICY_SCHEMA_FILE).read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft7Validator(json.loads(policy_schema_text()))
+
+
 class _Where:
-    """Position of a value in the policy file, by path (nearest known ancestor)."""
+    """Position of a value (or of the key holding it) in the policy file, by path."""
 
-    def __init__(self, path: str, positions: dict[Path, Location] | None = None,
-                 finder: Any = None, keys: dict[Path, Location] | None = None):
-        self.path = path
-        self.positions = positions or {}
-        self.keys = keys or {}
-        self.finder = finder
+    def __init__(self, value: Callable[[Path], Location],
+                 key: Callable[[Path], Location] | None = None):
+        self.value = value
+        self.key = key or value
 
-    def __call__(self, key: Path, on_key: bool = False) -> Location:
-        if self.finder is not None:
-            return self.finder(key)
-        key = tuple(key)
-        if on_key and key in self.keys:
-            return self.keys[key]
-        while key not in self.positions and key:
-            key = key[:-1]
-        return self.positions.get(key, Location(self.path, 1, 1))
-
-
-def _read_yaml(path: str, text: str) -> tuple[Any, _Where]:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
-        why = getattr(exc, "problem", None) or exc
-        raise PolicyError([PolicyProblem(loc, f"invalid YAML: {why}")]) from None
-    positions: dict[Path, Location] = {}
-    keys: dict[Path, Location] = {}
-    constructor = yaml.constructor.SafeConstructor()
-    problems: list[PolicyProblem] = []
-
-    def walk(node: yaml.Node, at: Path) -> Any:
-        loc = Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
-        positions.setdefault(at, loc)
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag.endswith(":timestamp"):
-                return node.value  # parsed (and checked) as a date below
-            if node.tag.rsplit(":", 1)[-1] not in ("str", "int", "float", "bool", "null"):
-                problems.append(PolicyProblem(loc, f"YAML tag '{node.tag}' is not allowed here"))
-                return None
-            return constructor.construct_object(node)
-        if isinstance(node, yaml.SequenceNode):
-            return [walk(item, at + (i,)) for i, item in enumerate(node.value)]
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = walk(key_node, at + ("<key>",))
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                problems.append(PolicyProblem(loc, "mapping keys must be plain text"))
-                continue
-            key = str(key)
-            if key in out:
-                problems.append(PolicyProblem(
-                    Location(path, key_node.start_mark.line + 1, key_node.start_mark.column + 1),
-                    f"duplicate key '{key}'"))
-                continue
-            keys[at + (key,)] = Location(path, key_node.start_mark.line + 1,
-                                         key_node.start_mark.column + 1)
-            out[key] = walk(value_node, at + (key,))
-        return out
-
-    data = walk(root, ()) if root is not None else {}
-    if problems:
-        raise PolicyError(problems)
-    return data, _Where(path, positions, keys=keys)
+    def __call__(self, at: Path, on_key: bool = False) -> Location:
+        return (self.key if on_key else self.value)(tuple(at))
 
 
 def _read_toml(path: str, text: str) -> tuple[Any, _Where]:
@@ -235,17 +191,60 @@ def _read_toml(path: str, text: str) -> tuple[Any, _Where]:
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
+    where = Location(path, 1, 1)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+), column (\d+)", str(exc))
-        loc = Location(path, int(m.group(1)), int(m.group(2))) if m else Location(path, 1, 1)
-        raise PolicyError([PolicyProblem(loc, f"invalid TOML: {exc}")]) from None
+        loc = Location(path, int(m.group(1)), int(m.group(2))) if m else where
+        raise PolicyError([Diagnostic(loc, "JM001", f"invalid TOML: {exc}")]) from None
+    except ValueError:  # Python's limit on the digits of an integer
+        m = re.search(r"[0-9_]{4000,}", text)
+        loc = _offset_location(path, text, m.start()) if m else where
+        raise PolicyError([Diagnostic(loc, "JM009", whole_number_too_large(
+            m.group() if m else "9" * 4300))]) from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise PolicyError([Diagnostic(where, "JM008", (
+            f"arrays and tables nest too deeply; journeymap reads documents up to "
+            f"{MAX_DEPTH} deep"))]) from None
     data = doc.get("tool", {}).get("journeymap")
     if data is None:
-        raise PolicyError([PolicyProblem(Location(path, 1, 1),
-                                         "no [tool.journeymap] table in this file")])
-    return data, _Where(path, finder=_TomlFinder(path, text.splitlines()))
+        raise PolicyError([Diagnostic(where, "JM011", "no [tool.journeymap] table in this file")])
+    finder = _TomlFinder(path, text.splitlines())
+    return _plain(data, _Where(finder)), _Where(finder)
+
+
+def _offset_location(path: str, text: str, offset: int) -> Location:
+    line = text.count("\n", 0, offset) + 1
+    return Location(path, line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+def _plain(data: Any, where: _Where) -> Any:
+    """TOML values as the YAML reader gives them: dates as text, every number usable,
+    nesting bounded. Walks without recursion."""
+    problems: list[Diagnostic] = []
+    root: list[Any] = [data]
+    stack: list[tuple[Any, Any, Path]] = [(root, 0, ())]
+    while stack:
+        parent, key, at = stack.pop()
+        value = parent[key]
+        if isinstance(value, (dt.date, dt.time)):
+            parent[key] = value.isoformat()
+        elif len(at) > MAX_DEPTH:
+            problems.append(Diagnostic(where(at), "JM008", (
+                f"arrays and tables nest more than {MAX_DEPTH} deep; journeymap reads "
+                "documents up to that depth")))
+        elif isinstance(value, dict):
+            stack.extend((value, k, at + (k,)) for k in value)
+        elif isinstance(value, list):
+            stack.extend((value, i, at + (i,)) for i in range(len(value)))
+        else:
+            problem = number_problem(value)
+            if problem:
+                problems.append(Diagnostic(where(at), "JM009", problem))
+    if problems:
+        raise PolicyError(problems)
+    return root[0]
 
 
 class _TomlFinder:
@@ -296,119 +295,101 @@ class _TomlFinder:
 # --- checking ------------------------------------------------------------------------------
 
 def _build(path: str, data: Any, where: _Where) -> Policy:
-    problems: list[PolicyProblem] = []
-
-    def bad(at: Path, message: str, on_key: bool = False) -> None:
-        problems.append(PolicyProblem(where(at, on_key), message))
-
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise PolicyError([PolicyProblem(where(()), "a policy is a mapping of "
-                                         + ", ".join(_KEYS))])
-    for key in data:
-        if key not in _KEYS:
-            bad((key,), f"unknown policy key '{key}'{did_you_mean(key, _KEYS)}; "
-                        f"known keys: {', '.join(_KEYS)}", on_key=True)
-
-    journeys: tuple[str, ...] = ()
-    raw = data.get("journeys")
-    if raw is not None:
-        items = [raw] if isinstance(raw, str) else raw
-        if not isinstance(items, list) or not all(isinstance(x, str) and x for x in items):
-            bad(("journeys",), "'journeys' must be a path or a list of paths")
-        else:
-            base = os.path.dirname(path)
-            journeys = tuple(_shown(os.path.join(base, p)) if not os.path.isabs(p) else p
-                             for p in items)
-
-    fail_on = data.get("fail_on")
-    if fail_on is not None and fail_on not in SEVERITIES:
-        bad(("fail_on",), f"'fail_on' must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
-        fail_on = None
-
-    thresholds = Thresholds()
-    raw_t = data.get("thresholds")
-    if raw_t is not None:
-        if not isinstance(raw_t, dict):
-            bad(("thresholds",), "'thresholds' must be a mapping, e.g. {blast_radius: 0.5}")
-        else:
-            values = {}
-            for key, value in raw_t.items():
-                if key not in _THRESHOLDS:
-                    bad(("thresholds", key), f"unknown threshold '{key}'"
-                        f"{did_you_mean(key, _THRESHOLDS)}; known: {', '.join(_THRESHOLDS)}",
-                        on_key=True)
-                elif isinstance(value, bool) or not isinstance(value, (int, float)) \
-                        or not 0 < value <= 1:
-                    bad(("thresholds", key), f"threshold '{key}' must be a number above 0 and "
-                                             f"at most 1 ({_THRESHOLDS[key]}), not {value!r}")
-                else:
-                    values[key] = float(value)
-            thresholds = Thresholds(**values)
-
+        raise PolicyError([Diagnostic(where(()), "JM012", "a policy is a mapping of "
+                                      + ", ".join(_KEYS))])
+    problems = [Diagnostic(where(at, on_key), code, message)
+                for err in _validator().iter_errors(data)
+                for at, on_key, code, message in _explain(err)]
+    # Meaning, on the values the schema let through: rules exist, dates are dates.
     severities: dict[str, str] = {}
     raw_r = data.get("rules")
-    if raw_r is not None:
-        if not isinstance(raw_r, dict):
-            bad(("rules",), "'rules' must be a mapping of rule id or name to a severity")
-        else:
-            for key, value in raw_r.items():
-                found = find_rule(key)
-                if found is None:
-                    bad(("rules", key), f"unknown rule '{key}'{_rule_hint(key)}", on_key=True)
-                elif value is False or value not in SEVERITIES + (OFF,):
-                    # YAML reads a bare `off` as false: accept it as "off".
-                    if value is False:
-                        severities[found.id] = OFF
-                    else:
-                        bad(("rules", key), f"severity of {found.id} must be one of "
-                                            f"error, warning, note, off; not {value!r}")
-                else:
-                    severities[found.id] = value
-
+    for key, value in (raw_r.items() if isinstance(raw_r, dict) else ()):
+        found = find_rule(str(key))
+        if found is None:
+            problems.append(Diagnostic(where(("rules", key), True), "JM014",
+                                       f"unknown rule '{key}'{_rule_hint(str(key))}"))
+        elif value is False or value == OFF:  # YAML reads a bare `off` as false
+            severities[found.id] = OFF
+        elif isinstance(value, str):
+            severities[found.id] = value
     waivers = []
     raw_w = data.get("waivers")
-    if raw_w is not None:
-        if not isinstance(raw_w, list):
-            bad(("waivers",),
-                "'waivers' must be a list of {rule, reason, expires, journey?, element?}")
-            raw_w = []
-        for i, w in enumerate(raw_w):
-            at = ("waivers", i)
-            if not isinstance(w, dict):
-                bad(at, "a waiver must be a mapping with rule, reason and expires")
-                continue
-            for key in w:
-                if key not in _WAIVER_KEYS:
-                    bad(at + (key,), f"unknown waiver key '{key}'{did_you_mean(key, _WAIVER_KEYS)}",
-                        on_key=True)
-            missing = [k for k in ("rule", "reason", "expires") if k not in w]
-            if missing:
-                bad(at, "waiver is missing " + ", ".join(f"'{k}'" for k in missing)
-                        + " (every waiver needs a rule, a reason and an expiry date)")
-                continue
-            found = find_rule(str(w["rule"]))
-            if found is None:
-                bad(at + ("rule",), f"unknown rule '{w['rule']}'{_rule_hint(str(w['rule']))}")
-            reason = w["reason"]
-            if not isinstance(reason, str) or not reason.strip():
-                bad(at + ("reason",), "a waiver's 'reason' must say why the risk is accepted")
-            expires = _date(w["expires"])
-            if expires is None:
-                bad(at + ("expires",),
-                    f"'expires' must be a date like 2027-01-31, not {w['expires']!r}")
-            for key in ("journey", "element"):
-                if key in w and not isinstance(w[key], str):
-                    bad(at + (key,), f"a waiver's '{key}' must be an id")
-            if (found is not None and expires is not None
-                    and isinstance(reason, str) and reason.strip()):
-                waivers.append(Waiver(found.id, reason.strip(), expires, where(at),
-                                      w.get("journey"), w.get("element")))
-
+    for i, w in enumerate(raw_w if isinstance(raw_w, list) else ()):
+        if not isinstance(w, dict) or not isinstance(w.get("rule"), str):
+            continue
+        at = ("waivers", i)
+        found = find_rule(w["rule"])
+        if found is None:
+            problems.append(Diagnostic(where(at + ("rule",)), "JM014",
+                                       f"unknown rule '{w['rule']}'{_rule_hint(w['rule'])}"))
+        expires = _date(w.get("expires"))
+        if expires is None and isinstance(w.get("expires"), str) \
+                and re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", w["expires"]):
+            problems.append(Diagnostic(where(at + ("expires",)), "JM014", (
+                f"'expires' must be a date like 2027-01-31, not {w['expires']!r}")))
+        reason = w.get("reason")
+        if found is not None and expires is not None and isinstance(reason, str):
+            waivers.append(Waiver(found.id, reason.strip(), expires, where(at),
+                                  w.get("journey"), w.get("element")))
     if problems:
         raise PolicyError(problems)
-    return Policy(path, thresholds, severities, tuple(waivers), journeys, fail_on)
+    raw = data.get("journeys")
+    base = os.path.dirname(path)
+    journeys = tuple(_shown(os.path.join(base, p)) if not os.path.isabs(p) else p
+                     for p in ([raw] if isinstance(raw, str) else raw or []))
+    thresholds = Thresholds(**{k: float(v) for k, v in (data.get("thresholds") or {}).items()})
+    return Policy(path, thresholds, severities, tuple(waivers), journeys, data.get("fail_on"))
+
+
+_WHAT = {"thresholds": "'thresholds' must be a mapping, e.g. {blast_radius: 0.5}",
+         "rules": "'rules' must be a mapping of rule id or name to a severity",
+         "waivers": "'waivers' must be a list of {rule, reason, expires, journey?, element?}",
+         "journeys": "'journeys' must be a path or a list of paths"}
+
+
+def _explain(err: Any) -> Iterator[tuple[Path, bool, str, str]]:
+    """(path, on the key?, code, message) for one schema error, in the policy's words."""
+    at = tuple(err.absolute_path)
+    inst, v = err.instance, err.validator
+    field_name = next((str(p) for p in reversed(at) if isinstance(p, str)), "policy")
+    if v == "additionalProperties":
+        known = err.schema.get("properties", {})
+        where_words = {(): ("policy key", _KEYS), ("thresholds",): ("threshold", _THRESHOLDS)}
+        label, listed = where_words.get(at, ("waiver key", _WAIVER_KEYS))
+        for key in sorted(set(inst) - set(known), key=str):
+            yield (at + (key,), True, "JM010",
+                   f"unknown {label} '{key}'{did_you_mean(str(key), known)}; "
+                   f"known: {', '.join(listed)}")
+    elif v == "required":
+        missing = [k for k in err.validator_value if k not in inst]
+        yield (at, False, "JM011", "waiver is missing " + ", ".join(f"'{k}'" for k in missing)
+               + " (every waiver needs a rule, a reason and an expiry date)")
+    elif at[:1] == ("rules",) and len(at) == 2:
+        found = find_rule(str(at[1]))
+        yield (at, False, "JM014", (f"severity of {found.id if found else at[1]} must be one "
+                                    f"of error, warning, note, off; not {inst!r}"))
+    elif at[:1] == ("thresholds",) and len(at) == 2:
+        yield (at, False, "JM013" if v != "type" else "JM012",
+               (f"threshold '{at[1]}' must be a number above 0 and at most 1 "
+                f"({_THRESHOLDS.get(str(at[1]), '')}), not {inst!r}"))
+    elif v == "enum":
+        yield (at, False, "JM014", (f"'{field_name}' must be one of "
+                                    f"{', '.join(map(str, err.validator_value))}, not {inst!r}"))
+    elif field_name == "expires":
+        yield (at, False, "JM014", f"'expires' must be a date like 2027-01-31, not {inst!r}")
+    elif field_name == "reason":
+        yield (at, False, "JM014", "a waiver's 'reason' must say why the risk is accepted")
+    elif len(at) == 1 and at[0] in _WHAT:
+        yield (at, False, "JM012", _WHAT[at[0]])
+    elif len(at) == 2 and at[0] == "waivers":
+        yield (at, False, "JM012", "a waiver must be a mapping with rule, reason and expires")
+    elif v == "type":
+        yield (at, False, "JM012", f"'{field_name}' must be text, not {inst!r}")
+    else:  # minLength, maxLength and the like
+        yield (at, False, "JM014", f"'{field_name}': {err.message}")
 
 
 def _date(value: Any) -> dt.date | None:

@@ -277,7 +277,7 @@ def test_invalid_policy_exits_2_with_file_line_column(repo):
     write(repo, {"journeymap.yaml": "rules:\n  JM101: loud\n"})
     result = run("check")
     assert result.exit_code == 2
-    assert "journeymap.yaml:2:10: error: severity of JM101 must be one of" in result.output
+    assert "journeymap.yaml:2:10: error[JM014]: severity of JM101 must be one of" in result.output
 
 
 def test_policy_file_is_found_and_waives_with_injectable_today(repo):

@@ -265,7 +265,8 @@ def test_invalid_toml_policy_points_at_the_key(tmp_path):
     path = write_policy(tmp_path, "[tool.journeymap]\nfail_on = \"loud\"\n", "pyproject.toml")
     with pytest.raises(PolicyError) as exc:
         load_policy(path)
-    assert str(exc.value.problems[0]).startswith(f"{path}:2:1: error: 'fail_on' must be one of")
+    assert str(exc.value.problems[0]).startswith(
+        f"{path}:2:1: error[JM014]: 'fail_on' must be one of")
 
 
 # --- waivers --------------------------------------------------------------------------------------

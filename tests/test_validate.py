@@ -194,7 +194,7 @@ def test_alias_bomb_is_refused_quickly(tmp_path):
 def test_absurdly_large_file_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(yamlsource, "MAX_FILE_BYTES", 1000)
     (p,) = problems(GOOD + "#" * 2000 + "\n", tmp_path)
-    assert p[2] == "JM005" and "journeymap reads specs up to 1,000 bytes" in p[3]
+    assert p[2] == "JM005" and "journeymap reads files up to 1,000 bytes" in p[3]
 
 
 def test_all_problems_reported_at_once(tmp_path):

@@ -58,9 +58,9 @@ class CatalogReader:
 
     def text(self, path: str) -> str:
         """The catalog's text; raises :class:`SpecError` (JM050 or the reader's own)."""
-        from journeymap.spec.yamlsource import _read_text
+        from journeymap.spec.yamlsource import read_text
 
-        return _read_text(path)
+        return read_text(path)
 
     def exists(self, path: str) -> bool:
         return os.path.isfile(path)

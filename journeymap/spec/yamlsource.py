@@ -1,14 +1,20 @@
 """Read YAML safely, keeping where every key and value stood in the file.
 
-PyYAML's ``safe_load`` forgets positions, silently keeps the last of two duplicate
-keys and expands aliases without limit. We compose the node tree instead (no object
-is ever constructed from a tag), walk it ourselves and build plain Python data plus a
-map from each value's path (``("touchpoints", 3, "needs", 0)``) to its position.
+The one reader for every YAML journeymap reads (specs, policies, catalogs):
+:func:`read_source` (and :func:`read_text` for the bytes). PyYAML's ``safe_load``
+forgets positions, silently keeps the last of two duplicate keys, expands aliases
+without limit and follows recursive ones; libyaml's composer recurses in C and crashes
+on deep nesting. We build the node tree (for positions) and the plain data ourselves
+in one pass over the parser's events, with every limit checked as it goes; no object
+is ever constructed from a tag.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import stat
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,31 +28,18 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader
 
 
-class _Loader(_BaseLoader):
-    """The safe loader with a memo on implicit tag resolution.
-
-    Resolving a plain scalar's tag runs regular expressions in Python for every value;
-    specs repeat the same keys and ids many times, so the memo halves composing time.
-    """
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self._tags: dict[tuple[str, tuple[bool, bool]], str] = {}
-
-    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode:
-            key = (value, implicit)
-            tag = self._tags.get(key)
-            if tag is None:
-                tag = self._tags[key] = super().resolve(kind, value, implicit)
-            return tag
-        return super().resolve(kind, value, implicit)
-
 MAX_FILE_BYTES = 32 * 1024 * 1024
-"""Specs larger than this are refused (a hand-written journey is a few kB)."""
+"""Files larger than this are refused (a hand-written journey is a few kB)."""
 
 MAX_VALUES = 2_000_000
 """Values after alias expansion; more means an alias bomb, not a journey."""
+
+MAX_DEPTH = 64
+"""Nesting of lists and mappings; a spec needs about 6. Deeper documents are refused
+before anything recursive sees them (libyaml's own composer would crash the process)."""
+
+MAX_EXACT_INT = 2 ** 53
+"""Whole numbers beyond this (either sign) are refused: they cannot be exact as floats."""
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -56,7 +49,8 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
 }
 _STR_TAG = "tag:yaml.org,2002:str"
-# A plain date (`review_by: 2027-01-31`) is kept as its text; the schema checks its form.
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -86,7 +80,7 @@ class Source:
         if index is None:
             index = {}
             for k, v in node.value:
-                if isinstance(k, yaml.ScalarNode):
+                if _is_scalar(k):
                     index.setdefault(k.value, (k, v))
             self._keys[id(node)] = index
         return index
@@ -138,6 +132,11 @@ class Source:
         return _loc(self.path, node.start_mark) if node is not None else Location(self.path, 1, 1)
 
 
+def _is_scalar(node: Any) -> bool:
+    """Scalars in the tree are the parser's events (same value and marks as a node)."""
+    return node.__class__ is yaml.ScalarEvent or isinstance(node, yaml.ScalarNode)
+
+
 def _loc(path: str, mark: yaml.Mark) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
@@ -145,16 +144,22 @@ def _loc(path: str, mark: yaml.Mark) -> Location:
 def read_source(path: str, text: str | None = None) -> Source:
     """Parse the YAML file at ``path`` (or ``text``) into a :class:`Source`.
 
-    Raises :class:`SpecError` with every problem found (duplicate keys, unsafe tags…).
+    This is the one reader for every YAML journeymap reads (specs, policies,
+    catalogs). Raises :class:`SpecError` with every problem found: duplicate keys, tags,
+    and the limits that keep a hostile file from hanging or crashing the process
+    (alias bombs, recursive aliases, deep nesting, numbers that are not finite or too
+    large to be exact).
 
-    >>> src = read_source("x.yaml", "a: 1\\nb: [2, 3]\\n")
+    >>> src = read_source("x.yaml", "a: 1\nb: [2, 3]\n")
     >>> src.data, str(src.where(("b", 1)))
     ({'a': 1, 'b': [2, 3]}, 'x.yaml:2:8')
     """
     if text is None:
-        text = _read_text(path)
+        text = read_text(path)
+    src = Source(path=path, data=None, lines=text.splitlines())
+    composer = _Composer(path, text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        src.root, src.data = composer.compose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _loc(path, mark) if mark else Location(path, 1, 1)
@@ -165,35 +170,39 @@ def read_source(path: str, text: str | None = None) -> Source:
     except yaml.YAMLError as exc:  # e.g. reader errors on control characters
         raise SpecError([Diagnostic(Location(path, 1, 1), "JM001",
                                     f"invalid YAML: {exc}")]) from None
-    src = Source(path=path, data=None, root=node, lines=text.splitlines())
-    if node is None:
-        return src
-    # Aliases need anchors: without '&' there is nothing to expand, skip the count.
-    if "&" in text:
-        expanded = _expanded_size(node)
-        if expanded > MAX_VALUES:
-            raise SpecError([Diagnostic(_loc(path, node.start_mark), "JM004",
-                f"document expands to more than {MAX_VALUES:,} values through aliases "
-                "(an alias bomb?); refusing it")])
-    walker = _Walker(src)
-    src.data = walker.walk(node)
-    if walker.problems:
-        raise SpecError(walker.problems)
+    if composer.problems:
+        raise SpecError(composer.problems)
     return src
 
 
-def _read_text(path: str) -> str:
+_KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFDIR: "a directory",
+          stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket"}
+
+
+def read_text(path: str) -> str:
+    """The UTF-8 text of the input file at ``path`` (``-``: standard input).
+
+    Only regular files are read: a FIFO, device, socket or directory is refused before
+    it is opened (and the file is opened non-blocking and checked again, so a swap in
+    between cannot block either). Raises :class:`SpecError` (JM005, JM006).
+    """
     where = Location(path, 1, 1)
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise SpecError([Diagnostic(where, "JM005",
-                f"file is {size:,} bytes; journeymap reads specs up to {MAX_FILE_BYTES:,} bytes")])
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
+        if path == "-":
+            raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            _check_regular(path, os.stat(path).st_mode)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as fh:
+                info = os.fstat(fd)
+                _check_regular(path, info.st_mode)
+                _check_size(path, info.st_size, exact=True)
+                raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise SpecError([Diagnostic(where, "JM005",
                                     f"cannot read file: {exc.strerror or exc}")]) from None
+    _check_size(path, len(raw), exact=False)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -203,97 +212,274 @@ def _read_text(path: str) -> str:
             f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x})")]) from None
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """Number of values the document has once aliases are expanded.
+def _check_regular(path: str, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        raise SpecError([Diagnostic(Location(path, 1, 1), "JM005",
+            f"cannot read file: it is {kind}, not a regular file")])
 
-    Memoised per node, so an alias bomb is measured in time proportional to its
-    text, not to its expansion.
+
+def _check_size(path: str, size: int, exact: bool) -> None:
+    if size > MAX_FILE_BYTES:
+        raise SpecError([Diagnostic(Location(path, 1, 1), "JM005",
+            f"{'file is' if exact else 'input is more than'} {size - (not exact):,} bytes; "
+            f"journeymap reads files up to {MAX_FILE_BYTES:,} bytes")])
+
+
+def number_problem(value: Any, text: str | None = None) -> str | None:
+    """Why ``value`` (a number read from a file, written as ``text``) cannot be used,
+    or ``None``. Shared by every reader (YAML here, TOML policies), so all say it the
+    same way.
     """
-    sizes: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if id(node) in sizes:
-            continue
-        if isinstance(node, yaml.ScalarNode):
-            sizes[id(node)] = 1
-            continue
-        children = ([n for pair in node.value for n in pair]
-                    if isinstance(node, yaml.MappingNode) else list(node.value))
-        if children_done:
-            sizes[id(node)] = min(1 + sum(sizes.get(id(c), 1) for c in children), MAX_VALUES + 1)
-        else:
-            # Aliases cannot form cycles in PyYAML's composer, so this terminates.
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
-    return sizes[id(root)]
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"the number {_yaml_float(value)} is not finite; journeymap needs finite numbers"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INT:
+        return _too_large(text or str(value))
+    return None
 
 
-class _Walker:
-    """Turns composed nodes into plain data, recording problems (hot path: keep it lean)."""
+def whole_number_too_large(text: str) -> str:
+    """The message for a whole number written as ``text`` that is beyond 2^53."""
+    return _too_large(text)
 
-    def __init__(self, src: Source):
-        self.src = src
+
+def _yaml_float(value: float) -> str:
+    return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+
+
+def _too_large(text: str) -> str:
+    digits = text.lstrip("+-")
+    count = f"{len(digits):,} digits" if digits.isdigit() else f"{len(text):,} characters"
+    shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]} ({count})"
+    return (f"the whole number {shown} is too large: journeymap reads whole numbers up to "
+            f"{MAX_EXACT_INT:,} (2^53) exactly")
+
+
+_INT_PREFIXES = ("0x", "0b", "0o")
+
+
+class _MergeKeyText(str):
+    """The text ``<<`` read as YAML's merge key (elsewhere it is just text)."""
+
+
+_MERGE_KEY = _MergeKeyText("<<")
+_EVENT_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+class _Composer:
+    """Builds the node tree (for positions) and the plain data in one pass over the
+    parser's events, with no recursion.
+
+    libyaml's own composer recurses in C (a document nested 100,000 deep crashes the
+    process) and follows recursive aliases. Here every limit is checked as the events
+    arrive: nesting depth, values after alias expansion, an alias used inside the
+    collection its anchor is on (``&a [*a]``: a cycle), tags, and numbers. An alias
+    yields the anchored value itself (shared, never copied), so expansion costs nothing;
+    nothing downstream mutates the data.
+    """
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
         self.problems: list[Diagnostic] = []
         self.constructor = yaml.constructor.SafeConstructor()
 
-    def walk(self, node: yaml.Node) -> Any:
-        cls = node.__class__
-        if cls is yaml.ScalarNode:
-            if node.tag == _STR_TAG or node.tag == _TIMESTAMP_TAG:
-                return node.value
-            if node.tag not in _SCALAR_TAGS:
-                return self._bad_tag(node)
-            return self.constructor.construct_object(node)
-        if cls is yaml.SequenceNode:
-            if node.tag != _SEQ_TAG:
-                return self._bad_tag(node)
-            walk = self.walk
-            return [walk(item) for item in node.value]
-        if node.tag != _MAP_TAG:
-            return self._bad_tag(node)
-        return self._mapping(node)
+    def _refuse(self, mark: yaml.Mark, code: str, message: str) -> SpecError:
+        return SpecError(self.problems + [Diagnostic(_loc(self.path, mark), code, message)])
 
-    def _mapping(self, node: yaml.MappingNode) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
-        merged: list[yaml.Node] = []
-        walk = self.walk
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
-                merged.append(value_node)
+    def compose(self) -> tuple[yaml.Node | None, Any]:
+        loader = _BaseLoader(self.text)
+        try:
+            return self._run(loader)
+        finally:
+            loader.dispose()
+
+    def _run(self, loader: Any) -> tuple[yaml.Node | None, Any]:
+        # The hot loop of every load: ~230k events for a 10k-element spec. Scalars stay
+        # events (they carry value and marks; Source only needs those), tags of plain
+        # scalars are memoised, and only anchored collections measure their expansion.
+        get_event = loader.get_event
+        resolve = _BaseLoader.resolve
+        tags: dict[tuple[str, Any], str] = {}
+        ScalarEvent, AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
+        SequenceStartEvent, MappingStartEvent = yaml.SequenceStartEvent, yaml.MappingStartEvent
+        ScalarNode, SequenceNode, MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+        scalar_value = self._scalar
+        anchors: dict[str, tuple[Any, Any, int]] = {}  # anchor -> (node, value, expanded size)
+        open_anchors: set[str] = set()
+        count = 0  # values so far, with aliases expanded
+        # frame: [node, data, anchor, count at start, is a sequence, pending key, merges]
+        stack: list[list[Any]] = []
+        top: list[Any] | None = None
+        root: Any = None
+        data: Any = None
+        documents = 0
+        while True:
+            event = get_event()
+            cls = event.__class__
+            if cls is ScalarEvent:
+                node = event
+                value = event.value
+                tag = event.tag
+                if tag is None or tag == "!":
+                    memo = (value, event.implicit)
+                    tag = tags.get(memo)
+                    if tag is None:
+                        tag = tags[memo] = resolve(loader, ScalarNode, value, event.implicit)
+                if tag != _STR_TAG:
+                    value = _MERGE_KEY if tag == _MERGE_TAG else scalar_value(event, tag)
+                count += 1
+                if event.anchor is not None:
+                    self._anchor(anchors, event.anchor, event)
+                    anchors[event.anchor] = (node, value, 1)
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                if len(stack) >= MAX_DEPTH:
+                    raise self._refuse(event.start_mark, "JM008",
+                        f"lists and mappings nest more than {MAX_DEPTH} deep here; "
+                        "journeymap reads documents up to that depth")
+                anchor = event.anchor
+                if anchor is not None:
+                    self._anchor(anchors, anchor, event)
+                    open_anchors.add(anchor)
+                is_seq = cls is SequenceStartEvent
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = _SEQ_TAG if is_seq else _MAP_TAG
+                elif tag != (_SEQ_TAG if is_seq else _MAP_TAG):
+                    self._bad_tag(event, tag)
+                node = (SequenceNode if is_seq else MappingNode)(
+                    tag, [], event.start_mark, None, flow_style=event.flow_style)
+                count += 1
+                top = [node, [] if is_seq else {}, anchor, count, is_seq, None, None]
+                stack.append(top)
                 continue
-            if key_node.__class__ is yaml.ScalarNode and key_node.tag == _STR_TAG:
-                key = key_node.value
+            elif cls is yaml.SequenceEndEvent or cls is yaml.MappingEndEvent:
+                frame = stack.pop()
+                node, value = frame[0], frame[1]
+                node.end_mark = event.end_mark
+                if frame[6]:
+                    self._merge(value, frame[6])
+                if node.tag != _SEQ_TAG and node.tag != _MAP_TAG:
+                    value = None
+                anchor = frame[2]
+                if anchor is not None:
+                    open_anchors.discard(anchor)
+                    anchors[anchor] = (node, value, count - frame[3] + 1)
+                top = stack[-1] if stack else None
+            elif cls is AliasEvent:
+                anchor = event.anchor
+                if anchor in open_anchors:
+                    raise self._refuse(event.start_mark, "JM007",
+                        f"alias '*{anchor}' is used inside the collection its anchor "
+                        f"'&{anchor}' marks, so the document would be infinite "
+                        "(a recursive alias)")
+                if anchor not in anchors:
+                    raise self._refuse(event.start_mark, "JM001",
+                                       f"invalid YAML: found undefined alias '*{anchor}'")
+                node, value, size = anchors[anchor]
+                count += size
+                if count > MAX_VALUES:
+                    raise self._refuse(event.start_mark, "JM004",
+                        f"document expands to more than {MAX_VALUES:,} values through "
+                        "aliases (an alias bomb?); refusing it")
+            elif cls is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise self._refuse(event.start_mark, "JM001",
+                        "invalid YAML: expected a single document in the stream, "
+                        "but found another document")
+                continue
+            elif cls is yaml.StreamEndEvent:
+                return root, data
+            else:  # StreamStart, DocumentEnd
+                continue
+            # attach the finished value to the collection it is in
+            if top is None:
+                root, data = node, value
+            elif top[4]:
+                top[0].value.append(node)
+                top[1].append(value)
+            elif top[5] is None:
+                top[5] = (node, value)
             else:
-                key = walk(key_node)
-                if isinstance(key, (list, dict)):
+                key_node, key = top[5]
+                top[5] = None
+                top[0].value.append((key_node, node))
+                if key is _MERGE_KEY:
+                    top[6] = (top[6] or []) + [(node, value)]
+                    continue
+                if key.__class__ is list or key.__class__ is dict:
                     key = str(key)
-            if key in result:
-                self._duplicate(node, key_node, key)
-                continue
-            result[key] = walk(value_node)
-        # Merge keys (`<<: *base`): explicit keys win, as YAML specifies.
-        for merge in merged:
-            sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
-            for src_node in sources:
-                if not isinstance(src_node, yaml.MappingNode):
-                    self.problems.append(Diagnostic(_loc(self.src.path, src_node.start_mark),
+                mapping = top[1]
+                if key in mapping:
+                    self._duplicate(top[0], key_node, key)
+                else:
+                    mapping[key] = value
+
+    def _anchor(self, anchors: dict[str, Any], anchor: str, event: Any) -> None:
+        if anchor in anchors:
+            first = anchors[anchor][0].start_mark
+            raise self._refuse(event.start_mark, "JM001",
+                f"invalid YAML: found duplicate anchor '&{anchor}' (first at line "
+                f"{first.line + 1}, column {first.column + 1})")
+
+    def _bomb(self, event: Any) -> SpecError:
+        return self._refuse(event.start_mark, "JM004",
+            f"document expands to more than {MAX_VALUES:,} values through aliases "
+            "(an alias bomb?); refusing it")
+
+    def _scalar(self, event: Any, tag: str) -> Any:
+        """A plain value other than text: checked, then built by PyYAML's safe rules."""
+        if tag == _TIMESTAMP_TAG:
+            return event.value  # a date stays text; readers that want one parse it
+        if tag not in _SCALAR_TAGS:
+            self._bad_tag(event, tag)
+            return None
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+        if tag == _INT_TAG:
+            # int("9" * 5000) raises ValueError (Python's digit limit) and a long
+            # sexagesimal 1:2:3:… costs quadratic time: refuse what cannot be below 2^53.
+            text = event.value.replace("_", "").lstrip("+-")
+            body = text[2:] if text[:2].lower() in _INT_PREFIXES else text
+            if len(body.lstrip("0")) > 64 or (":" in body and len(body) > 64):
+                self._number(event, _too_large(event.value))
+                return None
+            value = self.constructor.construct_yaml_int(node)
+            if abs(value) > MAX_EXACT_INT:
+                self._number(event, _too_large(event.value))
+                return None
+            return value
+        value = self.constructor.construct_object(node)
+        if tag == _FLOAT_TAG and not math.isfinite(value):
+            self._number(event, number_problem(value))
+            return None
+        return value
+
+    def _number(self, node: Any, message: str | None) -> None:
+        self.problems.append(Diagnostic(_loc(self.path, node.start_mark), "JM009", message or ""))
+
+    def _merge(self, result: dict[Any, Any], merged: list[tuple[yaml.Node, Any]]) -> None:
+        """Merge keys (`<<: *base`): explicit keys win, as YAML specifies."""
+        for node, value in merged:
+            sources = (list(zip(node.value, value)) if isinstance(node, yaml.SequenceNode)
+                       and isinstance(value, list) else [(node, value)])
+            for src_node, src in sources:
+                if not isinstance(src_node, yaml.MappingNode) or not isinstance(src, dict):
+                    self.problems.append(Diagnostic(_loc(self.path, src_node.start_mark),
                         "JM014", "a merge key '<<' must refer to a mapping"))
                     continue
-                for key, value in self._mapping(src_node).items():
-                    result.setdefault(key, value)
-        return result
+                for key, item in src.items():
+                    result.setdefault(key, item)
 
     def _duplicate(self, node: yaml.MappingNode, key_node: yaml.Node, key: Any) -> None:
-        first = next(k for k, _ in node.value
-                     if isinstance(k, yaml.ScalarNode) and k.value == str(key))
-        where = _loc(self.src.path, first.start_mark)
-        self.problems.append(Diagnostic(_loc(self.src.path, key_node.start_mark), "JM002",
+        first = next((k for k, _ in node.value
+                      if _is_scalar(k) and k.value == str(key)), key_node)
+        where = _loc(self.path, first.start_mark)
+        self.problems.append(Diagnostic(_loc(self.path, key_node.start_mark), "JM002",
             f"duplicate key '{key}' (first defined at line {where.line}, "
             f"column {where.column}); YAML would silently keep only the last"))
 
-    def _bad_tag(self, node: yaml.Node) -> None:
-        self.problems.append(Diagnostic(_loc(self.src.path, node.start_mark), "JM003",
-            f"YAML tag '{node.tag}' is not allowed in a journey spec (only plain values, "
+    def _bad_tag(self, node: Any, tag: str) -> None:
+        self.problems.append(Diagnostic(_loc(self.path, node.start_mark), "JM003",
+            f"YAML tag '{tag}' is not allowed (journeymap reads only plain values, "
             "lists and mappings; tags are never executed)"))
-        return None
