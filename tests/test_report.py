@@ -45,7 +45,7 @@ def flat(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def newsletter_pdf() -> bytes:
-    return report_bytes([load_spec(str(NEWSLETTER))], "pdf", DATE)
+    return report_bytes([analyze(load_spec(str(NEWSLETTER)))], "pdf", DATE)
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,7 @@ def test_pypdf_and_pdftotext_agree_on_page_count(newsletter_pdf):
 
 def test_no_graph_jargon_in_any_example_report(example_specs):
     for path in example_specs:
-        text = flat(" ".join(pages(report_bytes([load_spec(str(path))], "pdf", DATE))))
+        text = flat(" ".join(pages(report_bytes([analyze(load_spec(str(path)))], "pdf", DATE))))
         assert not JARGON_RE.findall(text), (path.name, sorted(set(JARGON_RE.findall(text))))
 
 
@@ -172,20 +172,21 @@ def test_date_never_comes_from_the_clock(tmp_path):
 def test_nasty_names_print_as_written_in_every_target(tmp_path):
     spec = load_spec(str(write_spec(tmp_path / "n.journey.yaml", video_host=NASTY,
                                     tp_name=NASTY + " step")))
-    pdf = flat(" ".join(pages(report_bytes([spec], "pdf", DATE))))
+    analysis = analyze(spec)
+    pdf = flat(" ".join(pages(report_bytes([analysis], "pdf", DATE))))
     assert NASTY in pdf  # Typst got strings, never markup
 
-    html = report_bytes([spec], "html", DATE).decode()
+    html = report_bytes([analysis], "html", DATE).decode()
     assert "<script>" not in html
     assert "Pay &lt;script&gt;alert(1)&lt;/script&gt; #1 *bold*" in html
 
-    md = report_bytes([spec], "md", DATE).decode()
+    md = report_bytes([analysis], "md", DATE).decode()
     assert "\\<script\\>" in md and "\\*bold\\*" in md and "\\[a\\](http" in md
     assert "<script>" not in md
 
 
 def test_html_is_self_contained_and_phone_friendly():
-    html = report_bytes([load_spec(str(NEWSLETTER))], "html", DATE).decode()
+    html = report_bytes([analyze(load_spec(str(NEWSLETTER)))], "html", DATE).decode()
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert "<style>" in html and "<svg" in html
     assert not re.search(r'<(link|script)\b|src="http|href="http', html)
@@ -209,6 +210,39 @@ def test_portfolio_names_the_vendor_that_breaks_several_journeys(tmp_path):
     # External vendors come before our own teams when they stop as many journeys.
     assert folio.shared[0].party == "StreamCo" and folio.shared[0].stopped == 3
     assert folio.shared[0].control_words == "outside our control"
+
+
+def test_each_analyses_and_draws_every_journey_once(tmp_path, monkeypatch):
+    import journeymap.analysis
+    from journeymap.report import figures
+
+    for j in ("j1", "j2"):
+        write_spec(tmp_path / f"{j}.journey.yaml", journey=j)
+    analysed: list[str] = []
+    drawn: list[tuple[str, str | None]] = []
+    real_analyze, real_draw = journeymap.analysis.analyze, figures.diagram_svg
+
+    def counting_analyze(spec, *args, **kwargs):
+        analysed.append(spec.journey.id)
+        return real_analyze(spec, *args, **kwargs)
+
+    def counting_draw(analysis, highlight=None, **options):
+        drawn.append((analysis.spec.journey.id, highlight))
+        return real_draw(analysis, highlight, **options)
+
+    monkeypatch.setattr(journeymap.analysis, "analyze", counting_analyze)
+    monkeypatch.setattr(figures, "diagram_svg", counting_draw)
+    out = tmp_path / "out" / "portfolio.html"
+    out.parent.mkdir()
+    result = CliRunner().invoke(cli, ["report", str(tmp_path), "-o", str(out), "--each",
+                                      "--date", "2025-01-31"])
+    assert result.exit_code == 0, result.output
+    assert sorted(analysed) == ["j1", "j2"]
+    assert len(drawn) == len(set(drawn)) and {j for j, _ in drawn} == {"j1", "j2"}
+    # Each journey file is the same document a journey report of that spec gives.
+    alone = report_bytes([real_analyze(load_spec(str(tmp_path / "j2.journey.yaml")))],
+                         "html", DATE)
+    assert (out.parent / "j2.html").read_bytes() == alone
 
 
 # --------------------------------------------------------------------------- CLI errors

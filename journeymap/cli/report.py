@@ -46,14 +46,9 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bo
       journeymap report specs/ -o reports/portfolio.pdf --each
                          (the portfolio plus reports/<spec>.pdf for every spec)
     """
+    from journeymap.analysis import analyze
     from journeymap.files import spec_paths, write_atomic
-    from journeymap.report import (
-        FORMATS,
-        ReportDateError,
-        journey_reports,
-        report_bytes,
-        report_date,
-    )
+    from journeymap.report import FORMATS, ReportDateError, build_reports, report_date
 
     suffix = os.path.splitext(output)[1].lower()
     fmt = FORMATS.get(suffix)
@@ -77,13 +72,14 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bo
         if clash:
             fail(f"--each would write {clash[0]} twice; rename the spec files or "
                  f"choose another -o")
-        with _diagram_reasons():
-            drawn = journey_reports(loaded, fmt, date)
-        for target, data in zip(targets, drawn):
-            write_atomic(target, data)
-            click.echo(f"wrote {target} (journey report)", err=True)
+    else:
+        targets = []
+    analyses = [analyze(s) for s in loaded]  # once: every document below reads these
     with _diagram_reasons():
-        data = report_bytes(loaded, fmt, date, portfolio=portfolio)
+        data, singles = build_reports(analyses, fmt, date, portfolio=portfolio, each=each)
+    for target, single in zip(targets, singles):
+        write_atomic(target, single)
+        click.echo(f"wrote {target} (journey report)", err=True)
     write_atomic(output, data)
     kind = "portfolio report" if portfolio else "journey report"
     click.echo(f"wrote {output} ({kind}, {count(len(loaded), 'journey')})", err=True)

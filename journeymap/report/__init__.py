@@ -1,9 +1,11 @@
 """The leadership report: what breaks each journey, for whom, whose fault, what to fix.
 
-``report_bytes(specs, "pdf" | "html" | "md", date)`` gives one report: a journey report
-for one spec, a portfolio report for several. ``journey_reports`` gives one journey
-report per spec, drawing all their diagrams in parallel. Layers: the model
-(:mod:`.model`, pure, with :mod:`.wording`) decides every sentence and number; the
+Outputs take analyses, not specs: the caller analyses each journey once.
+``report_bytes(analyses, "pdf" | "html" | "md", date)`` gives one report: a journey
+report for one analysis, a portfolio report for several. ``build_reports`` also gives
+one journey report per analysis (``--each``), making each journey's pictures once.
+Layers: the model (:mod:`.model`, pure, with :mod:`.wording`) decides every sentence and
+number; the
 targets (:mod:`.pdf` through Typst, :mod:`.htmlpage`, :mod:`.md`) only lay it out.
 """
 
@@ -13,7 +15,7 @@ import datetime
 import os
 from collections.abc import Sequence
 
-from journeymap.spec.model import Spec
+from journeymap.analysis.result import JourneyAnalysis
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
@@ -52,63 +54,63 @@ def _check(fmt: str) -> None:
         raise ValueError(f"unknown report format {fmt!r}")
 
 
-def journey_reports(specs: Sequence[Spec], fmt: str, date: datetime.date) -> list[bytes]:
-    """One journey report per spec, in order (diagrams for all drawn in parallel)."""
-    from journeymap.analysis import analyze
-    from journeymap.report import model
-    from journeymap.report.figures import DIAGRAM_NOTE, all_figures
+def build_reports(analyses: Sequence[JourneyAnalysis], fmt: str, date: datetime.date, *,
+                  portfolio: bool | None = None, each: bool = False,
+                  ) -> tuple[bytes, list[bytes]]:
+    """The report for ``analyses`` as ``fmt`` (pdf, html, md) and, with ``each``, one
+    journey report per analysis (in order; empty otherwise).
 
-    _check(fmt)
-    analyses = [analyze(s) for s in specs]
-    reports = [model.journey_report(a, date) for a in analyses]
-    if fmt == "md":
-        from journeymap.report.md import journey_md
-        return [journey_md(r).encode("utf-8") for r in reports]
-    figures = all_figures([(r, a, str(i)) for i, (r, a) in enumerate(zip(reports, analyses))])
-    out = []
-    for i, r in enumerate(reports):
-        mine = {k.replace(f"{i}:", "0:", 1): v for k, v in figures.items()
-                if k.startswith(f"{i}:")}
-        if fmt == "html":
-            from journeymap.report.htmlpage import journey_html
-            out.append(journey_html(r, mine).encode("utf-8"))
-        else:
-            from journeymap.report.pdf import payload, to_pdf
-            out.append(to_pdf(payload("journey", r, r.title, DIAGRAM_NOTE), mine, date))
-    return out
-
-
-def report_bytes(specs: Sequence[Spec], fmt: str, date: datetime.date,
-                 portfolio: bool | None = None) -> bytes:
-    """Analyse ``specs`` and render one report as ``fmt`` (pdf, html, md).
-
-    ``portfolio`` defaults to "more than one spec". Deterministic: same specs, same
-    date, same bytes.
+    ``portfolio`` defaults to "more than one analysis". Every journey's report model
+    and pictures are made once, whichever documents use them; the diagrams of all
+    journeys are drawn in parallel. Deterministic: same analyses, same date, same bytes.
     """
-    from journeymap.analysis import analyze
     from journeymap.report import model
     from journeymap.report.figures import DIAGRAM_NOTE, all_figures
 
     _check(fmt)
     if portfolio is None:
-        portfolio = len(specs) > 1
+        portfolio = len(analyses) > 1
+    if not portfolio and len(analyses) != 1:
+        raise ValueError("a journey report needs exactly one journey")
+    journeys = tuple(model.journey_report(a, date) for a in analyses)
+    # Pictures: every journey document shows them; so does the HTML portfolio (it
+    # carries each journey in full). The PDF portfolio is the summaries only.
+    pictured = fmt != "md" and (each or not portfolio or fmt == "html")
+    figures = all_figures([(r, a, str(i)) for i, (r, a) in enumerate(zip(journeys, analyses))]
+                          ) if pictured else {}
+
+    def journey_doc(i: int) -> bytes:
+        r = journeys[i]
+        if fmt == "md":
+            from journeymap.report.md import journey_md
+            return journey_md(r).encode("utf-8")
+        mine = {k.replace(f"{i}:", "0:", 1): v for k, v in figures.items()
+                if k.startswith(f"{i}:")}
+        if fmt == "html":
+            from journeymap.report.htmlpage import journey_html
+            return journey_html(r, mine).encode("utf-8")
+        from journeymap.report.pdf import payload, to_pdf
+        return to_pdf(payload("journey", r, r.title, DIAGRAM_NOTE), mine, date)
+
+    singles = [journey_doc(i) for i in range(len(journeys))] if each else []
     if not portfolio:
-        if len(specs) != 1:
-            raise ValueError("a journey report needs exactly one spec")
-        return journey_reports(specs, fmt, date)[0]
-    analyses = [analyze(s) for s in specs]
-    folio = model.portfolio_report(analyses, date)
+        return (singles[0] if singles else journey_doc(0)), singles
+    folio = model.portfolio_report(list(analyses), date, journeys)
     if fmt == "md":
         from journeymap.report.md import portfolio_md
-        return portfolio_md(folio).encode("utf-8")
-    if fmt == "html":  # the HTML portfolio carries every journey in full
+        return portfolio_md(folio).encode("utf-8"), singles
+    if fmt == "html":
         from journeymap.report.htmlpage import portfolio_html
-        figures = all_figures([(j, a, str(i)) for i, (j, a)
-                               in enumerate(zip(folio.journeys, analyses))])
-        return portfolio_html(folio, figures).encode("utf-8")
+        return portfolio_html(folio, figures).encode("utf-8"), singles
     from journeymap.report.pdf import payload, to_pdf
-    # The PDF portfolio is the summaries; each journey's full report is its own file.
-    return to_pdf(payload("portfolio", folio, folio.title, DIAGRAM_NOTE), {}, date)
+    return to_pdf(payload("portfolio", folio, folio.title, DIAGRAM_NOTE), {}, date), singles
 
 
-__all__ = ["FORMATS", "ReportDateError", "journey_reports", "report_bytes", "report_date"]
+def report_bytes(analyses: Sequence[JourneyAnalysis], fmt: str, date: datetime.date,
+                 portfolio: bool | None = None) -> bytes:
+    """One report as ``fmt``: a journey report for one analysis, a portfolio for several
+    (see :func:`build_reports`)."""
+    return build_reports(analyses, fmt, date, portfolio=portfolio)[0]
+
+
+__all__ = ["FORMATS", "ReportDateError", "build_reports", "report_bytes", "report_date"]

@@ -569,9 +569,12 @@ def _cascade_rows(analysis: JourneyAnalysis) -> tuple[CascadeRow, ...]:
 # --------------------------------------------------------------------------- portfolio
 
 
-def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date) -> PortfolioReport:
-    """The same summary across journeys, plus vendors and teams that break several at once."""
-    journeys = tuple(journey_report(a, date) for a in analyses)
+def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date,
+                     journeys: tuple[JourneyReport, ...] | None = None) -> PortfolioReport:
+    """The same summary across journeys, plus vendors and teams that break several at once.
+    ``journeys``: the journey reports of ``analyses`` when the caller has made them."""
+    if journeys is None:
+        journeys = tuple(journey_report(a, date) for a in analyses)
     rows = tuple(PortfolioRow(
         journey=j.title, verdict=j.verdict, spofs=len(j.findings),
         outside=sum(f.control == Control.EXTERNAL for f in j.findings),
