@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from journeymap.analysis import analyze, simulate
 from journeymap.analysis.fast import fast_cascades
-from journeymap.analysis.flow import FlowSolver, completion_iterative, goal_reachable
+from journeymap.analysis.flow import FlowSolver, goal_reachable
 from journeymap.analysis.index import Index
-from journeymap.analysis.oracle import naive_cascade, naive_cascades
+from journeymap.analysis.oracle import completion_exact, naive_cascade, naive_cascades
 from journeymap.analysis.propagation import propagate_indices
 from journeymap.analysis.robustness import collapse_step
 from journeymap.spec.diagnostics import Location
@@ -35,8 +35,12 @@ L = Location("random.journey.yaml", 1, 1)
 KINDS = ("technology", "data", "people", "workflow", "communication")
 
 
+FLOW_SHARES = st.sampled_from([0.5, 1.0, 2.0, 3.0])
+
+
 @st.composite
-def journeys(draw, max_tp: int = 6, max_sup: int = 7) -> Spec:
+def journeys(draw, max_tp: int = 6, max_sup: int = 7,
+             shares: st.SearchStrategy[float] = FLOW_SHARES) -> Spec:
     n_tp = draw(st.integers(1, max_tp))
     n_sup = draw(st.integers(0, max_sup))
     ids = [f"t{i}" for i in range(n_tp)] + [f"s{i}" for i in range(n_sup)]
@@ -44,7 +48,7 @@ def journeys(draw, max_tp: int = 6, max_sup: int = 7) -> Spec:
     entries = draw(st.sets(st.integers(0, n_tp - 1), min_size=1, max_size=min(3, n_tp)))
     goals = draw(st.sets(st.integers(0, n_tp - 1), min_size=1, max_size=min(3, n_tp)))
     flows = draw(st.lists(st.tuples(st.integers(0, n_tp - 1), st.integers(0, n_tp - 1),
-                                    st.sampled_from([0.5, 1.0, 2.0, 3.0])),
+                                    shares),
                           max_size=3 * n_tp))
     needs: list[list[Need]] = [[] for _ in range(n)]
     for v in range(n):
@@ -96,7 +100,7 @@ def test_fast_engine_matches_the_oracle_on_every_element(spec: Spec) -> None:
     ix = Index(spec)
     reach0, comp0, fast = fast_cascades(ix)
     slow = naive_cascades(ix)
-    assert math.isclose(comp0, completion_iterative(ix, ()), abs_tol=1e-9)
+    assert math.isclose(comp0, completion_exact(ix, ()), abs_tol=1e-9)
     for f, s in zip(fast, slow):
         assert f.down == s.down, ix.ids[min(f.failed)]
         assert f.stranded == s.stranded
@@ -135,7 +139,7 @@ def test_exact_flow_solver_matches_iteration(spec: Spec, data) -> None:
     p0 = solver.solve(())
     exact = solver.completion(solver.solve(down))
     incremental = solver.completion(solver.resolve(down, p0)[0])
-    iterated = completion_iterative(ix, down)
+    iterated = completion_exact(ix, down)
     assert 0.0 <= exact <= 1.0 + 1e-12
     assert math.isclose(exact, iterated, abs_tol=1e-9)
     assert math.isclose(incremental, iterated, abs_tol=1e-9)
@@ -261,7 +265,7 @@ def test_customers_lost_segment_by_segment_between_gateways(monkeypatch, spec: S
     # Any set of down touch-points (gateways stay up), not only those failures make.
     others = sorted(v for v in reach0 if v not in segments.gateways)
     down = data.draw(st.sets(st.sampled_from(others), max_size=4)) if others else set()
-    expected = comp0 - completion_iterative(ix, down)
+    expected = comp0 - completion_exact(ix, down)
     assert math.isclose(segments.loss(frozenset(down)), expected, abs_tol=1e-9)
 
 

@@ -48,39 +48,14 @@ def analyze(spec: Spec, *, samples: int | None = None, seed: int = 0,
 
 
 def simulate(spec: Spec, failed: Iterable[str]) -> Cascade:
-    """What-if: the cascade when the elements ``failed`` (ids) fail together.
+    """What-if: the cascade when the elements ``failed`` (ids) fail together, computed
+    as :func:`analyze` computes one element's (:mod:`.whatif`).
 
     Raises ``KeyError`` naming the first unknown id (the CLI checks ids first).
     """
-    from journeymap.analysis.build import _dependents, _flow_distance, collapse_path
-    from journeymap.analysis.engine import structural_touchpoints
-    from journeymap.analysis.index import Index
-    from journeymap.analysis.oracle import baseline, naive_cascade
+    from journeymap.analysis.whatif import what_if
 
-    ix = Index(spec)
-    ids = sorted(set(failed))
-    for f in ids:
-        if f not in ix.pos:
-            raise KeyError(f)
-    idx = [ix.pos[f] for f in ids]
-    base = baseline(ix)
-    raw = naive_cascade(ix, idx, base)
-    structural = structural_touchpoints(ix)
-    dist = _flow_distance(ix)
-    deps = _dependents(ix)
-    # Touch-points that lose customers on their own make the most telling path ends.
-    weight = [naive_cascade(ix, (v,), base).customers_lost if ix.is_tp[v] and v in raw.down
-              else 0.0 for v in range(ix.n)]
-    # The readable chain: from the failed element whose path reaches customers first.
-    best: tuple[int, ...] = ()
-    for fi in idx:
-        p = collapse_path(ix, fi, raw.down, base[0], structural, dist, deps, weight)
-        if p and (not best or (p[-1] not in structural, -weight[p[-1]], dist[p[-1]], len(p))
-                  < (best[-1] not in structural, -weight[best[-1]], dist[best[-1]], len(best))):
-            best = p
-    return Cascade(failed=tuple(ids), down=ix.names(raw.down), stranded=ix.names(raw.stranded),
-                   degraded=ix.names(raw.degraded), customers_lost=raw.customers_lost,
-                   collapses=raw.collapses, path=tuple(ix.ids[v] for v in best))
+    return what_if(spec, failed)
 
 
 __all__ = ["analyze", "simulate"]

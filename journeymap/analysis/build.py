@@ -32,8 +32,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from journeymap.analysis.cascade import RawCascade
 from journeymap.analysis.index import Index
-from journeymap.analysis.oracle import RawCascade
 from journeymap.analysis.result import (
     COMPLEX,
     COMPLICATED,
@@ -69,7 +69,7 @@ class Facts:
     cycles: list[list[int]]  # mutual-dependency groups (SCCs of size > 1 in needs)
 
 
-def _dependents(ix: Index) -> list[list[int]]:
+def dependents(ix: Index) -> list[list[int]]:
     """For each element, the elements with a hard need on it, sorted by id."""
     out: list[set[int]] = [set() for _ in range(ix.n)]
     for g in ix.groups:
@@ -79,7 +79,7 @@ def _dependents(ix: Index) -> list[list[int]]:
     return [sorted(s, key=ix.ids.__getitem__) for s in out]
 
 
-def _flow_distance(ix: Index) -> list[int]:
+def flow_distance(ix: Index) -> list[int]:
     dist = [1 << 30] * ix.n
     queue = deque(sorted(ix.entries))
     for e in queue:
@@ -219,14 +219,14 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     n = ix.n
     denom = max(1, n - 1)
     reach0 = facts.baseline_reach
-    dependents = _dependents(ix)
-    dist = _flow_distance(ix)
+    deps = dependents(ix)
+    dist = flow_distance(ix)
 
     cascades: dict[str, Cascade] = {}
     by_index: list[Cascade] = []
     weight = [raw.customers_lost for raw in facts.cascades]
     for v, raw in enumerate(facts.cascades):
-        path = collapse_path(ix, v, raw.down, reach0, facts.structural, dist, dependents,
+        path = collapse_path(ix, v, raw.down, reach0, facts.structural, dist, deps,
                              weight)
         c = Cascade(failed=(ix.ids[v],), down=ix.names(raw.down),
                     stranded=ix.names(raw.stranded), degraded=ix.names(raw.degraded),
@@ -274,7 +274,7 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
                f"the need soft) so that a failure of {others} no longer stops every customer")
         critical.append(CriticalLine(ln, tuple(sorted(who)), fix))
 
-    stage_of = _stage_areas(spec, ix, dependents)
+    stage_of = _stage_areas(spec, ix, deps)
     stage_members: dict[str, list[int]] = {}
     for v in range(n):
         for sid in stage_of[v]:
@@ -335,4 +335,5 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     )
 
 
-__all__ = ["BACKSTAGE", "Facts", "build_analysis", "collapse_path", "controls", "handoffs"]
+__all__ = ["BACKSTAGE", "Facts", "build_analysis", "collapse_path", "controls", "dependents",
+           "flow_distance", "handoffs"]

@@ -48,10 +48,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from journeymap.analysis.cascade import RawCascade, clean
 from journeymap.analysis.flow import FlowSolver, reachable
 from journeymap.analysis.gateways import Segments
 from journeymap.analysis.index import Group, Index, gc_paused, sccs
-from journeymap.analysis.oracle import RawCascade, clean
 
 # One shared empty set for the many cascades that take nothing else down: fewer objects
 # for the cyclic garbage collector to scan once the engine hands its answers back.

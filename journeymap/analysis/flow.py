@@ -13,9 +13,11 @@ The customer model (the engine and the oracle share it):
   absorption probability into the goals — the least solution of
   ``p(v) = sum_w share(v, w) / total_up_share(v) * p(w)``. Customers caught forever in
   a loop with no way to a goal count as lost. The engine solves each strongly connected
-  component of the flow layer exactly (Gaussian elimination on the component, acyclic
-  parts by one pass in reverse topological order); the oracle iterates the equation
-  from zero until it stops changing. Results are rounded to 12 decimals when reported.
+  component of the flow layer by state reduction (:mod:`.loops`: no cancellation, so
+  accurate for any shares, a self-loop of 1e9 next to an exit of 1e-9 included; exact
+  rational arithmetic where floats would underflow), acyclic parts by one pass in
+  reverse topological order. The test oracle solves the same equations in fractions.
+  Results are rounded to 12 decimals when reported.
 
 ``customers_lost = max(0, baseline_completion - completion_after_failure)``, a fraction
 of all customers entering the journey.
@@ -23,14 +25,17 @@ of all customers entering the journey.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Collection, Iterable
 
 from journeymap.analysis.index import Index, sccs
+from journeymap.analysis.loops import LoopSystem, Underflow, loop_chances
 
 DENSE_LEVELS = 8  # down touch-points spread over more levels than this: one array pass
 SMALL_FAILURE = 3  # at most this many down touch-points: first look for the cheap case
+# The local update multiplies each rerouting touch-point's change of chance (accurate to
+# ~1e-16) by its expected visits; above this many visits it recomputes exactly instead.
+MAX_VISITS = 1000.0
 
 
 def reachable(ix: Index, down: Collection[int]) -> set[int]:
@@ -64,22 +69,6 @@ def _step(ix: Index, v: int, down: Collection[int], p: list[float]) -> float:
             tot += s
             acc += s * p[t]
     return acc / tot if tot > 0 else 0.0
-
-
-def completion_iterative(ix: Index, down: Collection[int], *, tol: float = 1e-15,
-                         max_rounds: int = 100_000) -> float:
-    """The oracle's reading: iterate the customer rule from zero to a fixpoint."""
-    tps = [v for v in range(ix.n) if ix.is_tp[v]]
-    p = [0.0] * ix.n
-    for _ in range(max_rounds):
-        change = 0.0
-        for v in tps:  # Gauss-Seidel sweep; converges to the least solution from 0
-            nv = _step(ix, v, down, p)
-            change = max(change, abs(nv - p[v]))
-            p[v] = nv
-        if change <= tol:
-            break
-    return sum(w * p[e] for e, w in ix.entry_weight.items())
 
 
 class FlowSolver:
@@ -178,9 +167,10 @@ class FlowSolver:
         self.succ_sp: list[list[tuple[int, float, float]]] = [
             [(t, sh, sh * p0[t]) for t, sh in ix.fsucc[v]] for v in range(n)]
         comp = self.comp
-        # Inverse of each cyclic component's baseline visits system, for components a
-        # failure does not touch directly (solved by one multiplication then).
-        self.inv: dict[int, list[list[float]] | None] = {}
+        # Each flow loop's baseline visits system, factored once: a failure that does
+        # not touch a loop directly only changes what flows into it.
+        self.loops: dict[int, tuple[list[int], LoopSystem | None, list[float]]] = {}
+        is_goal, ew = ix.is_goal, ix.entry_weight
         for c in order:
             nodes = self.members[c]
             lv = 0
@@ -192,31 +182,72 @@ class FlowSolver:
                 level[v] = lv
             if not self.cyclic[c]:
                 v = nodes[0]
-                acc = ix.entry_weight.get(v, 0.0)
+                acc = ew.get(v, 0.0)
                 for u in ix.fpred[v]:
-                    if not ix.is_goal[u] and q[u] > 0:
+                    if not is_goal[u] and q[u] > 0:
                         acc += q[u] * self._w(u, v)
                 q[v] = acc
                 continue
-            inside = {v: k for k, v in enumerate(nodes)}
-            k = len(nodes)
-            a = [[0.0] * (k + 1) for _ in range(k)]
-            for r, v in enumerate(nodes):
-                a[r][r] = 1.0
-                b = ix.entry_weight.get(v, 0.0)
+            unknown, system, total = self.loops[c] = self._loop(nodes, {})
+            inside = set(unknown)
+            b = []
+            for v in unknown:
+                acc = ew.get(v, 0.0)
                 for u in ix.fpred[v]:
-                    if ix.is_goal[u]:
-                        continue
-                    if u in inside:
-                        a[r][inside[u]] -= self._w(u, v)
-                    elif q[u] > 0:
-                        b += q[u] * self._w(u, v)
-                a[r][k] = b
-            self.inv[c] = _inverse([row[:k] for row in a]) if k <= 64 else None
-            x = _gauss(a)
-            for r, v in enumerate(nodes):
-                # A closed loop customers never leave: infinite visits (use resolve).
-                q[v] = float("inf") if x is None else max(0.0, x[r])
+                    if u not in inside and not is_goal[u] and q[u] > 0:
+                        acc += q[u] * self._w(u, v)
+                b.append(acc)
+            vis = system.visits(b, total) if system is not None else None
+            if vis is None:  # a closed loop (or underflow): no local update through it
+                for v in nodes:
+                    q[v] = float("inf")
+                continue
+            for v, val in zip(unknown, vis):
+                q[v] = val  # type: ignore[assignment]
+            for v in nodes:
+                if is_goal[v]:  # a goal forwards nobody: only what arrives
+                    acc = ew.get(v, 0.0)
+                    for u in ix.fpred[v]:
+                        if not is_goal[u] and q[u] > 0:
+                            acc += q[u] * self._w(u, v)
+                    q[v] = acc
+
+    def _loop(self, members: list[int], up_share: dict[int, float]
+              ) -> tuple[list[int], LoopSystem | None, list[float]]:
+        """The visits system of one flow loop's ``members`` that are not goals (a goal
+        forwards nobody): their lines as in the baseline, or for a rerouting touch-point
+        (``self._mark`` 2) only its lines to touch-points still up, with ``up_share``
+        as its total. Returns (those members, the system or None on underflow, each
+        member's total share)."""
+        ix = self.ix
+        mark, tot, fsucc = self._mark, self.tot, ix.fsucc
+        unknown = [m for m in members if not ix.is_goal[m]]
+        col = {v: k for k, v in enumerate(unknown)}
+        out: list[dict[int, float]] = []
+        exits: list[float] = []
+        total: list[float] = []
+        for u in unknown:
+            rerouting = mark[u] == 2
+            row: dict[int, float] = {}
+            e = 0.0
+            for t, s in fsucc[u]:
+                if t == u or (rerouting and mark[t] == 1):
+                    continue  # a self-loop changes nothing; a down step drops out
+                k = col.get(t)
+                if k is None:
+                    e += s
+                else:
+                    row[k] = s
+            t_u = up_share[u] if rerouting else tot[u]
+            if not t_u:  # no step left: lost here, a one-way exit for the visits
+                e = t_u = 1.0
+            out.append(row)
+            exits.append(e)
+            total.append(t_u)
+        try:
+            return unknown, LoopSystem(out, exits), total
+        except Underflow:
+            return unknown, None, total
 
     def _w(self, u: int, v: int) -> float:
         return self._share(u, v) / self.tot[u]
@@ -427,38 +458,41 @@ class FlowSolver:
                 k1 += 1
             members = [m for m in order[k0:k1] if mark[m] != 1]
             skip = k1
-            rows = [inflow(m, c) for m in members]
-            inv = self.inv.get(c)
-            if inv is not None and len(members) == len(self.members[c]) and not any(
-                    mark[m] for m in members):
-                # Untouched component: the baseline matrix, only the inflows change.
-                bvec = [b for b, _ in rows]
-                for m, row in zip(members, inv):
-                    qn[m] = sum(x * y for x, y in zip(row, bvec))
-                continue
-            pos = {m: r for r, m in enumerate(members)}
-            k = len(members)
-            a = [[0.0] * (k + 1) for _ in range(k)]
-            for r, (b, inside) in enumerate(rows):
-                a[r][r] = 1.0
-                for u, w in inside:
-                    if u in pos:
-                        a[r][pos[u]] -= w
-                    else:  # a member outside the region: its visits are unchanged
-                        b += qn[u] * w
-                a[r][k] = b
-            x = _gauss(a)
-            if x is None:
+            rows = {m: inflow(m, c) for m in members}
+            if len(members) == len(self.members[c]) and not any(mark[m] for m in members):
+                # Untouched loop: the baseline system, only the inflows change.
+                unknown, system, total = self.loops[c]
+            else:
+                unknown, system, total = self._loop(members, up_share)
+            if system is None:
                 return False
-            for m, val in zip(members, x):
-                qn[m] = val
+            col = set(unknown)
+            bvec = []
+            for m in unknown:
+                b, inside = rows[m]
+                for u, w in inside:
+                    if u not in col:  # a member outside the region: visits unchanged
+                        b += qn[u] * w
+                bvec.append(b)
+            vis = system.visits(bvec, total)
+            if vis is None:  # customers could loop for ever
+                return False
+            for m, val in zip(unknown, vis):
+                qn[m] = val  # type: ignore[assignment]
+            for m in members:
+                if is_goal[m]:
+                    b, inside = rows[m]
+                    qn[m] = b + sum(qn[u] * w for u, w in inside)
         return True
 
     def _finish(self, down: Collection[int], preds: set[int],
                 qn: list[float], delta: float) -> float | None:
         """``-(change in completion)`` from the rerouting touch-points' new visits."""
-        if not all(math.isfinite(qn[u]) for u in preds):
-            return None  # visits through a closed loop: recompute exactly
+        if not all(qn[u] <= MAX_VISITS for u in preds):
+            # Visits through a closed loop (infinite), or so many (a loop customers
+            # leave only rarely) that rounding in the chances would be multiplied by
+            # them: recompute exactly instead.
+            return None
         p, succ_sp = self.p0, self.succ_sp
         for u in sorted(preds):
             up = acc = 0.0
@@ -496,7 +530,8 @@ def _up_shares(fsucc: list[list[tuple[int, float]]], preds: Iterable[int],
 
 def _solve_component(ix: Index, nodes: list[int], down: Collection[int],
                      p: list[float]) -> None:
-    """Absorption chances inside one cyclic component, exactly."""
+    """Absorption chances inside one cyclic component (:mod:`.loops`: exact to a few
+    units in the last place for any shares, or in rational arithmetic)."""
     unknown = []
     for v in nodes:
         if v in down:
@@ -507,98 +542,27 @@ def _solve_component(ix: Index, nodes: list[int], down: Collection[int],
             unknown.append(v)
     if not unknown:
         return
-    uset = set(unknown)
-    rows: dict[int, tuple[dict[int, float], float]] = {}
+    col = {v: k for k, v in enumerate(unknown)}
+    out: list[dict[int, float]] = []
+    exits: list[float] = []
+    x: list[float] = []
     for v in unknown:
-        tot = sum(s for t, s in ix.fsucc[v] if t not in down)
-        coef: dict[int, float] = {}
-        b = 0.0
-        if tot > 0:
-            for t, s in ix.fsucc[v]:
-                if t in down:
-                    continue
-                w = s / tot
-                if t in uset:
-                    coef[t] = coef.get(t, 0.0) + w
-                else:  # outside the component, or a fixed goal inside it
-                    b += w * p[t]
-        rows[v] = (coef, b)
-    # Chance is zero where no positive b can be reached: drop those (keeps it solvable).
-    live = {v for v in unknown if rows[v][1] > 0}
-    back: dict[int, list[int]] = {v: [] for v in unknown}
-    for v in unknown:
-        for t in rows[v][0]:
-            back[t].append(v)
-    stack = list(live)
-    while stack:
-        t = stack.pop()
-        for v in back[t]:
-            if v not in live:
-                live.add(v)
-                stack.append(v)
-    for v in unknown:
-        if v not in live:
-            p[v] = 0.0
-    var = sorted(live)
-    if not var:
-        return
-    col = {v: k for k, v in enumerate(var)}
-    k = len(var)
-    a = [[0.0] * (k + 1) for _ in range(k)]
-    for r, v in enumerate(var):
-        coef, b = rows[v]
-        a[r][r] = 1.0
-        for t, w in coef.items():
-            if t in col:
-                a[r][col[t]] -= w
-        a[r][k] = b
-    x = _gauss(a)
-    assert x is not None  # every live row leaks towards a goal: the system is regular
-    for v, val in zip(var, x):
-        p[v] = min(1.0, max(0.0, val))
-
-
-def _inverse(m: list[list[float]]) -> list[list[float]] | None:
-    """Inverse of a small square matrix (Gauss–Jordan, partial pivoting); None if
-    singular."""
-    k = len(m)
-    a = [row[:] + [1.0 if i == j else 0.0 for j in range(k)] for i, row in enumerate(m)]
-    for c in range(k):
-        piv = max(range(c, k), key=lambda r: abs(a[r][c]))
-        a[c], a[piv] = a[piv], a[c]
-        pc = a[c][c]
-        if abs(pc) < 1e-12:
-            return None
-        inv_pc = 1.0 / pc
-        a[c] = [x * inv_pc for x in a[c]]
-        for r in range(k):
-            if r != c and a[r][c]:
-                f = a[r][c]
-                ar, acr = a[r], a[c]
-                a[r] = [x - f * y for x, y in zip(ar, acr)]
-    return [row[k:] for row in a]
-
-
-def _gauss(a: list[list[float]]) -> list[float] | None:
-    """Solve the augmented system ``a`` (k rows, k+1 columns) in place; None if singular."""
-    k = len(a)
-    for c in range(k):  # Gaussian elimination with partial pivoting
-        piv = max(range(c, k), key=lambda r: abs(a[r][c]))
-        a[c], a[piv] = a[piv], a[c]
-        pc = a[c][c]
-        if abs(pc) < 1e-12:
-            return None
-        for r in range(c + 1, k):
-            f = a[r][c] / pc
-            if f:
-                ar, acr = a[r], a[c]
-                for j in range(c, k + 1):
-                    ar[j] -= f * acr[j]
-    x = [0.0] * k
-    for r in range(k - 1, -1, -1):
-        s = a[r][k] - sum(a[r][j] * x[j] for j in range(r + 1, k))
-        x[r] = s / a[r][r]
-    return x
+        row: dict[int, float] = {}
+        e = acc = 0.0
+        for t, s in ix.fsucc[v]:
+            if t in down or t == v:  # rerouted around; a self-loop changes nothing
+                continue
+            k = col.get(t)
+            if k is None:  # outside the component, or a goal inside it: known
+                e += s
+                acc += s * p[t]
+            else:
+                row[k] = s
+        out.append(row)
+        exits.append(e)
+        x.append(acc)
+    for v, val in zip(unknown, loop_chances(out, exits, x)):
+        p[v] = val
 
 
 def _sccs(ix: Index) -> tuple[list[int], list[list[int]]]:
@@ -608,4 +572,4 @@ def _sccs(ix: Index) -> tuple[list[int], list[list[int]]]:
                 [v for v in range(ix.n) if ix.is_tp[v]])
 
 
-__all__ = ["FlowSolver", "completion_iterative", "goal_reachable", "reachable"]
+__all__ = ["MAX_VISITS", "FlowSolver", "goal_reachable", "reachable"]

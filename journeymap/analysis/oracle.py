@@ -1,42 +1,74 @@
 """The slow, obviously correct reading of the contract: the engine's test oracle.
 
 For each element: propagate its failure to a fixpoint, walk the flow layer again from
-the entries, and iterate the customer rule to get completion. That is O(n·(n+m)) and
-takes minutes at 10k elements, so it is used only by tests and benchmarks (and by
-:func:`journeymap.analysis.simulate`, where there is only one failure to compute).
+the entries, and solve the customer chain for completion in exact rational arithmetic
+(:func:`completion_exact`). That is O(n·(n+m)) and more and takes minutes at 10k
+elements, so it is used only by tests and benchmarks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from fractions import Fraction
 
-from journeymap.analysis.flow import completion_iterative, reachable
+from journeymap.analysis.cascade import RawCascade, clean
+from journeymap.analysis.flow import reachable
 from journeymap.analysis.index import Index
 from journeymap.analysis.propagation import degraded_indices, propagate_indices
 
 
-@dataclass(frozen=True)
-class RawCascade:
-    """One failure's consequences, in element indices (``down`` excludes ``failed``)."""
+def completion_exact(ix: Index, down: Collection[int]) -> float:
+    """Completion by the textbook formula for an absorbing Markov chain, in fractions.
 
-    failed: frozenset[int]
-    down: frozenset[int]
-    stranded: frozenset[int]
-    degraded: frozenset[int]
-    customers_lost: float
-    collapses: bool
-
-
-def clean(x: float) -> float:
-    """Round a share for reporting: byte-stable output, no -0.0, no float dust."""
-    r = round(x, 12)
-    return 0.0 if r <= 0 else min(r, 1.0)
+    Touch-points from which no up goal can be reached (through up touch-points) have
+    chance 0; on the others the chances are the unique solution of
+    ``p(v) = sum over up next steps t of share(v, t) / up_share(v) * p(t)`` with
+    ``p(goal) = 1``, solved by Gaussian elimination over :class:`~fractions.Fraction`
+    (every float share is a rational number, so the answer is exact before the one
+    final rounding).
+    """
+    up = [v for v in range(ix.n) if ix.is_tp[v] and v not in down]
+    upset = set(up)
+    # Touch-points that can reach an up goal: backwards from the goals.
+    live = {v for v in up if ix.is_goal[v]}
+    stack = list(live)
+    while stack:
+        t = stack.pop()
+        for u in ix.fpred[t]:
+            if u in upset and u not in live and not ix.is_goal[u]:
+                live.add(u)
+                stack.append(u)
+    var = sorted(v for v in live if not ix.is_goal[v])
+    col = {v: k for k, v in enumerate(var)}
+    k = len(var)
+    a = [[Fraction(0)] * (k + 1) for _ in range(k)]
+    for r, v in enumerate(var):
+        steps = [(t, Fraction(s)) for t, s in ix.fsucc[v] if t in upset]
+        total = sum(s for _, s in steps)
+        a[r][r] += 1
+        for t, s in steps:
+            if ix.is_goal[t]:
+                a[r][k] += s / total
+            elif t in col:
+                a[r][col[t]] -= s / total
+    for c in range(k):
+        piv = next(r for r in range(c, k) if a[r][c] != 0)
+        a[c], a[piv] = a[piv], a[c]
+        for r in range(k):
+            if r != c and a[r][c] != 0:
+                f = a[r][c] / a[c][c]
+                a[r] = [x - f * y for x, y in zip(a[r], a[c])]
+    p = {v: a[r][k] / a[r][r] for r, v in enumerate(var)}
+    total = Fraction(0)
+    for e, w in ix.entry_weight.items():
+        if e in upset:
+            total += Fraction(w) * (1 if ix.is_goal[e] else p.get(e, 0))
+    return float(total)
 
 
 def baseline(ix: Index) -> tuple[set[int], float]:
     """Touch-points reachable with nothing failed, and the baseline completion."""
-    return reachable(ix, ()), completion_iterative(ix, ())
+    return reachable(ix, ()), completion_exact(ix, ())
 
 
 def naive_cascade(ix: Index, failed: Iterable[int], base: tuple[set[int], float]
@@ -47,7 +79,7 @@ def naive_cascade(ix: Index, failed: Iterable[int], base: tuple[set[int], float]
     down = propagate_indices(ix, failed)
     reach = reachable(ix, down)
     stranded = frozenset(v for v in reach0 if v not in down and v not in reach)
-    comp = completion_iterative(ix, down) if down & reach0 else comp0
+    comp = completion_exact(ix, down) if down & reach0 else comp0
     collapses = any(ix.is_goal[v] for v in reach0) and not any(ix.is_goal[v] for v in reach)
     return RawCascade(failed, frozenset(down - failed), stranded,
                       frozenset(degraded_indices(ix, down)), clean(comp0 - comp), collapses)
@@ -59,4 +91,4 @@ def naive_cascades(ix: Index) -> list[RawCascade]:
     return [naive_cascade(ix, (v,), base) for v in range(ix.n)]
 
 
-__all__ = ["RawCascade", "baseline", "clean", "naive_cascade", "naive_cascades"]
+__all__ = ["baseline", "completion_exact", "naive_cascade", "naive_cascades"]

@@ -1,0 +1,195 @@
+"""Customers inside one flow loop, solved without losing digits: state reduction.
+
+A flow loop (a strongly connected component of the flow layer) is a small absorbing
+Markov chain: customers move between its touch-points until they leave it (to a
+touch-point outside, or to a goal) or are caught in it for ever. Two questions are
+asked of it, both linear systems in ``M = D - N``:
+
+* **chances** ``M p = x`` — the chance to reach a goal from each touch-point, given the
+  chances just outside the loop (``x[i]`` = Σ weight × chance over ``i``'s lines out);
+* **visits** ``Mᵀ y = b`` — how often customers arriving at rate ``b`` pass each
+  touch-point (``visits[i] = y[i] · total[i]``; the local update of :mod:`.flow` needs them).
+
+Here ``N[i][j]`` is the share of the line ``i -> j`` between two different touch-points of
+the loop and ``D[i] = exit[i] + Σ_j N[i][j]``: everything ``i`` sends elsewhere, self-loop
+left out (a customer who takes a self-loop is back where she was). Shares are relative
+weights; they are never turned into probabilities up front.
+
+**Why not plain Gaussian elimination.** With extreme shares (a self-loop of 1e12 next to
+an exit of 1, a two-step loop of 1e6 each way and exits of 1e-6) the rows of ``I - W``
+almost cancel: ``1 - 0.999999999999`` keeps four significant digits in floating point, and
+pivoting cannot help because the matrix is nearly singular by construction. Instead the
+touch-points are eliminated one by one (state reduction, the Grassmann–Taksar–Heyman
+algorithm): removing ``k`` reroutes each customer who would have gone to ``k`` along
+``k``'s own lines, ``N[i][j] += N[i][k] · N[k][j] / D[k]``, and every pivot ``D[k]`` is
+the *sum* of what ``k`` still sends elsewhere — never a difference. Every number stays a
+sum, product or quotient of positive numbers, so each result carries a relative error
+of a few units in the last place times the loop's size, whatever the shares (the
+classic result for this algorithm on M-matrices: Grassmann, Taksar & Heyman 1985;
+O'Cinneide 1993).
+
+**Where floats still fail: underflow.** Shares from 1e-300 to 1e9 are valid input; a
+product of several tiny ratios can fall below the smallest normal float, and an exit
+that rounds to zero would turn "leaves eventually" into "caught for ever". Any weight
+that falls below :data:`TINY` raises :class:`Underflow`, and the caller solves the loop
+again in exact rational arithmetic (:class:`fractions.Fraction`, the same algorithm;
+every float is a rational number, so that answer is exact).
+
+**Closed loops.** A pivot of exactly zero means customers at ``k`` (and at touch-points
+already eliminated that lead only to ``k``) never leave: their chance is zero (the least
+solution, as in :mod:`.flow`), lines into them count as customers lost, and their
+visits are infinite (``visits`` returns None).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+
+Weight = float | Fraction
+
+# Below this a float is subnormal (fewer than 53 bits): results built from it are no
+# longer accurate to the last few places, so the loop is solved exactly instead.
+TINY = sys.float_info.min
+
+
+class Underflow(ArithmeticError):
+    """A weight fell below the normal float range: solve the loop exactly instead."""
+
+
+class LoopSystem:
+    """``M = D - N`` of one flow loop, factored once; solve for chances or visits.
+
+    ``out[i]`` maps member ``j != i`` to the share of line ``i -> j`` (self-loops left
+    out); ``exit[i]`` is the share of ``i``'s lines that leave the members. Members are
+    numbered ``0 .. k-1`` and eliminated in that order. With ``exact`` the numbers are
+    :class:`~fractions.Fraction` and nothing is checked; otherwise floats, and
+    :class:`Underflow` is raised as soon as one falls below :data:`TINY`.
+    """
+
+    def __init__(self, out: Sequence[Mapping[int, float]], exit: Sequence[float], *,
+                 exact: bool = False):
+        k = self.k = len(out)
+        if exact:
+            rows: list[dict[int, Weight]] = [
+                {j: Fraction(w) for j, w in r.items()} for r in out]
+            ex: list[Weight] = [Fraction(e) for e in exit]
+        else:
+            rows = [dict(r) for r in out]
+            ex = [float(e) for e in exit]
+            if any(0 < e < TINY for e in ex) or any(
+                    w < TINY for r in rows for w in r.values()):
+                raise Underflow
+        self.exact = exact
+        into: list[set[int]] = [set() for _ in range(k)]
+        for i, r in enumerate(rows):
+            for j in r:
+                into[j].add(i)
+        self.pivot: list[Weight] = [0.0] * k
+        self.upper: list[dict[int, Weight]] = rows  # row k as it stood when k went
+        self.lower: list[list[tuple[int, Weight]]] = [[] for _ in range(k)]
+        self.closed: list[bool] = [False] * k
+        check = not exact
+        for m in range(k):
+            row = rows[m]
+            for j in row:
+                into[j].discard(m)
+            piv = ex[m] + sum(row.values())
+            self.pivot[m] = piv
+            feeders = into[m]
+            into[m] = set()
+            if not piv:  # nothing leaves m: a closed loop, its customers are lost
+                self.closed[m] = True
+                for i in sorted(feeders):
+                    w = rows[i].pop(m)
+                    self.lower[m].append((i, w))
+                    ex[i] += w
+                continue
+            exit_m = ex[m] / piv
+            if check and 0 < exit_m < TINY:
+                raise Underflow
+            ratios = [(j, w / piv) for j, w in row.items()]
+            if check and any(rj < TINY for _, rj in ratios):
+                raise Underflow
+            for i in sorted(feeders):
+                ri = rows[i]
+                w_ik = ri.pop(m)
+                self.lower[m].append((i, w_ik))
+                if exit_m:
+                    e = w_ik * exit_m
+                    if check and e < TINY:
+                        raise Underflow
+                    ex[i] += e
+                for j, rj in ratios:
+                    if j == i:  # back to i: a self-loop of i, which changes nothing
+                        continue
+                    v = w_ik * rj
+                    if check and v < TINY:
+                        raise Underflow
+                    if j in ri:
+                        ri[j] += v
+                    else:
+                        ri[j] = v
+                        into[j].add(i)
+
+    def chances(self, x: Sequence[Weight]) -> list[Weight]:
+        """Solve ``M p = x``: each member's chance to reach a goal (closed ones: 0)."""
+        k = self.k
+        z = list(x)
+        pivot, lower, closed = self.pivot, self.lower, self.closed
+        for m in range(k):  # forward: carry what is known along the eliminated lines
+            zm = z[m]
+            if zm and not closed[m]:
+                f = zm / pivot[m]
+                for i, w in lower[m]:
+                    z[i] += w * f
+        p: list[Weight] = [0] * k
+        upper = self.upper
+        for m in range(k - 1, -1, -1):
+            if closed[m]:
+                p[m] = 0
+                continue
+            acc = z[m]
+            for j, w in upper[m].items():
+                acc += w * p[j]
+            v = acc / pivot[m]
+            p[m] = min(v, 1)  # rounding could push a certain goal past 1
+        return p
+
+    def visits(self, b: Sequence[Weight], total: Sequence[Weight]) -> list[Weight] | None:
+        """Solve ``Mᵀ y = b`` and return ``y[i] · total[i]``: how often customers
+        arriving at rate ``b`` pass each member (``total[i]``: all of ``i``'s shares,
+        self-loop included). None when some member is in a closed loop (infinite)."""
+        if any(self.closed):
+            return None
+        k = self.k
+        pivot, upper, lower = self.pivot, self.upper, self.lower
+        acc = list(b)
+        w: list[Weight] = [0] * k
+        for m in range(k):
+            wm = w[m] = acc[m] / pivot[m]
+            if wm:
+                for j, u in upper[m].items():
+                    acc[j] += u * wm
+        y = w
+        for m in range(k - 1, -1, -1):
+            s: Weight = 0
+            for i, u in lower[m]:
+                s += u * y[i]
+            if s:
+                y[m] += s / pivot[m]
+        return [yi * t for yi, t in zip(y, total)]
+
+
+def loop_chances(out: Sequence[Mapping[int, float]], exit: Sequence[float],
+                 x: Sequence[float]) -> list[float]:
+    """Chances ``M p = x`` in floats, exactly when floats would underflow."""
+    try:
+        return LoopSystem(out, exit).chances(x)  # type: ignore[return-value]
+    except Underflow:
+        exact = LoopSystem(out, exit, exact=True)
+        return [float(v) for v in exact.chances([Fraction(v) for v in x])]
+
+
+__all__ = ["TINY", "LoopSystem", "Underflow", "loop_chances"]

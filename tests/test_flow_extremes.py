@@ -1,0 +1,190 @@
+"""Flow loops with extreme shares: the exact solver, ``simulate`` == ``analyze``.
+
+Shares are relative weights from just above zero to the contract's limit (1e9). A loop
+customers leave only rarely still leads every one of them to its exit in the end, and
+the engine must say so (it once crashed with an AssertionError, and ``simulate`` gave
+63% where the answer is 100%). The oracle (:func:`completion_exact`) solves the same
+chain in fractions, so the two are compared to 1e-9 on journeys whose shares span the
+whole valid range, and ``simulate`` is compared with ``analyze`` element by element on
+every example spec and on random journeys.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_engine_properties import journeys
+
+from journeymap.analysis import analyze, simulate
+from journeymap.analysis.fast import fast_cascades
+from journeymap.analysis.flow import FlowSolver
+from journeymap.analysis.index import Index
+from journeymap.analysis.loops import TINY, LoopSystem, Underflow, loop_chances
+from journeymap.analysis.oracle import completion_exact, naive_cascades
+from journeymap.cli import cli
+from journeymap.spec import load_spec
+from journeymap.spec.diagnostics import Location
+from journeymap.spec.model import Element, ElementType, FlowLine, Journey, Spec
+
+L = Location("loop.journey.yaml", 1, 1)
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "specs").glob("*.yaml"))
+# From the smallest positive float (subnormal) to the contract's limit, and beyond it
+# for the model-level tests (the validator refuses more than 1e9; the solver does not).
+EXTREME = st.sampled_from([5e-324, 1e-300, 1e-12, 1e-6, 0.5, 1.0, 3.0, 1e6, 1e9, 1e12])
+
+
+def loop_spec(tps: list[tuple[str, bool, bool]], lines: list[tuple[str, str, float]]) -> Spec:
+    return Spec("loop.journey.yaml", Journey("loop", "Loop", L), (), (), tuple(
+        Element(id=i, name=i, type=ElementType.TOUCHPOINT, location=L, entry=e, goal=g)
+        for i, e, g in tps), tuple(FlowLine(a, b, L, share=s) for a, b, s in lines))
+
+
+def lost(spec: Spec) -> dict[str, float]:
+    return {i: c.customers_lost for i, c in analyze(spec, samples=10).cascades.items()}
+
+
+@pytest.mark.parametrize("loop", [1e9, 1e12, 1e300])
+def test_a_self_loop_however_heavy_leads_everyone_to_the_exit(loop: float) -> None:
+    spec = loop_spec([("a", True, False), ("b", False, True)],
+                     [("a", "a", loop), ("a", "b", 1.0)])
+    a = analyze(spec, samples=10)
+    assert a.baseline_completion == 1.0
+    assert lost(spec) == {"a": 1.0, "b": 1.0}
+
+
+@pytest.mark.parametrize("big, small", [(1e6, 1e-6), (1e9, 1e-9), (1e9, 5e-324)])
+def test_a_two_step_loop_with_a_tiny_exit(big: float, small: float) -> None:
+    # a <-> b almost for ever; the only ways out are tiny lines to the goal c and to
+    # the dead end d, twice as heavy: exactly a third of the customers finish.
+    spec = loop_spec([("a", True, False), ("b", False, False), ("c", False, True),
+                      ("d", False, False)],
+                     [("a", "b", big), ("b", "a", big), ("b", "c", small),
+                      ("b", "d", 2 * small)])
+    a = analyze(spec, samples=10)
+    assert a.baseline_completion == pytest.approx(1 / 3, abs=1e-12)
+    cascades = a.cascades
+    assert cascades["d"].customers_lost == 0.0  # nobody is lost at d any more: b reroutes
+    assert cascades["c"].customers_lost == pytest.approx(1 / 3, abs=1e-12)
+
+
+@pytest.mark.parametrize("loop", [1e3, 1e6, 1e9])
+def test_the_local_update_hands_heavy_loops_to_the_exact_solver(loop: float) -> None:
+    # a stays on itself (share ``loop``) or leaves to the dead end b, to the goal f or
+    # to c, which leads to the goal d: two thirds of the customers finish; with c down,
+    # half. The local update would multiply a's tiny change of chance by ~``loop``
+    # visits (and its rounding with it); it must leave such a case to the exact solver.
+    spec = loop_spec([("a", True, False), ("b", False, False), ("c", False, False),
+                      ("d", False, True), ("f", False, True)],
+                     [("a", "a", loop), ("a", "b", 1.0), ("a", "c", 1.0), ("a", "f", 1.0),
+                      ("c", "d", 1.0)])
+    assert lost(spec)["c"] == round(1 / 6, 12)
+
+
+def test_an_exit_that_underflows_in_floats_is_solved_in_fractions() -> None:
+    # A chain of improbable steps (1e-9 against 1e9) back to a loop's start: every
+    # attempt succeeds with chance ~1e-342 (below the smallest float), yet customers
+    # try for ever, so all of them finish.
+    n = 20
+    tps = [(f"t{i}", i == 0, False) for i in range(n)] + [("goal", False, True)]
+    lines = [("t0", "t0", 1e9)]
+    for i in range(n - 1):
+        lines += [(f"t{i}", f"t{i + 1}", 1e-9), (f"t{i + 1}", "t0", 1e9)]
+    lines.append((f"t{n - 1}", "goal", 1e-9))
+    spec = loop_spec(tps, lines)
+    ix = Index(spec)
+    solver = FlowSolver(ix)
+    assert solver.completion(solver.solve(())) == 1.0
+    assert completion_exact(ix, ()) == 1.0
+
+
+def test_state_reduction_raises_underflow_and_the_exact_path_agrees() -> None:
+    out = [{1: 1e9}, {0: 1e9}]
+    with pytest.raises(Underflow):
+        LoopSystem(out, [0.0, 1e-320])
+    # Two exits from b: the goal (1e-320) and nowhere (2e-320): a third finish.
+    p = loop_chances(out, [0.0, 3e-320], [0.0, 1e-320])
+    assert p == pytest.approx([1 / 3, 1 / 3], rel=1e-12)
+    assert TINY > 1e-320
+
+
+def test_a_closed_loop_loses_its_customers_and_has_no_finite_visits() -> None:
+    system = LoopSystem([{1: 1.0}, {0: 2.0}, {0: 1.0}], [0.0, 0.0, 1.0])
+    assert system.chances([0.0, 0.0, 1.0]) == [0.0, 0.0, 0.5]
+    assert system.visits([1.0, 0.0, 0.0], [1.0, 2.0, 2.0]) is None
+
+
+def test_visits_match_the_series_they_sum() -> None:
+    # a -> b (3), a exits (1); b -> a (1), b exits (1); a self-loop of 2.
+    system = LoopSystem([{1: 3.0}, {0: 1.0}], [1.0, 1.0])
+    vis = system.visits([1.0, 0.0], [6.0, 2.0])
+    # From a: stay 2/6, to b 3/6, out 1/6; from b: to a 1/2, out 1/2.
+    # qa = 1 + qa/3 + qb/2, qb = qa/2  ->  qa = 1 / (1 - 1/3 - 1/4) = 12/5, qb = 6/5.
+    assert vis == pytest.approx([12 / 5, 6 / 5], rel=1e-14)
+
+
+@settings(max_examples=250, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(journeys(shares=EXTREME))
+def test_engine_matches_the_exact_oracle_for_extreme_shares(spec: Spec) -> None:
+    ix = Index(spec)
+    _, comp0, fast = fast_cascades(ix)
+    assert math.isclose(comp0, completion_exact(ix, ()), abs_tol=1e-9)
+    for f, s in zip(fast, naive_cascades(ix)):
+        assert (f.down, f.stranded, f.collapses) == (s.down, s.stranded, s.collapses)
+        assert math.isclose(f.customers_lost, s.customers_lost, abs_tol=1e-9), \
+            ix.ids[min(f.failed)]
+
+
+def assert_simulate_equals_analyze(spec: Spec) -> None:
+    a = analyze(spec, samples=10)
+    for i, c in a.cascades.items():
+        sim = simulate(spec, [i])
+        assert (sim.down, sim.stranded, sim.degraded, sim.collapses, sim.path) == (
+            c.down, c.stranded, c.degraded, c.collapses, c.path), i
+        assert math.isclose(sim.customers_lost, c.customers_lost, abs_tol=1e-9), i
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(journeys(shares=EXTREME))
+def test_simulate_equals_analyze_on_every_element(spec: Spec) -> None:
+    assert_simulate_equals_analyze(spec)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_simulate_equals_analyze_on_every_element_of_the_examples(path: Path) -> None:
+    assert_simulate_equals_analyze(load_spec(str(path)))
+
+
+SELF_LOOP = """\
+journeymap: 1
+journey: {id: loop, name: Loop}
+touchpoints:
+  - {id: a, name: A, entry: true}
+  - {id: b, name: B}
+  - {id: c, name: C, goal: true}
+flow:
+  - {from: a, to: b}
+  - {from: b, to: b, share: SHARE}
+  - {from: b, to: c, share: EXIT}
+"""
+
+
+@pytest.mark.parametrize("share, exit_", [("99999", "1"), ("1.0e+9", "1"),
+                                          ("1.0e+9", "1.0e-9")])
+def test_cli_simulate_and_analyze_agree_on_a_heavy_self_loop(tmp_path, share: str,
+                                                             exit_: str) -> None:
+    spec = tmp_path / "loop.journey.yaml"
+    spec.write_text(SELF_LOOP.replace("SHARE", share).replace("EXIT", exit_), "utf-8")
+    sim = CliRunner().invoke(cli, ["simulate", str(spec), "--fail", "c"])
+    assert sim.exit_code in (0, 1), sim.output
+    assert "100% of customers lost" in sim.output
+    res = CliRunner().invoke(cli, ["analyze", "--format", "json", str(spec)])
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+    assert '"baseline_completion": 1.0' in res.output
