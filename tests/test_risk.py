@@ -21,8 +21,9 @@ from test_engine_properties import journeys
 
 from journeymap.analysis import analyze, simulate
 from journeymap.analysis.cutsets import CutFinder
-from journeymap.analysis.flow import completion_iterative, goal_reachable
+from journeymap.analysis.flow import goal_reachable
 from journeymap.analysis.index import Index
+from journeymap.analysis.oracle import completion_exact
 from journeymap.analysis.probability import (
     EXACT,
     MONTE_CARLO,
@@ -212,7 +213,7 @@ def brute_force(ix: Index, avail: list[float]) -> tuple[float, float, list[float
         collapsed = not goal_reachable(ix, down)
         if collapsed:
             q += pr
-        comp += pr * completion_iterative(ix, down)
+        comp += pr * completion_exact(ix, down)
         if collapsed:
             for v, up in enumerate(states):
                 q_cond[v][1 if up else 0] += pr

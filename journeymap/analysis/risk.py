@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from journeymap.analysis.cascade import clean
 from journeymap.analysis.cutsets import CutFinder
 from journeymap.analysis.flow import FlowSolver
 from journeymap.analysis.index import Index
-from journeymap.analysis.oracle import clean
 from journeymap.analysis.probability import (
     AUTO,
     HOURS_PER_YEAR,
