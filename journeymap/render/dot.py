@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from journeymap.analysis.result import COMPLEX, Cascade, JourneyAnalysis
 from journeymap.render import style as S
 from journeymap.render.grid import stage_grids
+from journeymap.render.scale import SPLINES, choose_routing
 from journeymap.render.view import (
     DEGRADED,
     DOWN,
@@ -73,11 +74,14 @@ def _font(text: str, size: int | None = None, colour: str | None = None,
 
 
 class _Writer:
-    def __init__(self, view: View):
+    def __init__(self, view: View, routing: str = "auto", anchors: bool = False):
         self.v = view
         self.spec = view.spec
         self.out: list[str] = []
         self.highlighting = view.cascade is not None
+        self.routing = routing
+        self.anchors = anchors  # SVG ids and classes on every element and line (explorer)
+        self.lines = 0
 
     # ---- helpers -------------------------------------------------------------------
     def emit(self, line: str, indent: int = 1) -> None:
@@ -158,6 +162,9 @@ class _Writer:
             attrs["color"] = quote(S.FADED)
             if e.id in self.v.context:
                 attrs["style"] = quote(("rounded," if e.is_touchpoint else "") + "filled,dashed")
+        if self.anchors:
+            attrs["id"] = quote(f"n~{e.id}")
+            attrs["class"] = quote(("touchpoint" if e.is_touchpoint else "support") + " element")
         self.emit(f"{quote(e.id)} [{_attrs(attrs)}]", indent)
 
     def size_of(self, node_id: str) -> tuple[float, float]:
@@ -309,7 +316,7 @@ class _Writer:
                 attrs["color"] = quote(S.FADED)
             if (f.source, f.target) in path:
                 attrs.update(color=quote(S.ALERT), penwidth="4")
-            self.emit(f"{quote(f.source)} -> {quote(f.target)} [{_attrs(attrs)}]")
+            self.edge(f.source, f.target, attrs, "flow")
 
     def needs_attrs(self, source: str, target: str, need: Need) -> dict[str, str]:
         ls = S.NEEDS_STYLE[need.kind]
@@ -341,19 +348,26 @@ class _Writer:
                         continue
                     attrs = self.needs_attrs(e.id, t, need)
                     self.mark_step(attrs, step_no.get((e.id, t)))
-                    self.emit(f"{quote(e.id)} -> {quote(t)} [{_attrs(attrs)}]")
+                    self.edge(e.id, t, attrs, "needs")
                     continue
                 members = [t for t in need.targets if v.draws(e.id, t)]
                 attrs = self.needs_attrs(e.id, gate.id, need)
                 attrs["arrowhead"] = "none"
                 steps = [step_no[(e.id, t)] for t in need.targets if (e.id, t) in step_no]
                 self.mark_step(attrs, steps[0] if steps else None)
-                self.emit(f"{quote(e.id)} -> {quote(gate.id)} [{_attrs(attrs)}]")
+                self.edge(e.id, gate.id, attrs, "needs")
                 for t in members:
                     attrs = self.needs_attrs(e.id, t, need)
                     attrs["penwidth"] = "1.1"
                     self.mark_step(attrs, step_no.get((e.id, t)))
-                    self.emit(f"{quote(gate.id)} -> {quote(t)} [{_attrs(attrs)}]")
+                    self.edge(gate.id, t, attrs, "needs")
+
+    def edge(self, source: str, target: str, attrs: dict[str, str], kind: str) -> None:
+        self.lines += 1
+        if self.anchors:
+            attrs["id"] = quote(f"l~{self.lines}")
+            attrs["class"] = quote(f"{kind} line")
+        self.emit(f"{quote(source)} -> {quote(target)} [{_attrs(attrs)}]")
 
     def mark_step(self, attrs: dict[str, str], step: int | None) -> None:
         if step is None:
@@ -458,17 +472,23 @@ class _Writer:
     # ---- whole graph ---------------------------------------------------------------
     def write(self) -> str:
         spec = self.spec
+        self.skeleton()
+        self.flow_lines()
+        self.needs_lines()
+        body, self.out = self.out, []
+        # The routing is chosen by size (see scale.py): curved lines avoid the boxes but
+        # cost nodes x lines; straight ones are instant at any size.
+        nodes = len(self.v.visible) + len(self.v.gates)
+        splines = SPLINES[choose_routing(nodes, self.lines, self.routing)]
         self.out.append(f"digraph {quote(spec.journey.id)} {{")
-        # Every node is pinned by the grid; neato only routes lines (splines avoid nodes).
-        self.emit(f"graph [layout=neato, splines=true, overlap=true, "
+        # Every node is pinned by the grid; neato only routes lines.
+        self.emit(f"graph [layout=neato, splines={splines}, overlap=true, "
                   f"inputscale=72, fontname={quote(S.FONT)}, label={self.title()}, "
                   f"labelloc=t, labeljust=l, pad=0.3, bgcolor=\"#FFFFFF\", "
                   f"charset=\"UTF-8\", outputorder=edgesfirst]")
         self.emit(f"node [fontname={quote(S.FONT)}, fontsize=10, margin=\"0.10,0.05\"]")
         self.emit(f"edge [fontname={quote(S.FONT)}, fontsize=9]")
-        self.skeleton()
-        self.flow_lines()
-        self.needs_lines()
+        self.out += body
         self.out.append("}")
         return "\n".join(self.out) + "\n"
 
@@ -547,21 +567,26 @@ def _line(points: list[tuple[float, float]]) -> str:
     return f"L {len(points)} " + " ".join(f"{x:.1f} {y:.1f}" for x, y in points)
 
 
-def view_dot(view: View) -> str:
-    """DOT text of an already built :class:`View`."""
-    return _Writer(view).write()
+def view_dot(view: View, routing: str = "auto", anchors: bool = False) -> str:
+    """DOT text of an already built :class:`View`.
+
+    ``routing``: ``auto`` (by size, see :mod:`journeymap.render.scale`), ``curved``,
+    ``orthogonal`` or ``straight``. ``anchors`` gives every element node the SVG id
+    ``n~ID`` and every line a class (``flow``/``needs``), for the explorer page.
+    """
+    return _Writer(view, routing, anchors).write()
 
 
 def diagram_dot(spec: Spec, analysis: JourneyAnalysis | None = None, *,
                 highlight: str | Cascade | None = None, focus: str | None = None,
-                depth: int = 2, stage: str | None = None) -> str:
+                depth: int = 2, stage: str | None = None, routing: str = "auto") -> str:
     """The journey as DOT text (deterministic: same input, same bytes).
 
     ``analysis`` adds the verdict and SPOF marks; ``highlight`` (an element id or a
     :class:`Cascade`) draws that failure's cascade; ``focus``/``depth`` and ``stage``
-    draw part of a large journey. Raises :class:`journeymap.render.view.RenderError`
-    for unknown ids.
+    draw part of a large journey; ``routing`` picks the line routing (``auto``: by
+    size). Raises :class:`journeymap.render.view.RenderError` for unknown ids.
     """
     return view_dot(build_view(spec, analysis, highlight=highlight, focus=focus,
-                               depth=depth, stage=stage))
+                               depth=depth, stage=stage), routing)
 
