@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "diff": "journeymap.cli.check:diff",
     "rules": "journeymap.cli.check:rules_cmd",
     "render": "journeymap.cli.render:render",
+    "portfolio": "journeymap.cli.portfolio:portfolio",
 }
 
 
