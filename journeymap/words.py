@@ -134,5 +134,20 @@ def count(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {plural(n, word, many)}"
 
 
+def chance(p: float) -> str:
+    """A probability to three significant digits, as a percentage: small risks stay
+    readable and comparable (``percent`` would round them all to ``<1%``).
+
+    >>> chance(0.02152), chance(0.000899), chance(0.0), chance(1.0)
+    ('2.15%', '0.0899%', '0%', '100%')
+    """
+    if p <= 0:
+        return "0%"
+    if p >= 1:
+        return "100%"
+    return f"{p * 100:.3g}%"
+
+
 __all__ = ["CONTROL_HEADINGS", "CONTROL_LABELS", "CONTROL_LEGEND", "CONTROL_ORDER", "LEADER",
-           "PLAIN", "Style", "control_label", "control_words", "count", "percent", "plural"]
+           "PLAIN", "Style", "chance", "control_label", "control_words", "count", "percent",
+           "plural"]

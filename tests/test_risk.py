@@ -420,3 +420,84 @@ def test_fixes_are_verified_by_a_rerun(tmp_path) -> None:
     for f in risk.fixes:  # every claimed effect is an improvement the re-run showed
         e = f.effect
         assert e.spofs_removed or (e.collapse_change or 0) < 0 or e.pairs_removed
+
+
+# --- command line ------------------------------------------------------------------------
+
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from journeymap.cli import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_analyze_json_has_the_risk_keys_after_the_v1_keys(tmp_path) -> None:
+    import json
+
+    path = tmp_path / "b.journey.yaml"
+    path.write_text(textwrap.dedent(BRIDGE))
+    out = _cli("analyze", str(path), "--format", "json")
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    keys = list(doc)
+    assert keys[-3:] == ["probability", "cut_sets", "fixes"]
+    assert keys.index("dependency_cycles") < keys.index("probability")
+    p = doc["probability"]
+    assert list(p)[:7] == ["method", "collapse", "completion", "hours_per_year", "trials",
+                           "seed", "ci95"]
+    assert p["method"] == "exact" and p["trials"] is None and p["ci95"] is None
+    assert p["collapse"] == pytest.approx(0.02152, abs=1e-5)
+    assert p["hours_per_year"] == pytest.approx(p["collapse"] * 8766, abs=1e-5)
+    el = {e["id"]: e for e in doc["elements"]}
+    assert el["c"]["availability"] == 0.9 and el["start"]["availability"] == 1.0
+    assert set(el["c"]["importance"]) == {"birnbaum", "criticality", "raw", "rrw",
+                                          "fussell_vesely"}
+    assert el["c"]["importance"]["birnbaum"] == pytest.approx(0.0162)
+    # The bridge's minimal cut sets: {a, b}, {d, e}, then {a, c, e} and {b, c, d}.
+    assert [c["ids"] for c in doc["cut_sets"]] == [["a", "b"], ["d", "e"]]
+    three = json.loads(_cli("analyze", str(path), "--format", "json", "--max-order", "3",
+                            "--probability", "off").output)
+    assert [c["ids"] for c in three["cut_sets"]] == [["a", "b"], ["d", "e"], ["a", "c", "e"],
+                                                      ["b", "c", "d"]]
+    assert all(len(c["ids"]) == 2 and c["customers_lost"] == 1.0 for c in doc["cut_sets"])
+    assert doc["cut_sets"] == sorted(doc["cut_sets"], key=lambda c: (len(c["ids"]), c["ids"]))
+    # Monte Carlo: seeded, with intervals; the same seed gives the same bytes.
+    mc = _cli("analyze", str(path), "--format", "json", "--probability", "monte-carlo",
+              "--trials", "3000", "--seed", "5")
+    again = _cli("analyze", str(path), "--format", "json", "--probability", "monte-carlo",
+                 "--trials", "3000", "--seed", "5")
+    assert mc.output == again.output
+    pm = json.loads(mc.output)["probability"]
+    assert pm["method"] == "monte-carlo" and pm["trials"] == 3000 and pm["seed"] == 5
+    lo, hi = pm["ci95"]["collapse"]
+    assert lo <= pm["collapse"] <= hi
+    off = json.loads(_cli("analyze", str(path), "--format", "json", "--probability",
+                          "off").output)
+    assert off["probability"] is None
+    assert all(e["importance"] is None for e in off["elements"])
+    assert off["cut_sets"] == doc["cut_sets"]
+
+
+def test_availability_is_no_longer_ignored(tmp_path) -> None:
+    path = tmp_path / "b.journey.yaml"
+    path.write_text(textwrap.dedent(BRIDGE))
+    first = _cli("analyze", str(path)).output
+    path.write_text(textwrap.dedent(BRIDGE).replace("availability: 0.9}", "availability: 0.5}"))
+    second = _cli("analyze", str(path)).output
+    assert first != second
+    assert "Risk in numbers" in first and "collapses 2.15% of the time" in first
+    assert "pairs of failures" in first and "Fixes ranked by what they buy" in first
+
+
+def test_simulate_reports_the_collapse_probability_given_the_failures(tmp_path) -> None:
+    import json
+
+    path = tmp_path / "b.journey.yaml"
+    path.write_text(textwrap.dedent(BRIDGE))
+    out = _cli("simulate", str(path), "--fail", "c", "--format", "json")
+    doc = json.loads(out.output)
+    assert doc["probability"]["collapse"] == pytest.approx(0.0361)  # two parallel pairs
+    assert doc["baseline_collapse"] == pytest.approx(0.02152, abs=1e-5)
+    text = _cli("simulate", str(path), "--fail", "a", "--fail", "b").output
+    assert "collapses for sure" in text

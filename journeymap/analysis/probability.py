@@ -294,7 +294,7 @@ def exact(ix: Index, avail: Sequence[float], *, max_nodes: int = EXACT_MAX_NODES
     """Exact Q, completion and per-element Q(down)/Q(up); raises :class:`NotAffordable`."""
     model, q, q_down, q_up = _exact_collapse(ix, avail, max_nodes)
     comp, solved = _exact_completion(model, avail, max_patterns, extra_nodes)
-    note = (f"exact: decision diagram of {len(model.bdd)} nodes, {solved} distinct sets "
+    note = (f"exact: decision diagram of {len(model.bdd)} nodes, {solved} distinct set(s) "
             "of down touch-points solved")
     return ProbabilityResult(EXACT, q, comp, None, None, None, None, note,
                              list(q_down), list(q_up))
@@ -332,8 +332,9 @@ def element_stream(seed: int, element_id: str) -> Any:
     import numpy as np
 
     key = zlib.crc32(element_id.encode("utf-8"))
+    entropy = seed << 1 if seed >= 0 else (-seed << 1) | 1  # any int, one to one
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(
-        entropy=seed, spawn_key=(key,))))
+        entropy=entropy, spawn_key=(key,))))
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -591,7 +592,7 @@ def collapse_probability(ix: Index, method: str = AUTO, *, trials: int = 100_000
         return ProbabilityResult(EXACT, q, mc.completion, trials, seed, (q, q),
                                  mc.ci_completion, note, list(q_down), list(q_up),
                                  completion_method=MONTE_CARLO)
-    note = (f"exact: decision diagram of {nodes} nodes, {solved} distinct sets of down "
+    note = (f"exact: decision diagram of {nodes} nodes, {solved} distinct set(s) of down "
             "touch-points solved")
     return ProbabilityResult(EXACT, q, comp, None, None, None, None, note,
                              list(q_down), list(q_up))
@@ -624,8 +625,8 @@ def _r(x: float | None) -> float | None:
     """Round for byte-stable output; never NaN or infinite (those are None)."""
     if x is None or not math.isfinite(x):
         return None
-    r = round(x, 12)
-    return 0.0 if r == 0 else r
+    r = float(f"{x:.12g}")  # 12 significant digits: RAW can be large
+    return 0.0 if abs(r) < 1e-15 else r
 
 
 __all__ = [

@@ -121,6 +121,21 @@ def cut_set_objects(spec: Spec, ix: Index, raw: list[tuple[int, ...]], avail: li
     return tuple(out)
 
 
+def probability_given(spec: Spec, failed: list[str], method: str = AUTO, *,
+                      trials: int = 100_000, seed: int = 0
+                      ) -> tuple[Probability, Probability]:
+    """(Q and completion with ``failed`` down for sure, the same without them):
+    what ``journeymap simulate`` reports next to the cascade."""
+    ix = Index(spec)
+    avail = availabilities(ix)
+    before = collapse_probability(ix, method, trials=trials, seed=seed, avail=avail)
+    forced = list(avail)
+    for i in failed:
+        forced[ix.pos[i]] = 0.0  # down in every state (or every trial)
+    after = collapse_probability(ix, method, trials=trials, seed=seed, avail=forced)
+    return probability_object(after), probability_object(before)
+
+
 def assess_risk(spec: Spec, options: RiskOptions, ix: Index | None = None,
                 with_fixes: bool | None = None) -> Risk:
     """Everything in :class:`Risk` for one journey."""
@@ -151,5 +166,5 @@ def assess_risk(spec: Spec, options: RiskOptions, ix: Index | None = None,
     return risk
 
 
-__all__ = ["CutSet", "Probability", "Risk", "RiskOptions", "assess_risk",
+__all__ = ["CutSet", "Probability", "Risk", "RiskOptions", "assess_risk", "probability_given",
            "cut_set_objects", "probability_object"]

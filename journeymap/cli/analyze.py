@@ -9,6 +9,17 @@ from journeymap.cli.common import COLOR_OPTION, existing_paths, fail, load_specs
 from journeymap.exit_status import ExitStatus
 
 _FORMATS = ["text", "json", "markdown"]
+MAX_TRIALS = 100_000_000
+MAX_ORDER = 4
+
+PROBABILITY_OPTION = click.option(
+    "--probability", "probability", default="auto", show_default=True,
+    type=click.Choice(["auto", "exact", "monte-carlo", "off"]),
+    help="How to compute the collapse probability, expected completion and importance from "
+         "the availabilities: exact (a decision diagram), monte-carlo (seeded trials, 95% "
+         "intervals), auto (exact when affordable), or off.")
+TRIALS_OPTION = click.option("--trials", type=click.IntRange(1, MAX_TRIALS), default=100_000,
+                             show_default=True, help="Monte Carlo trials.")
 
 
 def _emit(text: str, output: str | None, color: bool = False) -> None:
@@ -33,14 +44,21 @@ def _emit(text: str, output: str | None, color: bool = False) -> None:
               help="Monte Carlo samples for the robustness curve [default: chosen from the "
                    "journey's size, 200 for small journeys].")
 @click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the robustness curve (same seed, same output).")
+              help="Seed of the robustness curve and of Monte Carlo probabilities (same "
+                   "seed, same output).")
+@PROBABILITY_OPTION
+@TRIALS_OPTION
+@click.option("--max-order", type=click.IntRange(1, MAX_ORDER), default=2, show_default=True,
+              help="Largest set of failures reported as a minimal cut set (2: pairs; 3 costs "
+                   "about n times more; 1: none).")
 @click.option("--fail-on", type=click.Choice(["never", "spof", "complex"]), default="never",
               show_default=True,
               help="Exit 1 when some journey has a single point of failure (spof) or is "
                    "complex (a SPOF other than its sole entry or goal).")
 @COLOR_OPTION
 def analyze(specs: tuple[str, ...], fmt: str, output: str | None, samples: int | None,
-            seed: int, fail_on: str, color: str) -> None:
+            seed: int, probability: str, trials: int, max_order: int, fail_on: str,
+            color: str) -> None:
     """Find single points of failure, cascades and where a journey became complex.
 
     \b
@@ -52,12 +70,21 @@ def analyze(specs: tuple[str, ...], fmt: str, output: str | None, samples: int |
     """
     from journeymap.analysis import analyze as run
     from journeymap.analysis.index import gc_paused
+    from journeymap.analysis.probability import NotAffordable
+    from journeymap.analysis.risk import RiskOptions
     from journeymap.formats.analyze import render
 
     loaded = load_specs(specs)
     colored = fmt == "text" and not output and use_color(color)
+    risk = RiskOptions(probability=probability, trials=trials, seed=seed, max_order=max_order)
     with gc_paused():  # rendering builds as many small objects as the analysis
-        results = [run(s, samples=samples, seed=seed) for s in loaded]
+        results = []
+        for s in loaded:
+            try:
+                results.append(run(s, samples=samples, seed=seed, risk=risk))
+            except NotAffordable as why:
+                fail(f"{s.source}: exact probability is not affordable ({why}); use "
+                     "--probability auto or monte-carlo")
         text = render(results, fmt, color=colored)
     _emit(text, output, colored)
     if fail_on == "spof" and any(a.spofs for a in results):
@@ -71,10 +98,16 @@ def analyze(specs: tuple[str, ...], fmt: str, output: str | None, samples: int |
 @click.option("--fail", "failed", multiple=True, required=True, metavar="ID",
               help="An element that fails (repeat for several failing together).")
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True)
+@PROBABILITY_OPTION
+@TRIALS_OPTION
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of Monte Carlo probabilities.")
 @COLOR_OPTION
-def simulate(spec: str, failed: tuple[str, ...], fmt: str, color: str) -> None:
+def simulate(spec: str, failed: tuple[str, ...], fmt: str, probability: str, trials: int,
+             seed: int, color: str) -> None:
     """What if these elements fail? Shows what goes down, what is stranded, whether the
-    journey survives and the customers lost.
+    journey survives, the customers lost, and how likely the journey is to collapse
+    given these failures (from the availabilities of everything else).
 
     \b
     Example:
@@ -91,5 +124,17 @@ def simulate(spec: str, failed: tuple[str, ...], fmt: str, color: str) -> None:
         fail("; ".join(f"{spec}: no element with id '{u}'{did_you_mean(u, ids)}"
                        for u in unknown))
     cascade = run(loaded, failed)
+    given = None
+    if probability != "off":
+        from journeymap.analysis.probability import NotAffordable
+        from journeymap.analysis.risk import probability_given
+
+        try:
+            given = probability_given(loaded, list(cascade.failed), probability,
+                                      trials=trials, seed=seed)
+        except NotAffordable as why:
+            fail(f"{spec}: exact probability is not affordable ({why}); use "
+                 "--probability auto or monte-carlo")
     colored = fmt == "text" and use_color(color)
-    _emit(render_simulation(loaded, cascade, fmt, color=colored), None, colored)
+    _emit(render_simulation(loaded, cascade, fmt, color=colored, probability=given), None,
+          colored)

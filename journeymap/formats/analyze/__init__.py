@@ -1,8 +1,8 @@
 """Output formats of ``journeymap analyze`` and ``journeymap simulate``.
 
 One module per format, one interface: ``render(analyses: list[JourneyAnalysis],
-color: bool = False) -> str`` and ``render_simulation(spec, cascade, color=False) ->
-str``. Output is deterministic: same analyses, same bytes.
+color: bool = False) -> str`` and ``render_simulation(spec, cascade, color=False,
+probability=None) -> str``. Output is deterministic: same analyses, same bytes.
 
 >>> sorted(FORMATS)
 ['json', 'markdown', 'text']
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from journeymap.analysis.result import Cascade, JourneyAnalysis
+    from journeymap.analysis.risk import Probability
     from journeymap.spec.model import Spec
 
 FORMATS: dict[str, str] = {
@@ -29,7 +30,9 @@ def render(analyses: list[JourneyAnalysis], fmt: str, color: bool = False) -> st
     return importlib.import_module(FORMATS[fmt]).render(analyses, color=color)
 
 
-def render_simulation(spec: Spec, cascade: Cascade, fmt: str, color: bool = False) -> str:
-    """Render a what-if (``journeymap simulate``) in format ``fmt``."""
+def render_simulation(spec: Spec, cascade: Cascade, fmt: str, color: bool = False,
+                      probability: tuple[Probability, Probability] | None = None) -> str:
+    """Render a what-if (``journeymap simulate``) in format ``fmt``; ``probability`` is
+    (collapse probability given the failures, without them) when computed."""
     mod = importlib.import_module(FORMATS[fmt])
-    return mod.render_simulation(spec, cascade, color=color)
+    return mod.render_simulation(spec, cascade, color=color, probability=probability)

@@ -16,14 +16,36 @@ Object keys, in order (the contract's keys first, then additions)::
     complexity{spof_share, non_endpoint_spofs, mean_spread, max_spread,
                by_stage[], by_party[], critical_lines[]},
     robustness{expected_removals_to_collapse, samples, seed, completion[]},
-    control[], handoffs[], dependency_cycles[]
+    control[], handoffs[], dependency_cycles[],
+    probability{method, collapse, completion, hours_per_year, trials, seed,
+                ci95{collapse[lo, hi], completion[lo, hi]} | null,
+                completion_method, note} | null,
+    cut_sets[]{ids, customers_lost, control[], probability},
+    fixes[]{kind, element, line{source, target} | null, title, assumption,
+            verified{spofs_removed, spofs_added, pairs_removed, pairs_added,
+                     collapse_before, collapse_after, collapse_change,
+                     completion_before, completion_after, completion_change,
+                     hours_per_year_saved}}
+
+Each element also carries ``availability`` (effective: its own, its party's, the
+journey's ``defaults``, else 1) and ``importance{birnbaum, criticality, raw, rrw,
+fussell_vesely}`` (``null`` with ``--probability off``; a value is ``null`` where it is
+undefined, never NaN). ``probability.method`` says how Q was computed ("exact" or
+"monte-carlo"); ``completion_method`` how expected completion was (exact when few sets
+of touch-points can be down together); ``trials``/``seed``/``ci95`` are set when some
+number came from Monte Carlo (an exact number's interval is the number itself).
+``cut_sets`` are sorted by size, then ids; ``control`` lists each member's control in
+``ids`` order; ``probability`` is the chance all members fail on their own at once.
+``fixes`` are best first, each with what re-running the analysis on the fixed copy showed.
 
 Lines are ``{source, target, kind, form, required, members, location}`` where
 ``source`` needs ``target``.
 
 A simulation (``journeymap simulate --format json``) is
 ``{schema_version, journey, failed, survives, down, stranded, degraded,
-customers_lost, path}``.
+customers_lost, path, probability, baseline_collapse}``: ``probability`` is the object
+above computed with the failed elements down for sure (``null`` with ``--probability
+off``), ``baseline_collapse`` the collapse probability without them.
 """
 
 from __future__ import annotations
@@ -33,6 +55,7 @@ from typing import Any
 
 from journeymap.analysis.build import controls
 from journeymap.analysis.result import Cascade, JourneyAnalysis, Line
+from journeymap.analysis.risk import Probability
 from journeymap.spec.diagnostics import Location
 from journeymap.spec.model import Spec
 
@@ -72,7 +95,10 @@ def to_dict(a: JourneyAnalysis) -> dict[str, Any]:
             {"id": i, "down": list(c.down), "stranded": list(c.stranded),
              "customers_lost": c.customers_lost, "type": types[i],
              "control": control[i], "collapses": c.collapses,
-             "degraded": list(c.degraded), "path": list(c.path)}
+             "degraded": list(c.degraded), "path": list(c.path),
+             "availability": spec.availability_of(i)[0],
+             "importance": _importance(a.risk.importance.get(i))
+             if a.risk is not None and a.risk.importance is not None else None}
             for i, c in sorted(a.cascades.items())],
         "baseline_completion": a.baseline_completion,
         "complexity": {
@@ -96,7 +122,55 @@ def to_dict(a: JourneyAnalysis) -> dict[str, Any]:
                       "to_control": h.to_control, "location": _loc(h.location)}
                      for h in a.handoffs],
         "dependency_cycles": [list(c) for c in a.dependency_cycles],
+        **_risk(a),
     }
+
+
+def _risk(a: JourneyAnalysis) -> dict[str, Any]:
+    """The risk-in-numbers keys (after every v1 key): probability, cut_sets, fixes."""
+    r = a.risk
+    p = r.probability if r is not None else None
+    return {
+        "probability": _probability(p) if p is not None else None,
+        "cut_sets": [{"ids": list(c.ids), "customers_lost": c.customers_lost,
+                      "control": list(c.control), "probability": c.probability}
+                     for c in (r.cut_sets if r is not None else ())],
+        "fixes": [_fix(f) for f in (r.fixes if r is not None else ())],
+    }
+
+
+def _probability(p: Probability) -> dict[str, Any]:
+    ci = None
+    if p.ci95_collapse is not None or p.ci95_completion is not None:
+        ci = {"collapse": list(p.ci95_collapse or (p.collapse, p.collapse)),
+              "completion": list(p.ci95_completion or (p.completion, p.completion))}
+    return {"method": p.method, "collapse": p.collapse, "completion": p.completion,
+            "hours_per_year": p.hours_per_year, "trials": p.trials, "seed": p.seed,
+            "ci95": ci, "completion_method": p.completion_method, "note": p.note}
+
+
+def _importance(x: Any) -> dict[str, Any] | None:
+    if x is None:
+        return None
+    return {"birnbaum": x.birnbaum, "criticality": x.criticality, "raw": x.raw,
+            "rrw": x.rrw, "fussell_vesely": x.fussell_vesely}
+
+
+def _fix(f: Any) -> dict[str, Any]:
+    e = f.effect
+    return {"kind": f.kind, "element": f.element,
+            "line": {"source": f.line[0], "target": f.line[1]} if f.line else None,
+            "title": f.title, "assumption": f.assumption,
+            "verified": {"spofs_removed": list(e.spofs_removed),
+                         "spofs_added": list(e.spofs_added),
+                         "pairs_removed": e.pairs_removed, "pairs_added": e.pairs_added,
+                         "collapse_before": e.collapse_before,
+                         "collapse_after": e.collapse_after,
+                         "collapse_change": e.collapse_change,
+                         "completion_before": e.completion_before,
+                         "completion_after": e.completion_after,
+                         "completion_change": e.completion_change,
+                         "hours_per_year_saved": e.hours_per_year_saved}}
 
 
 def _area(x: Any) -> dict[str, Any]:
@@ -136,11 +210,14 @@ def render(analyses: list[JourneyAnalysis], color: bool = False) -> str:
     return "[\n" + ",\n".join(dumps(d) for d in docs) + "\n]\n"
 
 
-def render_simulation(spec: Spec, c: Cascade, color: bool = False) -> str:
+def render_simulation(spec: Spec, c: Cascade, color: bool = False,
+                      probability: tuple[Probability, Probability] | None = None) -> str:
     doc = {"schema_version": SCHEMA_VERSION, "journey": _journey(spec),
            "failed": list(c.failed), "survives": not c.collapses, "down": list(c.down),
            "stranded": list(c.stranded), "degraded": list(c.degraded),
-           "customers_lost": c.customers_lost, "path": list(c.path)}
+           "customers_lost": c.customers_lost, "path": list(c.path),
+           "probability": _probability(probability[0]) if probability else None,
+           "baseline_collapse": probability[1].collapse if probability else None}
     return dumps(doc) + "\n"
 
 

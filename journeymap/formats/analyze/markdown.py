@@ -6,9 +6,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from journeymap.analysis.result import COMPLEX, Cascade, JourneyAnalysis
-from journeymap.formats.analyze.text import label, path_text
+from journeymap.analysis.risk import Probability
+from journeymap.formats.analyze.text import (
+    TOP_CUTS,
+    TOP_FIXES,
+    cut_set_groups,
+    cut_set_title,
+    fix_sentence,
+    given_sentence,
+    importance_rows,
+    label,
+    path_text,
+    probability_sentences,
+)
 from journeymap.spec.model import Spec
-from journeymap.words import percent  # the one way to say a share in every output
+from journeymap.words import chance, percent  # the one way to say a share in every output
 
 MAX_ROWS = 50
 
@@ -51,6 +63,7 @@ def journey_md(a: JourneyAnalysis) -> list[str]:
                       [[f"`{c.line.source}` needs `{c.line.target}`", c.line.kind,
                         ", ".join(c.spofs), c.fix] for c in cx.critical_lines])
         out.append("")
+    out += risk_md(a)
     out += ["### Where the risk sits", "",
             f"A single failure takes out {percent(cx.mean_spread)} of the other elements on "
             f"average, {percent(cx.max_spread)} at worst.", ""]
@@ -74,6 +87,36 @@ def journey_md(a: JourneyAnalysis) -> list[str]:
     return out
 
 
+def risk_md(a: JourneyAnalysis) -> list[str]:
+    """The risk-in-numbers section: probability, cut sets, importance, verified fixes."""
+    r = a.risk
+    if r is None:
+        return []
+    out = ["### Risk in numbers", ""]
+    out += [" ".join(_esc(x) for x in probability_sentences(a)), ""]
+    for order, cuts in cut_set_groups(a):
+        shown = cuts[:TOP_CUTS]
+        out += [_esc(cut_set_title(order, len(cuts), len(shown), r.max_order)), ""]
+        out += _table(["Fail together", "Control", "Chance all fail"],
+                      [[" + ".join(f"`{i}`" for i in c.ids),  # type: ignore[attr-defined]
+                        ", ".join(c.control), chance(c.probability)]  # type: ignore[attr-defined]
+                       for c in shown])
+        out.append("")
+    rows = importance_rows(a)
+    if rows:
+        out += ["What matters most (importance over the collapse probability):", ""]
+        out += _table(["Element", "Availability", "Birnbaum", "Criticality", "RAW", "F-V"],
+                      rows)
+        out.append("")
+    if r.fixes:
+        out += ["Fixes ranked by what they buy (each re-analysed on a copy of the journey):", ""]
+        for n, f in enumerate(r.fixes[:TOP_FIXES], 1):
+            out.append(f"{n}. **{_esc(f.title)}**: {_esc(fix_sentence(f))}. "  # type: ignore[attr-defined]
+                       f"_Assumes {_esc(f.assumption)}._")  # type: ignore[attr-defined]
+        out.append("")
+    return out
+
+
 def render(analyses: list[JourneyAnalysis], color: bool = False) -> str:
     lines = ["# journeymap analysis", ""]
     for a in analyses:
@@ -81,7 +124,8 @@ def render(analyses: list[JourneyAnalysis], color: bool = False) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_simulation(spec: Spec, c: Cascade, color: bool = False) -> str:
+def render_simulation(spec: Spec, c: Cascade, color: bool = False,
+                      probability: tuple[Probability, Probability] | None = None) -> str:
     state = "collapses" if c.collapses else "survives"
     out = [f"## What if {', '.join(f'`{f}`' for f in c.failed)} fail?", "",
            f"The journey **{state}**: {percent(c.customers_lost)} of customers lost.", "",
@@ -89,6 +133,9 @@ def render_simulation(spec: Spec, c: Cascade, color: bool = False) -> str:
            f"- Stranded: {', '.join(c.stranded) or 'none'}",
            f"- Degraded: {', '.join(c.degraded) or 'none'}",
            f"- Path: `{path_text(spec, c)}`"]
+    given = given_sentence(probability)
+    if given:
+        out += ["", _esc(given)]
     return "\n".join(out) + "\n"
 
 

@@ -11,11 +11,17 @@ from collections.abc import Callable, Sequence
 import click
 
 from journeymap.analysis.result import COMPLEX, DEPENDENCY, Cascade, JourneyAnalysis
+from journeymap.analysis.risk import Probability
 from journeymap.spec.model import Control, Spec
-from journeymap.words import count, percent  # the one way to say a share in every output
+from journeymap.words import (  # the one way to say a share in every output
+    chance, count, percent,
+)
 
 MAX_NAME = 38
 MAX_OTHERS = 10
+TOP_CUTS = 5  # cut sets of each order shown in text and Markdown (all are in JSON)
+TOP_IMPORTANT = 10
+TOP_FIXES = 5
 
 
 def label(spec: Spec, element_id: str) -> str:
@@ -72,6 +78,136 @@ def _styler(color: bool) -> Callable[..., str]:
     def style(text: str, **kw: object) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
     return style
+
+
+# --- risk in numbers (shared with the Markdown format) -------------------------------------
+
+def probability_sentences(a: JourneyAnalysis) -> list[str]:
+    """The probability lines: Q, hours a year, expected completion, how computed."""
+    r = a.risk
+    if r is None or r.probability is None:
+        return []
+    p = r.probability
+    if p.collapse == 0:
+        first = ("No element can fail by itself (every availability is 1), so the journey "
+                 "never collapses: set `availability` on elements, parties or `defaults` "
+                 "to rank the risks.")
+    else:
+        first = (f"The journey collapses {chance(p.collapse)} of the time: about "
+                 f"{_hours(p.hours_per_year)} a year with no way through.")
+    out = [first, f"Expected completion: {chance(p.completion)} of customers reach a goal "
+                  f"(with nothing failed: {percent(a.baseline_completion)})."]
+    if p.ci95_collapse is not None and p.method != "exact":
+        lo, hi = p.ci95_collapse
+        out.append(f"95% interval of the collapse probability: {chance(lo)} to {chance(hi)}.")
+    if p.ci95_completion is not None and p.completion_method != "exact":
+        lo, hi = p.ci95_completion
+        out.append(f"95% interval of expected completion: {chance(lo)} to {chance(hi)}.")
+    out.append(f"How: {p.note}.")
+    return out
+
+
+def _hours(h: float) -> str:
+    if h >= 10:
+        return f"{h:.0f} hours"
+    if h >= 1:
+        return f"{h:.1f} hours"
+    return f"{h * 60:.0f} minutes"
+
+
+def cut_set_groups(a: JourneyAnalysis) -> list[tuple[int, list[object]]]:
+    """(order, cut sets of that order, most likely first) for every order found."""
+    r = a.risk
+    if r is None:
+        return []
+    by: dict[int, list[object]] = {}
+    for c in r.cut_sets:
+        by.setdefault(len(c.ids), []).append(c)
+    return [(k, sorted(v, key=lambda c: (-c.probability, c.ids)))  # type: ignore[attr-defined]
+            for k, v in sorted(by.items())]
+
+
+def cut_set_title(order: int, count: int, shown: int, max_order: int) -> str:
+    what = "pairs" if order == 2 else f"sets of {order}"
+    one = "pair" if order == 2 else f"set of {order}"
+    lead = f"{count} {what if count != 1 else one}"
+    tail = f"; the {shown} most likely" if count > shown else ""
+    return (f"{lead} of failures, none a single point of failure alone, that collapse the "
+            f"journey together{tail} (each loses every customer who could finish):")
+
+
+def importance_rows(a: JourneyAnalysis, k: int = TOP_IMPORTANT) -> list[list[str]]:
+    """The elements that matter most: by criticality (their share of the collapse risk),
+    then Birnbaum."""
+    r = a.risk
+    if r is None or r.importance is None or r.probability is None or r.probability.collapse == 0:
+        return []
+    imp = r.importance
+    ranked = sorted(imp, key=lambda i: (-(imp[i].criticality or 0.0), -(imp[i].birnbaum or 0.0),
+                                        i))
+    rows = []
+    for i in ranked[:k]:
+        x = imp[i]
+        if not (x.criticality or x.birnbaum):
+            break
+        rows.append([short_label(a.spec, i), f"{r.availability[i]:g}", _num(x.birnbaum),
+                     _num(x.criticality), _num(x.raw), _num(x.fussell_vesely)])
+    return rows
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def fix_sentence(f: object) -> str:
+    """What the re-run of a fix showed, in one sentence."""
+    e = f.effect  # type: ignore[attr-defined]
+    parts = []
+    if e.collapse_change is not None:
+        parts.append(f"collapse {chance(e.collapse_before)} -> {chance(e.collapse_after)}"
+                     + (f" ({_hours(e.hours_per_year_saved)} a year less)"
+                        if e.hours_per_year_saved and e.hours_per_year_saved > 0 else ""))
+    if e.completion_change:
+        parts.append(f"completion {e.completion_change * 100:+.3g} points")
+    if e.spofs_removed:
+        parts.append("no longer single points of failure: " + ", ".join(e.spofs_removed))
+    if e.spofs_added:
+        parts.append("new single points of failure: " + ", ".join(e.spofs_added))
+    if e.pairs_removed or e.pairs_added:
+        parts.append(f"pairs -{e.pairs_removed} +{e.pairs_added}")
+    return "; ".join(parts)
+
+
+def risk_lines(a: JourneyAnalysis, s: Callable[..., str]) -> list[str]:
+    r = a.risk
+    if r is None:
+        return []
+    out = [s("Risk in numbers", bold=True)]
+    out += ["  " + x for x in probability_sentences(a)]
+    for order, cuts in cut_set_groups(a):
+        shown = cuts[:TOP_CUTS]
+        out.append("  " + cut_set_title(order, len(cuts), len(shown), r.max_order))
+        out += table(["Fail together", "Control", "Chance all fail"],
+                     [[" + ".join(c.ids), ", ".join(c.control),  # type: ignore[attr-defined]
+                       chance(c.probability)] for c in shown], indent="    ")  # type: ignore[attr-defined]
+    if r.max_order >= 2 and not r.cut_sets:
+        out.append(f"  No set of 2 to {r.max_order} failures collapses the journey unless it "
+                   "holds a single point of failure.")
+    rows = importance_rows(a)
+    if rows:
+        out.append("  What matters most (importance over the collapse probability):")
+        out += table(["Element", "Availability", "Birnbaum", "Criticality", "RAW", "F-V"],
+                     rows, indent="    ")
+    if r.fixes:
+        out.append("  Fixes ranked by what they buy (each re-analysed on a copy of the "
+                   "journey):")
+        for n, f in enumerate(r.fixes[:TOP_FIXES], 1):
+            out.append(f"    {n}. {f.title}: {fix_sentence(f)}")  # type: ignore[attr-defined]
+            out.append(f"       assumes {f.assumption}")  # type: ignore[attr-defined]
+    out.append("")
+    return out
 
 
 def journey_lines(a: JourneyAnalysis, color: bool = False) -> list[str]:
@@ -136,6 +272,8 @@ def journey_lines(a: JourneyAnalysis, color: bool = False) -> list[str]:
             out.append(f"    fix: {cl.fix}")
         out.append("")
 
+    out += risk_lines(a, s)
+
     out.append(s("Where the risk sits", bold=True))
     out.append(f"  A single failure takes out {percent(cx.mean_spread)} of the other elements "
                f"on average, {percent(cx.max_spread)} at worst.")
@@ -185,7 +323,22 @@ def render(analyses: list[JourneyAnalysis], color: bool = False) -> str:
     return ("\n\n" + "=" * 72 + "\n\n").join(blocks) + "\n"
 
 
-def render_simulation(spec: Spec, c: Cascade, color: bool = False) -> str:
+def given_sentence(probability: tuple[Probability, Probability] | None) -> str | None:
+    """``simulate``: the collapse probability given the failures, next to the usual one."""
+    if probability is None:
+        return None
+    after, before = probability
+    how = "exact" if after.method == "exact" else f"monte-carlo, {after.trials} trials"
+    if after.collapse >= 1:
+        return (f"Given these failures the journey collapses for sure (usually "
+                f"{chance(before.collapse)} of the time); {how}.")
+    return (f"Given these failures, the journey collapses {chance(after.collapse)} of the time "
+            f"({_hours(after.hours_per_year)} a year; usually {chance(before.collapse)}), and "
+            f"{chance(after.completion)} of customers complete on average ({how}).")
+
+
+def render_simulation(spec: Spec, c: Cascade, color: bool = False,
+                      probability: tuple[Probability, Probability] | None = None) -> str:
     s = _styler(color)
     what = ", ".join(label(spec, f) for f in c.failed)
     out = [s(f"What if {what} fail{'s' if len(c.failed) == 1 else ''}?", bold=True),
@@ -206,6 +359,9 @@ def render_simulation(spec: Spec, c: Cascade, color: bool = False) -> str:
     listing("Stranded: up, but customers can no longer reach it", c.stranded)
     listing("Degraded: a soft need is down", c.degraded)
     out.append(f"  Path: {path_text(spec, c)}")
+    given = given_sentence(probability)
+    if given:
+        out.append(f"  {given}")
     return "\n".join(out) + "\n"
 
 
