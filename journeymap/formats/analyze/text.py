@@ -13,9 +13,7 @@ import click
 from journeymap.analysis.result import COMPLEX, DEPENDENCY, Cascade, JourneyAnalysis
 from journeymap.analysis.risk import Probability
 from journeymap.spec.model import Control, Spec
-from journeymap.words import (  # the one way to say a share in every output
-    chance, count, percent,
-)
+from journeymap.words import chance, count, percent  # one way to say a share everywhere
 
 MAX_NAME = 38
 MAX_OTHERS = 10
