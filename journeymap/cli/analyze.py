@@ -124,9 +124,10 @@ def simulate(spec: str, failed: tuple[str, ...], fmt: str, probability: str, tri
         fail("; ".join(f"{spec}: no element with id '{u}'{did_you_mean(u, ids)}"
                        for u in unknown))
     cascade = run(loaded, failed)
+    from journeymap.analysis.probability import OFF, NotAffordable
+
     given = None
-    if probability != "off":
-        from journeymap.analysis.probability import NotAffordable
+    if probability != OFF:
         from journeymap.analysis.risk import probability_given
 
         try:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 import click
 
+from journeymap.analysis.probability import EXACT, MONTE_CARLO
 from journeymap.analysis.result import COMPLEX, DEPENDENCY, Cascade, JourneyAnalysis
 from journeymap.analysis.risk import Probability
 from journeymap.spec.model import Control, Spec
@@ -95,10 +96,10 @@ def probability_sentences(a: JourneyAnalysis) -> list[str]:
                  f"{_hours(p.hours_per_year)} a year with no way through.")
     out = [first, f"Expected completion: {chance(p.completion)} of customers reach a goal "
                   f"(with nothing failed: {percent(a.baseline_completion)})."]
-    if p.ci95_collapse is not None and p.method != "exact":
+    if p.ci95_collapse is not None and p.method != EXACT:
         lo, hi = p.ci95_collapse
         out.append(f"95% interval of the collapse probability: {chance(lo)} to {chance(hi)}.")
-    if p.ci95_completion is not None and p.completion_method != "exact":
+    if p.ci95_completion is not None and p.completion_method != EXACT:
         lo, hi = p.ci95_completion
         out.append(f"95% interval of expected completion: {chance(lo)} to {chance(hi)}.")
     out.append(f"How: {p.note}.")
@@ -326,7 +327,7 @@ def given_sentence(probability: tuple[Probability, Probability] | None) -> str |
     if probability is None:
         return None
     after, before = probability
-    how = "exact" if after.method == "exact" else f"monte-carlo, {after.trials} trials"
+    how = EXACT if after.method == EXACT else f"{MONTE_CARLO}, {after.trials} trials"
     if after.collapse >= 1:
         return (f"Given these failures the journey collapses for sure (usually "
                 f"{chance(before.collapse)} of the time); {how}.")
