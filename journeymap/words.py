@@ -103,6 +103,36 @@ CONTROL_ORDER: dict[Control, int] = {
     Control.EXTERNAL: 0, Control.PARTNER: 1, Control.INTERNAL: 2, Control.UNKNOWN: 3}
 
 
+# The diagram's own labels. Architects read the engine's terms ("SPOF · dependency",
+# "stranded"); leaders read plain words. Leader labels are no longer than the plain ones,
+# so they fit the boxes either way.
+DIAGRAM_LABELS: dict[Style, dict[str, str]] = {
+    PLAIN: {
+        "spof.structural": "⚠ SPOF · structural",
+        "spof.dependency": "⚠ SPOF · dependency",
+        "spof.endpoint": "⚠ SPOF · journey endpoint",
+        "legend.spof": "⚠ SPOF: failing alone collapses the journey",
+        "mark.stranded": "⊘ STRANDED",
+        "legend.stranded": "⊘ STRANDED stranded: up, but customers can no longer reach it",
+        "legend.path": "collapse path, in order 1, 2, …",
+        "cascade": "If {who} fails: {down} down, {stranded} stranded, {lost} of customers lost",
+        "cascade.collapses": " — the journey collapses",
+    },
+    LEADER: {
+        "spof.structural": "⚠ single failure · every path",
+        "spof.dependency": "⚠ single failure · needs",
+        "spof.endpoint": "⚠ single failure · only start/finish",
+        "legend.spof": "⚠ failing alone stops the journey",
+        "mark.stranded": "⊘ CUT OFF",
+        "legend.stranded": "⊘ CUT OFF: working, but customers can no longer reach it",
+        "legend.path": "how it spreads, in order 1, 2, …",
+        "cascade": ("If {names} fails: {down} other parts go down, {stranded} cut off, "
+                    "{lost} of customers stopped"),
+        "cascade.collapses": "",
+    },
+}
+
+
 def _control(control: str) -> Control:
     try:
         return Control(control)

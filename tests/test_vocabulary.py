@@ -66,3 +66,25 @@ def test_the_two_styles_of_a_share_and_of_control() -> None:
     assert control_words("external") == "external, outside your control"
     assert control_words(Control.EXTERNAL, LEADER) == "outside our control"
     assert control_words("nonsense", LEADER) == "no owner named"
+
+
+def test_leader_diagram_labels_come_from_the_view_and_leave_names_alone() -> None:
+    from journeymap.analysis import analyze
+    from journeymap.render import diagram_dot
+    from journeymap.spec import load_spec
+
+    path = PACKAGE.parent / "specs" / "newsletter-video.journey.yaml"
+    text = path.read_text(encoding="utf-8")
+    # A name with the engine's words in it: the old SVG rewrite changed user text too.
+    assert "name: Newsletter editor" in text
+    text = text.replace("name: Newsletter editor", "name: Endpoint dependency")
+    spec = load_spec(str(path), text)
+    analysis = analyze(spec, samples=0)
+    worst = max(analysis.cascades.values(), key=lambda c: (c.spread, c.failed)).failed[0]
+    for highlight in (None, worst):
+        plain = diagram_dot(spec, analysis, highlight=highlight)
+        leader = diagram_dot(spec, analysis, highlight=highlight, words=LEADER)
+        assert "Endpoint dependency" in leader
+        assert "SPOF" not in leader and "STRANDED" not in leader
+        assert "collapse path" not in leader
+        assert ("SPOF" in plain) or ("STRANDED" in plain) or ("collapse path" in plain)

@@ -31,7 +31,7 @@ from journeymap.render.view import (
     flow_percentages,
 )
 from journeymap.spec.model import Control, Element, Need, Spec
-from journeymap.words import CONTROL_LEGEND, count, percent
+from journeymap.words import CONTROL_LEGEND, DIAGRAM_LABELS, PLAIN, Style, count, percent
 
 WRAP = 24  # characters per line of an element name: keeps columns narrow
 
@@ -74,9 +74,11 @@ def _font(text: str, size: int | None = None, colour: str | None = None,
 
 
 class _Writer:
-    def __init__(self, view: View, routing: str = "auto", anchors: bool = False):
+    def __init__(self, view: View, routing: str = "auto", anchors: bool = False,
+                 words: Style = PLAIN):
         self.v = view
         self.spec = view.spec
+        self.label = DIAGRAM_LABELS[words]  # the audience's words for the diagram's marks
         self.out: list[str] = []
         self.highlighting = view.cascade is not None
         self.routing = routing
@@ -119,11 +121,12 @@ class _Writer:
         spof = v.spofs.get(e.id)
         if state in S.STATE_MARK:
             colour = "#FFFFFF" if state == FAILED else (S.ALERT if state == DOWN else S.INK)
-            rows.append(_Row([S.STATE_MARK[state]], 9, colour, bold=True))
+            mark = self.label["mark.stranded"] if state == STRANDED else S.STATE_MARK[state]
+            rows.append(_Row([mark], 9, colour, bold=True))
         elif spof is not None and not faded and not self.highlighting:
-            what = "journey endpoint" if spof.endpoint else spof.cause
+            what = "spof.endpoint" if spof.endpoint else f"spof.{spof.cause}"
             lost = f"{percent(spof.customers_lost)} of customers lost"
-            rows.append(_Row([f"⚠ SPOF · {what}", lost], 9, S.ALERT, bold=True))
+            rows.append(_Row([self.label[what], lost], 9, S.ALERT, bold=True))
         return rows
 
     def node(self, e: Element, pos: tuple[float, float], indent: int = 1) -> None:
@@ -406,10 +409,11 @@ class _Writer:
     def cascade_sentence(self, c: Cascade) -> str:
         spec = self.spec
         who = ", ".join(f"{spec.by_id[i].name} ({i}, {spec.control_of(i)})" for i in c.failed)
-        parts = [f"{len(c.down)} down", f"{len(c.stranded)} stranded",
-                 f"{percent(c.customers_lost)} of customers lost"]
-        end = " — the journey collapses" if c.collapses else ""
-        return f"If {who} fails: " + ", ".join(parts) + end
+        names = ", ".join(spec.by_id[i].name for i in c.failed)
+        end = self.label["cascade.collapses"] if c.collapses else ""
+        return self.label["cascade"].format(
+            who=who, names=names, down=len(c.down), stranded=len(c.stranded),
+            lost=percent(c.customers_lost)) + end
 
     def legend_rows(self) -> list[tuple[str, str]]:
         """(left cell, explanation) pairs: only what this diagram actually draws."""
@@ -434,17 +438,17 @@ class _Writer:
                     text = CONTROL_LEGEND[control]
                     rows.append(swatch(S.CONTROL_FILL[control], S.CONTROL_BORDER[control], text))
             if v.spofs:
-                rows.append(swatch("#FFFFFF", S.ALERT,
-                                   "⚠ SPOF: failing alone collapses the journey", width=3))
+                rows.append(swatch("#FFFFFF", S.ALERT, self.label["legend.spof"], width=3))
         else:
             for st, text in ((FAILED, "fails"), (DOWN, "down: a need it cannot do without failed"),
-                             (STRANDED, "stranded: up, but customers can no longer reach it"),
-                             (DEGRADED, "degraded: a soft need is down")):
+                             (STRANDED, ""), (DEGRADED, "degraded: a soft need is down")):
                 if st in v.state.values():
                     ink = S.ALERT if st in (FAILED, DOWN) else S.MUTED
-                    rows.append(swatch(S.STATE_FILL[st], ink, S.STATE_MARK[st] + " " + text))
+                    text = (self.label["legend.stranded"] if st == STRANDED
+                            else S.STATE_MARK[st] + " " + text)
+                    rows.append(swatch(S.STATE_FILL[st], ink, text))
             if v.path_steps:
-                rows.append(line("━━━▶", S.ALERT, "collapse path, in order 1, 2, …", True))
+                rows.append(line("━━━▶", S.ALERT, self.label["legend.path"], True))
         rows.append(line("━━━▶", S.FLOW, "flow line: the customer moves on (% = share)", True))
         kinds = sorted({n.kind for e in self.spec.elements if e.id in v.visible for n in e.needs})
         for kind in kinds:
@@ -567,26 +571,30 @@ def _line(points: list[tuple[float, float]]) -> str:
     return f"L {len(points)} " + " ".join(f"{x:.1f} {y:.1f}" for x, y in points)
 
 
-def view_dot(view: View, routing: str = "auto", anchors: bool = False) -> str:
+def view_dot(view: View, routing: str = "auto", anchors: bool = False,
+             words: Style = PLAIN) -> str:
     """DOT text of an already built :class:`View`.
 
     ``routing``: ``auto`` (by size, see :mod:`journeymap.render.scale`), ``curved``,
     ``orthogonal`` or ``straight``. ``anchors`` gives every element node the SVG id
     ``n~ID`` and every line a class (``flow``/``needs``), for the explorer page.
+    ``words`` picks whose words label the marks (:data:`journeymap.words.LEADER`: plain).
     """
-    return _Writer(view, routing, anchors).write()
+    return _Writer(view, routing, anchors, words).write()
 
 
 def diagram_dot(spec: Spec, analysis: JourneyAnalysis | None = None, *,
                 highlight: str | Cascade | None = None, focus: str | None = None,
-                depth: int = 2, stage: str | None = None, routing: str = "auto") -> str:
+                depth: int = 2, stage: str | None = None, routing: str = "auto",
+                words: Style = PLAIN) -> str:
     """The journey as DOT text (deterministic: same input, same bytes).
 
     ``analysis`` adds the verdict and SPOF marks; ``highlight`` (an element id or a
     :class:`Cascade`) draws that failure's cascade; ``focus``/``depth`` and ``stage``
     draw part of a large journey; ``routing`` picks the line routing (``auto``: by
-    size). Raises :class:`journeymap.render.view.RenderError` for unknown ids.
+    size); ``words=LEADER`` labels the marks in plain words (the leadership report).
+    Raises :class:`journeymap.render.view.RenderError` for unknown ids.
     """
     return view_dot(build_view(spec, analysis, highlight=highlight, focus=focus,
-                               depth=depth, stage=stage), routing)
+                               depth=depth, stage=stage), routing, words=words)
 

@@ -10,14 +10,13 @@ and a :class:`DiagramNotDrawn` warning says it once, for the command line to pri
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from html import escape, unescape
 
 from journeymap.analysis.result import JourneyAnalysis
 from journeymap.report import charts
 from journeymap.report.model import JourneyReport
+from journeymap.words import LEADER
 
 # Shown only where a picture is missing without a reason (never for a diagram that
 # failed: that one says why, see :func:`why_key`).
@@ -38,63 +37,15 @@ def not_drawn_note(reason: str) -> str:
     return f"Diagram not drawn: {reason}"
 
 
-# The diagram renderer labels for architects ("SPOF · dependency", "stranded"). A
-# leader reads plain words, so the report rewrites those labels; replacements are no
-# longer than the originals so they still fit the boxes Graphviz sized for them.
-# tests/test_report.py fails if renderer wording leaks through, so a change there shows.
-_PLAIN = (
-    (re.compile(r"^If (.+) \([a-z0-9_-]+, \w+\) fails: (\d+) down, (\d+) stranded, (.+) of "
-                r"customers lost( — the journey collapses)?$"),
-     lambda m: (f"If {m[1]} fails: {m[2]} other parts go down, {m[3]} cut off, {m[4]} of "
-                f"customers stopped")),
-    (re.compile(r"^⚠ SPOF · structural · (.+) lost$"), lambda m: f"⚠ all pass here · stops {m[1]}"),
-    (re.compile(r"^⚠ SPOF · journey endpoint · (.+) lost$"),
-     lambda m: f"⚠ only start/finish · {m[1]}"),
-    (re.compile(r"^⚠ SPOF · dependency · (.+) lost$"), lambda m: f"⚠ single failure stops {m[1]}"),
-    (re.compile(r"^⚠ SPOF: failing alone collapses the journey$"),
-     lambda m: "⚠ failing alone stops the journey"),
-    (re.compile(r"^⊘ STRANDED stranded: up, but"), lambda m: "⊘ CUT OFF: working, but"),
-    (re.compile(r"^⊘ STRANDED$"), lambda m: "⊘ CUT OFF"),
-    (re.compile(r"^collapse path, in order"), lambda m: "how it spreads, in order"),
-)
-_WORDS = ((re.compile(r"\b(journey )?endpoint\b"), "only start/finish"),
-          (re.compile(r"\bSPOFs?\b"), "single failure"),
-          (re.compile(r"\bstranded\b", re.I), "cut off"),
-          (re.compile(r"\bcollapses\b"), "stops"), (re.compile(r"\bdependency\b"), "needs"),
-          (re.compile(r"\bstructural\b"), "every path"))
-_TEXT = re.compile(r"(<text\b[^>]*>)([^<]*)(</text>)")
-
-
-def plain_words(label: str) -> str:
-    """A diagram label in a leader's words.
-
-    >>> plain_words("⚠ SPOF · dependency · 100% lost")
-    '⚠ single failure stops 100%'
-    """
-    for pattern, repl in _PLAIN:
-        label = pattern.sub(repl, label)
-    for pattern, word in _WORDS:
-        label = pattern.sub(word, label)
-    return label
-
-
-def plain_svg(svg: str) -> str:
-    """Rewrite every ``<text>`` of a diagram with :func:`plain_words`."""
-    def one(m: re.Match[str]) -> str:
-        return m[1] + escape(plain_words(unescape(m[2])), quote=False) + m[3]
-
-    return _TEXT.sub(one, svg)
-
-
 def diagram_svg(analysis: JourneyAnalysis, highlight: str | None = None,
                 **options: object) -> str:
     """The journey diagram (single points of failure marked), or one failure's cascade,
-    with labels in plain words. Raises :class:`journeymap.render.GraphvizError` (the
-    reason) when it cannot be drawn."""
+    labelled in a leader's words by the diagram itself. Raises
+    :class:`journeymap.render.GraphvizError` (the reason) when it cannot be drawn."""
     from journeymap.render import render_svg
 
-    out = render_svg(analysis.spec, analysis, highlight=highlight, **options)
-    return plain_svg(out.decode("utf-8"))
+    return render_svg(analysis.spec, analysis, highlight=highlight, words=LEADER,
+                      **options).decode("utf-8")
 
 
 def _diagram_or_reason(analysis: JourneyAnalysis, highlight: str | None) -> tuple[str | None, str]:
