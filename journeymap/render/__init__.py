@@ -46,8 +46,8 @@ def render(spec: Spec, analysis: JourneyAnalysis | None = None, fmt: str = "svg"
     """The diagram in ``fmt`` (one of :data:`FORMATS`) as bytes.
 
     ``options`` are those of :func:`diagram_dot`: ``highlight``, ``focus``, ``depth``,
-    ``stage``, ``words`` (SVG/PNG/PDF/dot only); ``routing`` picks the line routing (``auto``: by size, see
-    :mod:`journeymap.render.scale`). ``summary`` draws the stages × parties summary
+    ``stage``, ``words`` (not mermaid); ``routing`` picks the line routing (``auto``: by
+    size, see :mod:`journeymap.render.scale`). ``summary`` draws the stages × parties summary
     instead of every element (:func:`wants_summary` says when the CLI does so). dot and
     mermaid never need Graphviz; svg, png and pdf do.
     """
