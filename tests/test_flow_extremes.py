@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oracle import completion_exact, naive_cascades
 from test_engine_properties import journeys
 
 from journeymap.analysis import analyze, simulate
@@ -25,7 +26,6 @@ from journeymap.analysis.fast import fast_cascades
 from journeymap.analysis.flow import FlowSolver
 from journeymap.analysis.index import Index
 from journeymap.analysis.loops import TINY, LoopSystem, Underflow, loop_chances
-from journeymap.analysis.oracle import completion_exact, naive_cascades
 from journeymap.cli import cli
 from journeymap.spec import load_spec
 from journeymap.spec.diagnostics import Location

@@ -17,13 +17,13 @@ import textwrap
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oracle import completion_exact
 from test_engine_properties import journeys
 
 from journeymap.analysis import analyze, simulate
 from journeymap.analysis.cutsets import CutFinder
 from journeymap.analysis.flow import goal_reachable
 from journeymap.analysis.index import Index
-from journeymap.analysis.oracle import completion_exact
 from journeymap.analysis.probability import (
     EXACT,
     MONTE_CARLO,

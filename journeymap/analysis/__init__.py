@@ -24,15 +24,18 @@ from journeymap.analysis.result import Cascade, JourneyAnalysis
 from journeymap.spec.model import Spec
 
 if TYPE_CHECKING:
+    from journeymap.analysis.cascade import CascadeEngine
     from journeymap.analysis.risk import RiskOptions
 
 
 def analyze(spec: Spec, *, samples: int | None = None, seed: int = 0,
-            engine: str = "fast", risk: RiskOptions | None = None) -> JourneyAnalysis:
+            engine: CascadeEngine | None = None, risk: RiskOptions | None = None
+            ) -> JourneyAnalysis:
     """Analyse one journey. ``samples`` (Monte Carlo orders for the robustness curve)
-    defaults to a number chosen from the journey's size; ``engine="naive"`` uses the
-    slow oracle (tests and benchmarks only). ``risk`` also computes the risk numbers
-    (:mod:`.risk`: probability, cut sets, importance, fixes) into ``.risk``."""
+    defaults to a number chosen from the journey's size; ``engine`` replaces the fast
+    engine's per-element cascades (the tests pass their slow oracle's). ``risk`` also
+    computes the risk numbers (:mod:`.risk`: probability, cut sets, importance, fixes)
+    into ``.risk``."""
     from journeymap.analysis.build import build_analysis
     from journeymap.analysis.engine import analyze_facts
     from journeymap.analysis.index import gc_paused

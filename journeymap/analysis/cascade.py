@@ -10,7 +10,7 @@ the journey collapses (no goal reachable any more).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from journeymap.analysis.flow import FlowSolver, reachable
@@ -34,6 +34,12 @@ def clean(x: float) -> float:
     """Round a share for reporting: byte-stable output, no -0.0, no float dust."""
     r = round(x, 12)
     return 0.0 if r <= 0 else min(r, 1.0)
+
+
+# Every element's single-failure cascade at once: (touch-points reachable with nothing
+# failed, baseline completion, one cascade per element in index order). The engine's is
+# :func:`.fast.fast_cascades`; the tests pass the oracle's.
+CascadeEngine = Callable[[Index], tuple[set[int], float, list[RawCascade]]]
 
 
 class Baseline:
@@ -66,4 +72,4 @@ class Baseline:
                           clean(self.completion - comp), collapses)
 
 
-__all__ = ["Baseline", "RawCascade", "clean"]
+__all__ = ["Baseline", "CascadeEngine", "RawCascade", "clean"]

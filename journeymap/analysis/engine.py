@@ -1,17 +1,17 @@
 """Everything :func:`journeymap.analysis.analyze` computes before naming it: every
-element's cascade (:mod:`.fast`, or the naive :mod:`.oracle`), the structural SPOFs
-(:mod:`.dominators`), the robustness curve and the mutual-dependency groups.
+element's cascade (:mod:`.fast`), the structural SPOFs (:mod:`.dominators`), the
+robustness curve and the mutual-dependency groups.
 
-The fast engine is checked against the oracle with hypothesis on thousands of small
-random journeys (tests/test_engine_properties.py).
+The fast engine is checked against a slow, literal oracle (tests/oracle.py) with
+hypothesis on thousands of small random journeys (tests/test_engine_properties.py).
 """
 
 from __future__ import annotations
 
 from journeymap.analysis.build import Facts
+from journeymap.analysis.cascade import CascadeEngine
 from journeymap.analysis.dominators import flow_dominator_chain
 from journeymap.analysis.index import Index, sccs
-from journeymap.analysis.oracle import baseline, naive_cascades
 from journeymap.analysis.robustness import default_samples, robustness
 from journeymap.spec.model import Spec
 
@@ -30,17 +30,14 @@ def dependency_cycles(ix: Index) -> list[list[int]]:
     return [c for c in comps if len(c) > 1]
 
 
-def analyze_facts(spec: Spec, *, samples: int | None, seed: int, engine: str = "fast") -> Facts:
+def analyze_facts(spec: Spec, *, samples: int | None, seed: int,
+                  engine: CascadeEngine | None = None) -> Facts:
     ix = Index(spec)
-    if engine == "naive":
-        reach0, comp0 = baseline(ix)
-        cascades = naive_cascades(ix)
-    elif engine == "fast":
+    if engine is None:
         from journeymap.analysis.fast import fast_cascades
 
-        reach0, comp0, cascades = fast_cascades(ix)
-    else:
-        raise ValueError(f"unknown engine {engine!r}")
+        engine = fast_cascades
+    reach0, comp0, cascades = engine(ix)
     m = len(spec.flows) + sum(len(g.members) for g in ix.groups)
     k = default_samples(ix.n, m) if samples is None else samples
     ok = any(ix.is_goal[v] for v in reach0)

@@ -26,11 +26,11 @@ from pathlib import Path
 
 import pytest
 from generate import synthetic_yaml
+from oracle import baseline, completion_float, naive_cascade, naive_cascades
 
 from journeymap.analysis.engine import structural_touchpoints
 from journeymap.analysis.fast import fast_cascades
 from journeymap.analysis.index import Index
-from journeymap.analysis.oracle import baseline, naive_cascade, naive_cascades
 from journeymap.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def report(name: str, **values: object) -> None:
 def test_engine_vs_oracle_1k(benchmark) -> None:
     ix = Index(spec_of(1000))
     t0 = time.perf_counter()
-    naive_cascades(ix)
+    naive_cascades(ix, completion_float)
     naive = time.perf_counter() - t0
     benchmark.pedantic(engine, args=(ix,), rounds=5, iterations=1)
     fast = benchmark.stats.stats.median
@@ -69,11 +69,11 @@ def test_engine_vs_oracle_1k(benchmark) -> None:
 def test_engine_vs_oracle_10k(benchmark) -> None:
     """The oracle is sampled (200 seeded elements) and extrapolated to all n."""
     ix = Index(spec_of(10000))
-    base = baseline(ix)
+    base = baseline(ix, completion_float)
     sample = random.Random(0).sample(range(ix.n), 200)
     t0 = time.perf_counter()
     for v in sample:
-        naive_cascade(ix, (v,), base)
+        naive_cascade(ix, (v,), base, completion_float)
     naive = (time.perf_counter() - t0) / len(sample) * ix.n
     benchmark.pedantic(engine, args=(ix,), rounds=3, iterations=1)
     fast = benchmark.stats.stats.median

@@ -1,18 +1,24 @@
 """The slow, obviously correct reading of the contract: the engine's test oracle.
 
-For each element: propagate its failure to a fixpoint, walk the flow layer again from
-the entries, and solve the customer chain for completion in exact rational arithmetic
-(:func:`completion_exact`). That is O(n·(n+m)) and more and takes minutes at 10k
-elements, so it is used only by tests and benchmarks.
+For each element: propagate its failure to a fixpoint (checked against a literal sweep
+in tests/test_engine_properties.py), walk the flow layer again from the entries, and
+solve the customer chain for completion in exact rational arithmetic
+(:func:`completion_exact`). That is O(n·(n+m)) per element and more, so it lives with the
+tests: the engine (journeymap/analysis/fast.py) is compared with it on many random
+journeys, and the benchmarks time it side by side with the engine
+(``completion=completion_float``: the same reading with the engine's float solver, so
+the ratio measures the algorithm, not fractions against floats).
+
+``analyze(spec, engine=naive_engine)`` runs the whole analysis on the oracle's cascades.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from fractions import Fraction
 
 from journeymap.analysis.cascade import RawCascade, clean
-from journeymap.analysis.flow import reachable
+from journeymap.analysis.flow import FlowSolver, reachable
 from journeymap.analysis.index import Index
 from journeymap.analysis.propagation import degraded_indices, propagate_indices
 
@@ -66,29 +72,45 @@ def completion_exact(ix: Index, down: Collection[int]) -> float:
     return float(total)
 
 
-def baseline(ix: Index) -> tuple[set[int], float]:
+Completion = Callable[[Index, Collection[int]], float]
+
+
+def completion_float(ix: Index, down: Collection[int]) -> float:
+    """Completion from scratch with the engine's float solver (for the benchmarks)."""
+    solver = FlowSolver(ix)
+    return solver.completion(solver.solve(down))
+
+
+def baseline(ix: Index, completion: Completion = completion_exact) -> tuple[set[int], float]:
     """Touch-points reachable with nothing failed, and the baseline completion."""
-    return reachable(ix, ()), completion_exact(ix, ())
+    return reachable(ix, ()), completion(ix, ())
 
 
 def naive_cascade(ix: Index, failed: Iterable[int], base: tuple[set[int], float]
-                  | None = None) -> RawCascade:
+                  | None = None, completion: Completion = completion_exact) -> RawCascade:
     """The contract applied literally to one set of failed elements."""
     failed = frozenset(failed)
-    reach0, comp0 = base or baseline(ix)
+    reach0, comp0 = base or baseline(ix, completion)
     down = propagate_indices(ix, failed)
     reach = reachable(ix, down)
     stranded = frozenset(v for v in reach0 if v not in down and v not in reach)
-    comp = completion_exact(ix, down) if down & reach0 else comp0
+    comp = completion(ix, down) if down & reach0 else comp0
     collapses = any(ix.is_goal[v] for v in reach0) and not any(ix.is_goal[v] for v in reach)
     return RawCascade(failed, frozenset(down - failed), stranded,
                       frozenset(degraded_indices(ix, down)), clean(comp0 - comp), collapses)
 
 
-def naive_cascades(ix: Index) -> list[RawCascade]:
+def naive_cascades(ix: Index, completion: Completion = completion_exact) -> list[RawCascade]:
     """Every element's single-failure cascade, one full recomputation each."""
-    base = baseline(ix)
-    return [naive_cascade(ix, (v,), base) for v in range(ix.n)]
+    base = baseline(ix, completion)
+    return [naive_cascade(ix, (v,), base, completion) for v in range(ix.n)]
 
 
-__all__ = ["baseline", "completion_exact", "naive_cascade", "naive_cascades"]
+def naive_engine(ix: Index) -> tuple[set[int], float, list[RawCascade]]:
+    """The oracle in the engine's shape, for ``analyze(spec, engine=naive_engine)``."""
+    reach0, comp0 = baseline(ix)
+    return reach0, comp0, naive_cascades(ix)
+
+
+__all__ = ["baseline", "completion_exact", "completion_float", "naive_cascade",
+           "naive_cascades", "naive_engine"]
