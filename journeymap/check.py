@@ -17,6 +17,7 @@ from journeymap.policy import Policy, Waiver
 from journeymap.rules import (
     EXPIRED_WAIVER,
     OFF,
+    UNUSED_WAIVER,
     JourneyState,
     Rule,
     Scope,
@@ -104,6 +105,12 @@ class CheckReport:
         return bool(self.failing)
 
     @property
+    def policy_findings(self) -> tuple[Finding, ...]:
+        """Findings about the policy file itself (expired or unused waivers)."""
+        scope = {r.id: r.scope for r in self.rules}
+        return tuple(f for f in self.findings if scope.get(f.rule) == Scope.POLICY)
+
+    @property
     def waived(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.waiver is not None)
 
@@ -156,14 +163,26 @@ def run_rules(states: list[JourneyState], policy: Policy, *, fail_on: str = "err
     expired = [w for w in policy.waivers if w.expired(today)]
     results = []
     every: list[Finding] = []
+    used: set[int] = set()  # ids of the waivers that covered something
+    # A finding in a shared catalog (a stale review date of a catalog support) is the
+    # same finding for every journey that uses it: reported once.
+    elsewhere: set[tuple[str, Location, str | None, str]] = set()
     for state in sorted(states, key=lambda s: (s.path, s.journey_id)):
+        state = dataclasses.replace(state, today=today)
         found: list[Finding] = []
         for r in rules:
             if r.scope not in (Scope.CHANGE, Scope.STATE):
                 continue
             for hit in r.run(state, policy.thresholds):
+                if r.id in _DEFINITION_RULES and hit.location.path != state.path:
+                    key = (r.id, hit.location, hit.element, hit.message)
+                    if key in elsewhere:
+                        continue
+                    elsewhere.add(key)
                 jid = state.journey_id
-                waiver = next((w for w in active if w.covers(r.id, jid, hit.element)), None)
+                covering = [w for w in active if w.covers(r.id, jid, hit.element)]
+                used.update(id(w) for w in covering)
+                waiver = covering[0] if covering else None
                 old = next((w for w in expired if w.covers(r.id, jid, hit.element)), None)
                 message = hit.message
                 if old is not None and waiver is None:
@@ -188,9 +207,49 @@ def run_rules(states: list[JourneyState], policy: Policy, *, fail_on: str = "err
                 f"the waiver for {w.describe()} expired on {w.expires.isoformat()} and no "
                 f"longer waives anything (reason given: {w.reason}). Renew it or fix the finding.",
                 w.location, w.journey or "", w.element))
+    every.extend(_unused_waivers(rules, active, used, states, baseline))
     every.sort(key=Finding.sort_key)
     return CheckReport(tuple(results), tuple(every), tuple(rules), policy, fail_on, today,
                        baseline, root, notes)
+
+
+# Rules about how an element is written down (not about what it does to this journey):
+# for a catalog element they say the same thing in every journey that uses it.
+_DEFINITION_RULES = frozenset({"JM106", "JM112"})
+
+
+def _unused_waivers(rules: list[Rule], active: list[Waiver], used: set[int],
+                    states: list[JourneyState], baseline: str | None) -> list[Finding]:
+    """JM113 for every waiver that covered nothing this run, saying why it may not match.
+
+    Waivers of rules that did not run (turned off, or change rules without --baseline)
+    are not judged: they had no chance to match.
+    """
+    unused_rule = next((r for r in rules if r.id == UNUSED_WAIVER.id), None)
+    if unused_rule is None:
+        return []
+    ran = {r.id: r for r in rules if r.scope == Scope.STATE
+           or (r.scope == Scope.CHANGE and baseline is not None)}
+    journeys = sorted({s.journey_id for s in states})
+    out = []
+    for w in active:
+        if id(w) in used or w.rule not in ran:
+            continue
+        matched = [j for j in journeys if w.matches_journey(j)]
+        if w.journey is not None and not matched:
+            why = (f"journey '{w.journey}' matches none of the {len(journeys)} journey(s) "
+                   "checked")
+        elif w.element is not None:
+            why = (f"element '{w.element}' matches no {w.rule} finding in "
+                   f"{len(matched)} journey(s)")
+        else:
+            why = f"there is no {w.rule} finding in {len(matched)} journey(s)"
+        out.append(Finding(
+            unused_rule.id, unused_rule.name, unused_rule.severity,
+            f"the waiver for {w.describe()} matches no finding: {why}. Correct it (journey "
+            f"and element take ids or glob patterns like 'checkout-*') or delete it.",
+            w.location, w.journey or "", w.element))
+    return out
 
 
 # --- gathering (I/O): specs, baseline, analyses ---------------------------------------------

@@ -17,8 +17,8 @@ worse fails the build, existing risks are warnings.
       dependency-cycle: off
     waivers:
       - rule: JM102
-        journey: newsletter-video    # optional: only this journey
-        element: bitly-service       # optional: only this element
+        journey: newsletter-video    # optional: only this journey (an id or a glob: news-*)
+        element: bitly-service       # optional: only this element (an id or a glob: bitly-*)
         reason: Bitly is replaced by our own short links in Q3 (PROJ-123)
         expires: 2027-01-31          # the waiver works through this day, then stops
 
@@ -35,6 +35,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -81,8 +82,15 @@ class Waiver:
     element: str | None = None
 
     def covers(self, rule: str, journey: str, element: str | None) -> bool:
-        return (self.rule == rule and self.journey in (None, journey)
-                and self.element in (None, element))
+        """Does it cover this finding? ``journey`` and ``element`` are ids or glob
+        patterns (``checkout-*``, ``aws-?``, ``*``); ``*`` also matches a finding about the
+        journey as a whole (no element)."""
+        return (self.rule == rule
+                and (self.journey is None or fnmatchcase(journey, self.journey))
+                and (self.element is None or fnmatchcase(element or "", self.element)))
+
+    def matches_journey(self, journey: str) -> bool:
+        return self.journey is None or fnmatchcase(journey, self.journey)
 
     def expired(self, today: dt.date) -> bool:
         """A waiver works through its expiry day and stops the day after."""

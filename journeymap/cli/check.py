@@ -22,7 +22,7 @@ _SEVERITIES = ["error", "warning", "note"]
 
 
 def _today(value: str | None) -> dt.date:
-    # Hidden --today / JOURNEYMAP_TODAY: waiver expiry is judged against "today", and
+    # --today / JOURNEYMAP_TODAY: waivers and review dates are judged against "today", and
     # tests (and reproducible re-runs) need to fix it.
     value = value or os.environ.get("JOURNEYMAP_TODAY")
     if not value:
@@ -108,7 +108,9 @@ def _parse_reports(values: tuple[str, ...]) -> list[tuple[str, str]]:
 @click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE",
               help="Also write a report in another format, e.g. --report sarif=out.sarif "
                    "(repeatable).")
-@click.option("--today", hidden=True, help="Judge waiver expiry as of this date (YYYY-MM-DD).")
+@click.option("--today", metavar="YYYY-MM-DD",
+              help="Judge waiver expiry and review dates (JM112) as of this day "
+                   "[default: JOURNEYMAP_TODAY, else today]; keeps re-runs reproducible.")
 @COLOR_OPTION
 def check(paths: tuple[str, ...], baseline: str | None, policy_path: str | None,
           fail_on: str | None, fmt: str, output: str | None, reports: tuple[str, ...],

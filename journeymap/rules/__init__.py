@@ -38,6 +38,18 @@ EXPIRED_WAIVER = Rule(
     "`expires` date and an up-to-date `reason`.")
 REGISTRY.setdefault(EXPIRED_WAIVER.id, EXPIRED_WAIVER)
 
+UNUSED_WAIVER = Rule(
+    "JM113", "unused-waiver", WARNING, POLICY,
+    "A waiver in the policy matches no finding.",
+    "A waiver that matches nothing usually has a typo in its rule, journey or element "
+    "(or the risk was fixed). Either way it does not do what it says, and it would "
+    "silently start waiving a new finding that happens to match it later. Journey and "
+    "element are ids or glob patterns (`checkout-*`, `*`).",
+    "Correct the journey or element pattern (the message says how many journeys it "
+    "matches), or delete the waiver if the risk it accepted is gone. Waivers of change "
+    "rules are only judged when `check --baseline` runs.")
+REGISTRY.setdefault(UNUSED_WAIVER.id, UNUSED_WAIVER)
+
 
 def all_rules() -> list[Rule]:
     """Every rule, sorted by id."""
@@ -53,5 +65,5 @@ def find_rule(key: str) -> Rule | None:
 
 __all__ = ["CHANGE", "ERROR", "EXPIRED_WAIVER", "Hit", "JourneyState", "NOTE", "OFF", "POLICY",
            "REGISTRY", "Rule", "SEVERITIES", "STATE", "Scope", "Severity", "Thresholds", "WARNING",
-           "all_rules",
+           "UNUSED_WAIVER", "all_rules",
            "find_rule", "severity_rank"]

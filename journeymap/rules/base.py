@@ -16,6 +16,7 @@ Two kinds of rule:
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ class JourneyState:
     analysis: JourneyAnalysis | None
     baseline: JourneyAnalysis | None = None
     diff: JourneyDiff | None = None
+    today: dt.date | None = None  # the day review dates are judged against (set by the runner)
 
     @property
     def compared(self) -> bool:

@@ -3,6 +3,7 @@ warning or note, so existing risks are visible without failing every build)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from journeymap.analysis.result import COMPLEX
@@ -17,7 +18,7 @@ from journeymap.rules.base import (
     rule,
     spof_words,
 )
-from journeymap.spec.model import Control
+from journeymap.spec.model import Control, Spec
 from journeymap.words import percent
 
 
@@ -111,3 +112,43 @@ def dependency_cycle(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
         where = first.location if first else a.spec.journey.location
         yield Hit("mutual dependency: " + " -> ".join(cycle + (cycle[0],)) +
                   "; once one is down the others cannot bring it back.", where, cycle[0])
+
+
+@rule("JM112", "review-overdue", WARNING, STATE,
+      "A journey or element is past its review date.",
+      """Ask the owner named in the finding to check the journey or element against how
+      it works today (who runs it, what it needs, what fails over to what), correct the
+      spec, and set a new `review_by` date.""")
+def review_overdue(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
+    """A spec describes how a journey worked when someone last looked. `review_by` says
+    when it must be checked against reality again; once that date has passed, the
+    analysis may be answering questions about a journey that no longer exists."""
+    a = state.analysis
+    assert a is not None
+    today = state.today or dt.date.today()
+    spec = a.spec
+    j = spec.journey
+    if j.review_by is not None and j.review_by < today:
+        yield Hit(f"journey '{j.id}' was due for review on {j.review_by.isoformat()} "
+                  f"({_ago(j.review_by, today)}); owner: {_owner(spec, j.owner)}.",
+                  j.location)
+    for e in spec.elements:
+        if e.review_by is not None and e.review_by < today:
+            what = "touch-point" if e.is_touchpoint else "support"
+            yield Hit(f"{what} '{e.id}' ({e.name}) was due for review on "
+                      f"{e.review_by.isoformat()} ({_ago(e.review_by, today)}); owner: "
+                      f"{_owner(spec, e.owner or j.owner)}"
+                      f"{'' if e.owner else ' (the journey owner: the element names none)'}.",
+                      e.location, e.id)
+
+
+def _ago(day: dt.date, today: dt.date) -> str:
+    n = (today - day).days
+    return f"{n} day{'s' if n != 1 else ''} ago"
+
+
+def _owner(spec: Spec, party_id: str | None) -> str:
+    party = spec.parties_by_id.get(party_id) if party_id else None
+    if party is None:
+        return "nobody named"
+    return f"{party.name} ('{party.id}', {party.control})"

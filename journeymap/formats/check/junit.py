@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from journeymap.diff import ADDED
 from journeymap.formats.check.text import finding_line
-from journeymap.rules import CHANGE, STATE, severity_rank
+from journeymap.rules import CHANGE, POLICY, STATE, severity_rank
 
 if TYPE_CHECKING:
     from journeymap.check import CheckReport, Finding, JourneyResult
@@ -70,10 +70,11 @@ def render(report: CheckReport) -> str:
         cases = [(f"{r.id} {r.name}", by_rule[r.id], _skip_reason(r, j)) for r in journey_rules]
         t, fl = _suite(root, j.path, j.journey_id, cases, bar)
         tests, failures = tests + t, failures + fl
-    policy = [f for f in report.findings if f.rule == "JM100"]
-    if report.policy.source and any(r.id == "JM100" for r in report.rules):
-        t, fl = _suite(root, report.policy.source, "",
-                       [("JM100 expired-waiver", policy, None)], bar)
+    policy_rules = [r for r in report.rules if r.scope == POLICY]
+    if report.policy.source and policy_rules:
+        cases = [(f"{r.id} {r.name}", [f for f in report.findings if f.rule == r.id], None)
+                 for r in policy_rules]
+        t, fl = _suite(root, report.policy.source, "", cases, bar)
         tests, failures = tests + t, failures + fl
     root.set("tests", str(tests))
     root.set("failures", str(failures))

@@ -97,7 +97,7 @@ def render(report: CheckReport) -> str:
             lines.append("  " + finding_line(f))
         if not j.findings:
             lines.append("  no findings")
-    policy_findings = [f for f in report.findings if f.rule == "JM100"]
+    policy_findings = report.policy_findings
     if policy_findings:
         lines.append("")
         lines.append(f"policy {report.policy.source}:")
