@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "rules": "journeymap.cli.check:rules_cmd",
     "render": "journeymap.cli.render:render",
     "portfolio": "journeymap.cli.portfolio:portfolio",
+    "explore": "journeymap.cli.explore:explore",
 }
 
 
