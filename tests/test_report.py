@@ -82,37 +82,48 @@ def _yaml_spec(journey: str, video_host: str, tp_name: str) -> str:
 # --------------------------------------------------------------------------- page 1
 
 
-def test_page_one_names_every_real_single_point_of_failure(newsletter_pdf, newsletter_analysis):
-    first = flat(pages(newsletter_pdf)[0])
+def test_page_one_names_the_top_single_points_of_failure(newsletter_pdf, newsletter_analysis):
+    text = [flat(p) for p in pages(newsletter_pdf)]
+    first = text[0]
     spec = newsletter_analysis.spec
+    report = report_model.journey_report(newsletter_analysis, DATE)
     assert newsletter_analysis.spofs, "the example journey has single points of failure"
+    for finding in report.findings[:4]:
+        assert finding.name in first, finding.name
+    rest = len(report.findings) - 4
+    assert f"and {rest} more in the appendix" in first
+    appendix = " ".join(text[1:])
     for spof in newsletter_analysis.spofs:
-        assert spec.by_id[spof.id].name in first, spec.by_id[spof.id].name
+        assert spec.by_id[spof.id].name in appendix, spec.by_id[spof.id].name
         assert spof.id not in first.split(), "ids are for authors, not leaders"
     # Who controls the cause, in the reader's words, and the customers stopped.
-    assert "OUTSIDE OUR CONTROL" in first and "Bitly" in first and "100%" in first
+    assert "OUTSIDE OUR CONTROL" in first and "YouTube" in first and "100%" in first
     assert "Complex" in first
 
 
-def test_page_one_has_the_three_fixes_that_protect_most_customers(newsletter_pdf,
-                                                                  newsletter_analysis):
+def test_page_one_leads_with_one_item_everywhere(newsletter_pdf, newsletter_analysis):
+    """The sentence, the first table row, fix 1 and the cascade page name the same item."""
     report = report_model.journey_report(newsletter_analysis, DATE)
-    protected = [a.customers_protected for a in report.actions]
-    assert protected == sorted(protected, reverse=True)
+    top = report.findings[0]
+    assert report.worst is not None and report.worst.id == top.id
+    assert report.so_what.startswith(f"If the {top.name} fails")
+    assert top.name in report.actions[0].addresses and top.fix == 1
+    assert report.actions[0].target == top.name
     first = flat(pages(newsletter_pdf)[0])
     for action in report.top_actions:
-        assert action.title in first
-    # The Bitly short link and the Bitly service behind it are one fix, ranked first.
-    assert report.actions[0].addresses == ("Bitly short link (bit.ly/…)",
-                                           "Bitly redirect service (free plan)")
+        assert action.title in first and action.claim in first
+    # Ties at the top are broken by a rule the page states.
+    assert report.tie_note and report.tie_note in first
+    # Fixes are ranked by the single points of failure they remove.
+    removes = [a.removes for a in report.actions if a.removes]
+    assert removes == sorted(removes, reverse=True)
 
 
 def test_report_has_every_part_the_issue_asks_for(newsletter_pdf):
     text = [flat(p) for p in pages(newsletter_pdf)]
     whole = " ".join(text)
-    assert len(text) >= 6
-    assert "The journey and where it breaks" in text[1]
-    assert "The worst single failure" in text[2]
+    assert len(text) >= 5
+    assert "How the worst failure spreads" in text[1]
     for heading in ("Where the journey became complex", "How fast it falls apart",
                     "Every single point of failure", "What each part takes down",
                     "All recommended fixes"):
@@ -281,5 +292,5 @@ def test_wording_is_business_language(tmp_path):
     assert sentence == ("If the Hosting fails, no customer can reach the Watch the video — "
                         "Link shortener runs it, outside our control.")
     partial = failure_sentence(spec, "host", 0.25, False)
-    assert "25% of customers cannot reach the Watch the video" in partial
+    assert "25% of customers no longer finish" in partial
     assert (percent(0.004), percent(0.999), percent(0.5)) == ("under 1%", "over 99%", "50%")

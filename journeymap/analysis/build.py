@@ -167,6 +167,15 @@ def _stage_areas(spec: Spec, ix: Index, dependents: list[list[int]]) -> list[set
     return stages
 
 
+def element_stages(spec: Spec) -> dict[str, frozenset[str]]:
+    """Stage ids each element counts in: its own stage, else (a support without one) the
+    stages of the touch-points that need it, directly or through other supports, else
+    ``BACKSTAGE``. The one placement rule for every by-stage view (README: complexity)."""
+    ix = Index(spec)
+    areas = _stage_areas(spec, ix, dependents(ix))
+    return {ix.ids[v]: frozenset(areas[v]) for v in range(ix.n)}
+
+
 def _area(id_: str, name: str, members: list[int], ix: Index, cascades: list[Cascade],
           spof_ids: set[str], denom: int) -> AreaRisk:
     cs = [cascades[v] for v in members]
@@ -336,4 +345,4 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
 
 
 __all__ = ["BACKSTAGE", "Facts", "build_analysis", "collapse_path", "controls", "dependents",
-           "flow_distance", "handoffs"]
+           "element_stages", "flow_distance", "handoffs"]

@@ -89,8 +89,9 @@ def build_reports(analyses: Sequence[JourneyAnalysis], fmt: str, date: datetime.
         if fmt == "html":
             from journeymap.report.htmlpage import journey_html
             return journey_html(r, mine).encode("utf-8")
+        from journeymap.report.figures import paper_figures
         from journeymap.report.pdf import payload, to_pdf
-        return to_pdf(payload("journey", r, r.title, DIAGRAM_NOTE), mine, date)
+        return to_pdf(payload("journey", r, r.title, DIAGRAM_NOTE), paper_figures(mine), date)
 
     singles = [journey_doc(i) for i in range(len(journeys))] if each else []
     if not portfolio:
@@ -101,7 +102,10 @@ def build_reports(analyses: Sequence[JourneyAnalysis], fmt: str, date: datetime.
         return portfolio_md(folio).encode("utf-8"), singles
     if fmt == "html":
         from journeymap.report.htmlpage import portfolio_html
-        return portfolio_html(folio, figures).encode("utf-8"), singles
+        # The portfolio ranks its journeys: picture keys follow that order.
+        ranked = {f"{k}:{key.split(':', 1)[1]}": svg for k, i in enumerate(folio.order)
+                  for key, svg in figures.items() if key.split(":", 1)[0] == str(i)}
+        return portfolio_html(folio, ranked).encode("utf-8"), singles
     from journeymap.report.pdf import payload, to_pdf
     return to_pdf(payload("portfolio", folio, folio.title, DIAGRAM_NOTE), {}, date), singles
 

@@ -19,7 +19,7 @@ FONT = "DejaVu Sans"
 INK = "#1f2933"
 MUTED = "#6b7280"
 GRID = "#e5e7eb"
-ACCENT = "#b42318"  # the report's "danger" red
+ACCENT = "#c2410c"  # vermillion: "stops people", the same colour as the diagrams' alert
 LINE = "#1d4ed8"
 
 
@@ -47,12 +47,14 @@ def _clip(s: str, limit: int) -> str:
 
 
 def robustness_svg(removed: tuple[int, ...], completion: tuple[float, ...],
-                   expected: float = 0.0, width: float = 560, height: float = 250) -> str:
+                   expected: float = 0.0, width: float = 560, height: float = 262,
+                   person: str = "customer") -> str:
     """Line chart: chance a customer can still complete as more parts fail at random."""
-    left, right, top, bottom = 58, 16, 14, 46
+    left, right, top, bottom = 44, 16, 26, 46
     pw, ph = width - left - right, height - top - bottom
     kmax = max(max(removed, default=1), 1)
-    parts = [_open(width, height, "Chance of completing as parts fail at random")]
+    parts = [_open(width, height, f"Chance a {person} can still finish as parts of the "
+                   f"journey fail at random")]
 
     def px(k: float) -> float:
         return left + pw * k / kmax
@@ -82,36 +84,44 @@ def robustness_svg(removed: tuple[int, ...], completion: tuple[float, ...],
         parts.append(f'<circle cx="{_n(px(k))}" cy="{_n(py(p))}" r="3" fill="{LINE}"/>')
     parts.append(_text(left + pw / 2, height - 8, "Parts of the journey failed at random",
                        10.5, "middle", INK))
-    parts.append(_text(14, top + ph / 2, "Chance a customer can finish", 10.5, "middle", INK,
-                       extra=f' transform="rotate(-90 14 {_n(top + ph / 2)})"'))
+    # The axis says what it means and which way is good, horizontally (no rotated text).
+    parts.append(_text(left, top - 4, f"Chance a {person} can still finish (higher is better)",
+                       10.5, "start", INK))
     parts.append("</svg>")
     return "".join(parts)
 
 
+NOTHING = "#ffffff"  # no part of this party in this stage
+HARMLESS = "#e5e7eb"  # parts here, none of whose failures stops anyone
+
+
 def _heat_fill(share: float, present: bool) -> str:
-    """White (nothing here) → pale grey (present, harmless) → deep red (stops everyone)."""
+    """White (nothing here) -> grey (present, harmless) -> pale to deep vermillion."""
     if not present:
-        return "#ffffff"
+        return NOTHING
     if share <= 0:
-        return "#f3f4f6"
-    # Interpolate from a pale rose to the accent red.
-    lo, hi = (0xfd, 0xe4, 0xe1), (0xb4, 0x23, 0x18)
+        return HARMLESS
+    lo, hi = (0xfb, 0xe0, 0xd0), (0xc2, 0x41, 0x0c)
     t = min(max(share, 0.0), 1.0)
     r, g, b = (round(a + (c - a) * t) for a, c in zip(lo, hi))
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def _wrap(text: str, limit: int, lines: int = 2) -> list[str]:
-    """Greedy word wrap into at most ``lines`` lines of ``limit`` characters (last clipped)."""
+def _wrap(text: str, limit: int, lines: int | None = None) -> list[str]:
+    """Greedy word wrap at ``limit`` characters; long words are split, never clipped.
+    With ``lines``, the last line is clipped with an ellipsis (headers only)."""
     out: list[str] = []
     for word in text.split():
-        if out and len(out[-1]) + 1 + len(word) <= limit:
+        while len(word) > limit:
+            out.append(word[:limit - 1] + "-")
+            word = word[limit - 1:]
+        if out and not out[-1].endswith("-") and len(out[-1]) + 1 + len(word) <= limit:
             out[-1] += " " + word
         else:
             out.append(word)
-    if len(out) > lines:
-        out = out[: lines - 1] + [" ".join(out[lines - 1:])]
-    return [_clip(line, limit) for line in out]
+    if lines is not None and len(out) > lines:
+        out = out[: lines - 1] + [_clip(" ".join(out[lines - 1:]), limit)]
+    return out or [""]
 
 
 _GROUPS = (("outside our control", "Outside our control"), ("partner", "Partners"),
@@ -120,12 +130,14 @@ _GROUPS = (("outside our control", "Outside our control"), ("partner", "Partners
 
 def heatmap_svg(heat: Heat, width: float = 560) -> str:
     """Stages across, parties down (grouped by control). Number = single points of failure
-    in the cell; colour = share of customers the worst failure there stops."""
-    label_w, row_h, group_h = 215, 19, 20
+    in the cell; colour = share of people the worst failure there stops. Names wrap onto
+    more lines (rows grow), never truncated."""
+    label_w, line_h, group_h = 200, 12.5, 20
     n_st = max(len(heat.stages), 1)
     col_w = (width - label_w - 2) / n_st
-    chars = max(int(col_w / 6.0), 4)
-    header_lines = max((len(_wrap(st, chars)) for st in heat.stages), default=1)
+    chars = max(int(col_w / 5.9), 4)
+    headers = [_wrap(st, chars) for st in heat.stages]
+    header_lines = max((len(h) for h in headers), default=1)
     top = 8 + 12 * header_lines
     rows: list[tuple[str, int]] = []  # ("group", label) or ("party", index)
     for label, heading in _GROUPS:
@@ -133,47 +145,52 @@ def heatmap_svg(heat: Heat, width: float = 560) -> str:
         if members:
             rows.append((heading, -1))
             rows.extend(("", i) for i in members)
-    body_h = sum(group_h if i < 0 else row_h for _, i in rows)
-    legend_h = 34
-    height = top + body_h + legend_h + 10
+    names = {i: _wrap(heat.parties[i], 33) for _, i in rows if i >= 0}
+    heights = {i: max(19.0, 6.5 + line_h * len(names[i])) for i in names}
+    body_h = sum(group_h if i < 0 else heights[i] for _, i in rows)
+    legend_h = 62
+    height = top + body_h + legend_h
     parts = [_open(width, height, "Where the journey became fragile, by stage and party")]
     x0 = label_w
-    for j, stage in enumerate(heat.stages):
+    for j, lines in enumerate(headers):
         cx = x0 + col_w * (j + 0.5)
-        lines = _wrap(stage, chars)
         for n, line in enumerate(lines):
-            y = top - 6 - 12 * (len(lines) - 1 - n)
-            parts.append(_text(cx, y, line, 9.5, "middle", INK, "bold"))
-    y = top
+            parts.append(_text(cx, top - 6 - 12 * (len(lines) - 1 - n), line, 9.5, "middle",
+                               INK, "bold"))
+    y: float = top
     for heading, i in rows:
         if i < 0:
-            colour = ACCENT if heading == "Outside our control" else MUTED
-            parts.append(_text(0, y + 15, heading.upper(), 8.5, "start", colour, "bold",
+            parts.append(_text(0, y + 15, heading.upper(), 8.5, "start", INK, "bold",
                                extra=' letter-spacing="0.6"'))
             y += group_h
             continue
-        parts.append(_text(8, y + 13.5, _clip(heat.parties[i], 36), 10, "start", INK))
+        row_h = heights[i]
+        for n, line in enumerate(names[i]):
+            parts.append(_text(8, y + 13.5 + line_h * n, line, 10, "start", INK))
         for j, cell in enumerate(heat.cells[i]):
             x = x0 + col_w * j
             fill = _heat_fill(cell.customers_at_risk, cell.elements > 0)
             parts.append(f'<rect x="{_n(x + 1)}" y="{_n(y + 1)}" width="{_n(col_w - 2)}" '
-                         f'height="{_n(row_h - 2)}" fill="{fill}" stroke="{GRID}" '
+                         f'height="{_n(row_h - 2)}" fill="{fill}" stroke="#c9ced6" '
                          f'stroke-width="0.8"/>')
             if cell.spofs:
                 ink = "#ffffff" if cell.customers_at_risk >= 0.5 else INK
-                parts.append(_text(x + col_w / 2, y + 13.5, str(cell.spofs), 10.5, "middle",
-                                   ink, "bold"))
+                parts.append(_text(x + col_w / 2, y + row_h / 2 + 4, str(cell.spofs), 10.5,
+                                   "middle", ink, "bold"))
         y += row_h
     ly = y + 14
-    swatches = [(0.0, True, "harmless"), (0.25, True, "stops 25%"), (0.5, True, "50%"),
-                (1.0, True, "100% of customers"), (0.0, False, "nothing here")]
+    swatches = [(0.0, False, "nothing of theirs here"), (0.0, True, "there, stops no one"),
+                (0.25, True, "stops 25%"), (0.5, True, "50%"), (1.0, True, "100%")]
     x = 0.0
     for share, present, label in swatches:
         parts.append(f'<rect x="{_n(x)}" y="{_n(ly)}" width="14" height="11" '
-                     f'fill="{_heat_fill(share, present)}" stroke="{MUTED}" stroke-width="0.6"/>')
+                     f'fill="{_heat_fill(share, present)}" stroke="{MUTED}" stroke-width="0.6"'
+                     + (' stroke-dasharray="2 1.5"' if not present else "") + "/>")
         parts.append(_text(x + 18, ly + 9.5, label, 9, "start", MUTED))
-        x += 18 + 6.0 * len(label) + 14
-    parts.append(_text(0, ly + 27, "Number in a cell: single points of failure there. "
-                       "Colour: customers the worst failure there stops.", 9, "start", MUTED))
+        x += 18 + 5.6 * len(label) + 14
+    parts.append(_text(0, ly + 27, "Number in a cell: single points of failure there (fewer is "
+                       "better). Colour: the share of people", 9, "start", MUTED))
+    parts.append(_text(0, ly + 40, "the worst single failure there stops (paler is better).",
+                       9, "start", MUTED))
     parts.append("</svg>")
     return "".join(parts)

@@ -16,11 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from journeymap.analysis.result import JourneyAnalysis
 from journeymap.report import charts
 from journeymap.report.model import JourneyReport
+from journeymap.report.wording import singular
 from journeymap.words import LEADER
 
 # Shown only where a picture is missing without a reason (never for a diagram that
 # failed: that one says why, see :func:`why_key`).
 DIAGRAM_NOTE = "Diagram not available."
+CHAIN_DEPTH = 2  # the cropped chain picture: parts within two lines of the failure
 
 
 class DiagramNotDrawn(UserWarning):
@@ -51,10 +53,48 @@ def diagram_svg(analysis: JourneyAnalysis, highlight: str | None = None,
 def _diagram_or_reason(analysis: JourneyAnalysis, highlight: str | None) -> tuple[str | None, str]:
     from journeymap.render import GraphvizError
 
+    # A failure's picture is cropped to the parts near it (the chain, not the journey).
+    crop: dict[str, object] = {"focus": highlight, "depth": CHAIN_DEPTH} if highlight else {}
     try:
-        return diagram_svg(analysis, highlight), ""
+        return diagram_svg(analysis, highlight, **crop), ""
     except GraphvizError as exc:  # the report still builds, saying why
         return None, str(exc)
+
+
+# Where each diagram goes on paper (points): the chain picture on an A4 portrait page,
+# the whole blueprint on an A3 landscape page. A diagram whose smallest words would be
+# printed under PAPER_MIN_PT there is left out of the PDF (the HTML report carries it at
+# full size) and the page says so.
+PAPER_BOX = {"worst": (499.0, 425.0), "journey": (1134.0, 730.0), "spine": (499.0, 640.0)}
+PAPER_MIN_PT = 6.0
+_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', re.S)
+_FONT = re.compile(r'font-size="([\d.]+)"')
+
+
+def printed_text_pt(svg: str, box: tuple[float, float]) -> float:
+    """The smallest font size, in points, once ``svg`` is scaled to fit ``box``."""
+    m = _SIZE.search(svg)
+    sizes = [float(x) for x in _FONT.findall(svg)]
+    if not m or not sizes:
+        return 0.0
+    width, height = float(m[1]), float(m[2])
+    scale = min(box[0] / width, box[1] / height) if width and height else 0.0
+    return min(sizes) * scale
+
+
+def paper_figures(figures: dict[str, str]) -> dict[str, str]:
+    """The figures the PDF can print readably; a ``<key>:why`` note for each left out."""
+    out: dict[str, str] = {}
+    for key, svg in figures.items():
+        box = PAPER_BOX.get(key.rsplit(":", 1)[-1])
+        size = printed_text_pt(svg, box) if box else PAPER_MIN_PT
+        if size >= PAPER_MIN_PT:
+            out[key] = svg
+        else:
+            out[why_key(key)] = (f"This drawing is too large to print readably (its smallest "
+                                 f"words would be {size:.1f} pt). The web-page version of this "
+                                 f"report shows it at full size.")
+    return out
 
 
 def all_figures(jobs: list[tuple[JourneyReport, JourneyAnalysis, str]],
@@ -66,7 +106,8 @@ def all_figures(jobs: list[tuple[JourneyReport, JourneyAnalysis, str]],
     for report, analysis, key in jobs:
         figures[f"{key}:heat"] = charts.heatmap_svg(report.heat)
         figures[f"{key}:curve"] = charts.robustness_svg(
-            report.curve.removed, report.curve.completion, report.curve.expected)
+            report.curve.removed, report.curve.completion, report.curve.expected,
+            person=singular(report.people))
         if diagrams:
             tasks.append((f"{key}:journey", analysis, None))
             # A failure that takes nothing else down has no chain reaction to draw.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from journeymap.analysis.result import Verdict
 from journeymap.report.figures import DIAGRAM_NOTE, why_key
 from journeymap.report.model import (
     Action,
@@ -20,36 +21,43 @@ from journeymap.report.model import (
 )
 
 CSS = """
-:root{--ink:#1f2933;--muted:#6b7280;--danger:#b42318;--danger-bg:#fdecea;--calm:#166534;
---calm-bg:#ecfdf3;--rule:#d1d5db;--band:#f3f4f6}
+:root{--ink:#1f2933;--muted:#596270;--danger:#c2410c;--danger-bg:#fdebe1;--warning:#b57f00;
+--warning-bg:#fdf3d7;--calm:#166534;--calm-bg:#ecfdf3;--rule:#d1d5db;--band:#f3f4f6;
+--ours:#0072b2;--partner:#8a5f00;--outside:#a8508a}
 *{box-sizing:border-box}
 body{margin:0;font-family:"DejaVu Sans",system-ui,-apple-system,"Segoe UI",sans-serif;
 color:var(--ink);line-height:1.45;font-size:16px;background:#fff}
-main{max-width:920px;margin:0 auto;padding:1rem}
+main{max-width:980px;margin:0 auto;padding:1rem}
 h1{font-size:1.6rem;margin:.2rem 0 .4rem}h2{font-size:1.2rem;margin:2rem 0 .6rem}
 h3{font-size:1rem;margin:1.2rem 0 .4rem}
 .kicker{font-size:.75rem;font-weight:bold;letter-spacing:.08em;color:var(--muted);text-transform:uppercase}
 .meta{color:var(--muted);font-size:.9rem}
 .verdict{padding:.8rem 1rem;border-left:4px solid var(--danger);background:var(--danger-bg);margin:1rem 0;font-size:1.05rem}
-.verdict.complicated{border-color:var(--calm);background:var(--calm-bg)}
+.verdict p{font-size:.9rem;margin:.4rem 0 0}
+.verdict.warning{border-color:var(--warning);background:var(--warning-bg)}
+.verdict.calm{border-color:var(--calm);background:var(--calm-bg)}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.5rem}
 .figure{background:var(--band);border-radius:4px;padding:.6rem .8rem}
-.figure b{display:block;font-size:1.6rem}.figure span{font-size:.8rem;color:var(--muted)}
+.figure b{display:block;font-size:1.6rem}.figure span{display:block;font-size:.85rem}
+.figure i{font-size:.8rem;color:var(--muted)}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th{text-align:left;font-size:.75rem;color:var(--muted);border-bottom:1px solid var(--rule);padding:.3rem}
 td{border-bottom:1px solid var(--rule);padding:.35rem .3rem;vertical-align:top}
 td.num{text-align:right;font-weight:bold;white-space:nowrap}
 .ctl{font-size:.7rem;font-weight:bold;text-transform:uppercase;color:var(--muted);white-space:nowrap}
-.ctl.external{color:var(--danger)}.ctl.partner{color:#92400e}
+.ctl.internal{color:var(--ours)}.ctl.external{color:var(--outside)}.ctl.partner{color:var(--partner)}
 .scroll{overflow-x:auto}
 ol.actions{padding-left:1.4rem}ol.actions li{margin-bottom:.8rem}
 .protects{color:var(--calm);font-weight:bold;font-size:.85rem}
 .detail{font-size:.9rem}
-figure{margin:1rem 0}figure svg{width:100%;height:auto}
-.diagram{overflow-x:auto;border:1px solid var(--rule);border-radius:4px}
-.diagram svg{min-width:820px}
+figure{margin:1rem 0}figure.chart svg{width:100%;height:auto;max-width:640px}
+figure.diagram{overflow:auto;max-height:80vh;border:1px solid var(--rule);border-radius:4px}
+figure.diagram svg{display:block;max-width:none;height:auto}
+.warn{color:var(--danger)}
 .note{background:var(--band);padding:.6rem;color:var(--muted)}
 .small{font-size:.8rem;color:var(--muted)}
+.sw{display:inline-block;width:.8em;height:.8em;vertical-align:middle;border:1px solid var(--muted)}
+.sw.danger{background:var(--danger)}.sw.some{background:#f3b58f}.sw.none{background:var(--band)}
 code{font-size:.85rem}
 section.journey{border-top:3px solid var(--rule);margin-top:2.5rem;padding-top:.5rem}
 @media print{section.journey{page-break-before:always}}
@@ -70,22 +78,23 @@ def inline_svg(svg: str) -> str:
 
 def _figures(figs: tuple[KeyFigure, ...]) -> str:
     return '<div class="figures">' + "".join(
-        f'<div class="figure"><b>{_e(f.value)}</b><span>{_e(f.label)}</span></div>'
-        for f in figs) + "</div>"
+        f'<div class="figure"><b>{_e(f.value)}</b><span>{_e(f.label)}</span>'
+        f'<i>{_e(f.good)}</i></div>' for f in figs) + "</div>"
 
 
 def _who(party: str, control: str, label: str) -> str:
     return f'{_e(party)} <span class="ctl {_e(control)}">{_e(label)}</span>'
 
 
-def _findings(findings: tuple[Finding, ...]) -> str:
+def _findings(findings: tuple[Finding, ...], people: str = "customers") -> str:
     if not findings:
         return "<p>No single failure stops the whole journey.</p>"
     rows = "".join(
         f"<tr><td>{_e(f.name)}{' <span class=small>(the only start or finish)</span>' if f.endpoint else ''}</td>"
         f'<td class="num">{_e(f.customers)}</td><td>{_who(f.party, f.control, f.control_label)}</td></tr>'
         for f in findings)
-    return ('<div class="scroll"><table><thead><tr><th>If this fails …</th><th>customers stopped</th>'
+    return ('<div class="scroll"><table><thead><tr><th>If this fails …</th>'
+            f"<th>{_e(people)} stopped</th>"
             f"<th>who controls the cause</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
 
@@ -93,88 +102,134 @@ def _actions(actions: tuple[Action, ...]) -> str:
     if not actions:
         return "<p>Nothing to fix first: no single failure stops the journey.</p>"
     return '<ol class="actions">' + "".join(
-        f'<li><b>{_e(a.title)}</b> <span class="protects">protects {_e(a.protects)}</span>'
+        f'<li><b>{_e(a.title)}</b> <span class="protects">{_e(a.claim)}</span>'
         f'<div class="detail">{_e(a.detail)}</div></li>' for a in actions) + "</ol>"
 
 
-def _picture(figures: dict[str, str], key: str, diagram: bool = True) -> str:
+def _outcomes(j: JourneyReport) -> str:
+    if len(j.outcomes) < 2:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(o.name)}</td><td class=num>{_e(o.reaching)}</td><td>"
+        + ("any single point of failure" + ("; also " if o.cut_off_by else "")
+           if j.findings else "")
+        + _e(", ".join(o.cut_off_by)) + (f" and {o.more} more" if o.more else "")
+        + "</td></tr>" for o in j.outcomes)
+    return ('<h2>Which outcomes break</h2><div class="scroll"><table><thead><tr><th>Outcome</th>'
+            '<th>share</th><th>no one reaches it when any one of these fails</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
+
+
+LEGEND = ('<p class="small legend"><b>Colours in this report:</b> '
+          '<span class="sw danger"></span> stops every customer (single point of failure) '
+          '<span class="sw some"></span> stops some <span class="sw none"></span> stops no one · '
+          'who runs it: <span class="ctl internal">ours</span> · <span class="ctl partner">'
+          'partner</span> · <span class="ctl external">outside our control</span></p>')
+
+
+def _picture(figures: dict[str, str], key: str, diagram: bool = True, label: str = "") -> str:
+    """A picture inline. Diagrams keep their natural size inside a scrolling frame (a
+    phone scrolls rather than shrinking names to specks); charts fit the column."""
     svg = figures.get(key)
     if svg is None:
         return f'<p class="note">{_e(figures.get(why_key(key), DIAGRAM_NOTE))}</p>'
-    cls = "diagram" if diagram else "chart"
-    return f'<figure class="{cls}">{inline_svg(svg)}</figure>'
+    if not diagram:
+        return f'<figure class="chart">{inline_svg(svg)}</figure>'
+    return (f'<figure class="diagram" tabindex="0" role="region" aria-label="{_e(label)}">'
+            f"{inline_svg(svg)}</figure>")
 
 
 def _summary(j: JourneyReport, kicker: str, level: str = "h1") -> str:
-    worst = f"<p>{_e(j.worst.sentence)}</p>" if j.worst else ""
+    volume = f" · {_e(j.volume_text)} {_e(j.people)} a month" if j.volume_text else ""
+    tie = f'<p class="small">{_e(j.tie_note)}</p>' if j.tie_note else ""
+    unfixed = f"<p>{_e(j.unfixed)}</p>" if j.unfixed else ""
     return (f'<p class="kicker">{_e(kicker)}</p><{level}>{_e(j.title)}</{level}>'
             f'<p class="meta">Owner: {_e(j.owner)} · {_e(j.date_text)} · {_e(j.baseline)} of '
-            f"customers complete it when everything works</p>"
-            f'<div class="verdict {_e(j.verdict)}">{_e(j.verdict_sentence)}</div>'
-            f"{_figures(j.figures)}<h2>What breaks the journey</h2>{worst}"
-            f"{_findings(j.findings)}<h2>The most valuable fixes</h2>{_actions(j.top_actions)}")
+            f"{_e(j.people)} finish when everything works{volume}</p>"
+            f'<div class="verdict {_e(j.severity)}"><b>{_e(j.so_what)}</b>'
+            f'<p>{_e(j.verdict_sentence)}</p></div>'
+            f"{_figures(j.figures)}{_outcomes(j)}<h2>What breaks the journey</h2>"
+            f"{_findings(j.findings, j.people)}{tie}<h2>The fixes to fund first</h2>"
+            '<p class="small">Each fix was written into a copy of the journey and the copy '
+            f"analysed again; the green line is what that showed.</p>{_actions(j.top_actions)}"
+            f"{unfixed}{LEGEND}")
 
 
 def _journey_body(j: JourneyReport, figures: dict[str, str], key: str) -> str:
-    parts = ["<h2>The journey and where it breaks</h2><p>Each box is a step the customer "
-             "sees (top) or something behind it that the step needs (below). Red boxes are "
-             "single points of failure: one of them failing stops every customer. Scroll "
-             "sideways on a small screen.</p>", _picture(figures, f"{key}:journey")]
+    people = _e(j.people)
+    parts = []
     if j.worst:
-        parts.append(f"<h2>The worst single failure: {_e(j.worst.name)}</h2><p>{_e(j.worst.sentence)}</p>")
-        if j.worst.spread:
-            parts.append(_picture(figures, f"{key}:worst"))
-        else:
-            parts.append("<p>Nothing else goes down with it: customers are stopped at this "
+        parts.append(f"<h2>How the worst failure spreads: {_e(j.worst.name)}</h2>"
+                     f"<p>{_e(j.worst.sentence)} {_e(j.worst.explain)}</p>")
+        if f"{key}:worst" in figures:
+            parts.append(_picture(figures, f"{key}:worst", label="How the failure of "
+                                  + j.worst.name + " spreads"))
+        elif not j.worst.spread:
+            parts.append(f"<p>Nothing else goes down with it: {people} are stopped at this "
                          "one step.</p>")
         if j.worst.taken_down:
             parts.append(f"<p><b>Goes down with it:</b> {_e(', '.join(j.worst.taken_down))}.</p>")
         if j.worst.cut_off:
-            parts.append(f"<p><b>Still working but cut off from customers:</b> "
+            parts.append(f"<p><b>Still working but cut off from {people}:</b> "
                          f"{_e(', '.join(j.worst.cut_off))}.</p>")
     parts.append(f"<h2>Where the journey became complex</h2><p>{_e(j.heat.sentence)}</p>")
     parts.append(_picture(figures, f"{key}:heat", diagram=False))
     parts.append(f"<h2>How fast it falls apart</h2><p>{_e(j.curve.sentence)}</p>")
     parts.append(_picture(figures, f"{key}:curve", diagram=False))
     parts.append(f'<p class="small">Estimated from {j.curve.samples} random trials.</p>')
-    parts.append("<h2>Appendix</h2><h3>A. Every single point of failure</h3>")
+    parts.append("<h2>The whole journey</h2><p>Steps people see are at the top, what they "
+                 "need behind the scenes below. Vermillion marks single points of failure; "
+                 "box colours: blue ours, amber partner, purple outside our control. "
+                 "Scroll sideways and down; the drawing keeps its size so names stay "
+                 "readable.</p>")
+    parts.append(_picture(figures, f"{key}:journey", label="The whole journey: "
+                          "every step and what it needs"))
+    parts.append(f"<h2>Appendix</h2><h3>A. Every single point of failure, and why it stops "
+                 f"{people}</h3>")
     if j.findings:
         rows = "".join(
-            f"<tr><td>{_e(f.name)}</td><td>{_e(f.kind)}</td><td>{_who(f.party, f.control, f.control_label)}</td>"
-            f'<td class="num">{_e(f.customers)}</td><td>{_e(f.chain)}</td></tr>' for f in j.findings)
-        parts.append('<div class="scroll"><table><thead><tr><th>What fails</th><th>what it is</th>'
-                     "<th>who runs it</th><th>customers stopped</th><th>how it reaches customers</th>"
+            f"<tr><td><b>{_e(f.name)}</b> <span class=small>({_e(f.kind)})</span></td>"
+            f"<td>{_who(f.party, f.control, f.control_label)}</td><td>{_e(f.explain)}</td></tr>"
+            for f in j.findings)
+        parts.append('<div class="scroll"><table><thead><tr><th>What fails</th>'
+                     f"<th>who runs it</th><th>why it stops {people}</th>"
                      f"</tr></thead><tbody>{rows}</tbody></table></div>")
     else:
         parts.append("<p>None: no single failure stops the whole journey.</p>")
     rows = "".join(
         f"<tr><td>{_e(c.name)} <span class=small>({_e(c.kind)})</span></td><td>{_who(c.party, c.control, c.control_label)}</td>"
         f'<td class="num">{_e(c.customers)}{" — stops the journey" if c.stops_journey else ""}</td>'
-        f"<td>{_e(', '.join(c.taken_down) or 'nothing else')}"
+        f"<td>{'<b>No one reaches:</b> ' + _e(', '.join(c.cuts_off)) + '. ' if c.cuts_off else ''}"
+        f"{_e(', '.join(c.taken_down) or 'nothing else goes down')}"
         f"{'; cut off: ' + _e(', '.join(c.cut_off)) if c.cut_off else ''}</td></tr>"
         for c in j.cascades)
     parts.append("<h3>B. What each part takes down if it fails alone</h3>"
                  '<div class="scroll"><table><thead><tr><th>If this fails …</th><th>who runs it</th>'
-                 "<th>customers stopped</th><th>what goes down with it</th></tr></thead>"
+                 f"<th>{people} stopped</th><th>outcomes lost; what goes down with it</th></tr></thead>"
                  f"<tbody>{rows}</tbody></table></div>")
-    parts.append(f"<h3>C. All recommended fixes</h3>{_actions(j.actions)}")
+    if j.quiet:
+        parts.append(f"<p><b>No effect on its own ({len(j.quiet)} parts):</b> "
+                     f"{_e(', '.join(j.quiet))}.</p>")
+    parts.append(f"<h3>C. All recommended fixes, each checked by re-analysis</h3>{_actions(j.actions)}")
     parts.append(f"<h3>D. Source</h3><p>Generated by journeymap from <code>{_e(j.source)}</code>.</p>")
     return "".join(parts)
 
 
 def _shared(shared: tuple[SharedRisk, ...]) -> str:
     if not shared:
-        return "<p>None: no vendor or team stops customers in more than one journey.</p>"
+        return "<p>None: no vendor or team stops people in more than one journey.</p>"
     rows = "".join(
         f"<tr><td>{_who(s.party, s.control, s.control_label)}"
-        + (f'<div class="small">also named: {_e(", ".join(s.aliases))}</div>' if s.aliases else "")
+        + (f'<div class="small">about {_e(s.at_risk_text)} people a month</div>'
+           if s.at_risk_text else "")
         + "</td><td>"
         + "; ".join(f"{_e(h.journey)}: <b>{_e(h.customers)}</b>"
                     f"{' (stops it)' if h.stops_journey else ''}" for h in s.impacts)
-        + f'<div class="small">It runs: {_e(", ".join(s.elements))}</div></td></tr>'
-        for s in shared)
+        + f'<div class="small">It runs: {_e(", ".join(s.elements))}</div>'
+        + (f'<div class="small warn">{_e(s.mismatch)}</div>' if s.mismatch else "")
+        + "</td></tr>" for s in shared)
     return ('<div class="scroll"><table><thead><tr><th>if everything this party runs fails …</th>'
-            f"<th>… customers stopped in each journey</th></tr></thead><tbody>{rows}</tbody></table></div>")
+            f"<th>… people stopped in each journey</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
 
 def _page(title: str, body: str) -> str:
@@ -192,18 +247,23 @@ def journey_html(report: JourneyReport, figures: dict[str, str], key: str = "0")
 
 def portfolio_html(report: PortfolioReport, figures: dict[str, str]) -> str:
     """A portfolio report: the overview, then each journey's summary and details."""
+    from journeymap.report.model import COLUMN_LABELS, NUMERIC_COLUMNS
+
+    head = "".join(f"<th>{_e(COLUMN_LABELS[c])}</th>" for c in report.columns)
     rows = "".join(
-        f"<tr><td>{_e(r.journey)}</td><td>{_e(r.verdict)}</td><td class=num>{r.spofs}</td>"
-        f"<td class=num>{r.outside}</td><td class=num>{_e(r.worst)}</td></tr>" for r in report.rows)
-    complex_ = str(report.verdict)
+        f"<tr><td>{_e(r.journey)}</td>" + "".join(
+            f"<td{' class=num' if c in NUMERIC_COLUMNS else ''}>{_e(getattr(r, c))}</td>"
+            for c in report.columns) + "</tr>" for r in report.rows)
+    severity = "danger" if report.verdict == Verdict.COMPLEX else "warning"
     body = [f'<p class="kicker">Journey resilience report · portfolio</p><h1>{_e(report.title)}</h1>'
             f'<p class="meta">{_e(report.date_text)} · {len(report.rows)} journeys</p>'
-            f'<div class="verdict {complex_}">{_e(report.sentence)}</div>{_figures(report.figures)}'
-            '<h2>The journeys</h2><div class="scroll"><table><thead><tr><th>journey</th><th>verdict</th>'
-            "<th>single points of failure</th><th>outside our control</th><th>worst single failure stops</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table></div>"
+            f'<div class="verdict {severity}"><b>{_e(report.sentence)}</b>'
+            f"<p>{_e(report.rank_rule)}</p></div>{_figures(report.figures)}"
+            '<h2>The journeys, most at risk first</h2><div class="scroll"><table><thead><tr>'
+            f"<th>journey</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
             f"<h2>Vendors and teams whose outage hits several journeys at once</h2>{_shared(report.shared)}"
-            f"<h2>The most valuable fixes across the portfolio</h2>{_actions(report.actions[:5])}"]
+            f"<h2>The most valuable fixes across the portfolio</h2>{_actions(report.actions[:5])}"
+            f"{LEGEND}"]
     for i, j in enumerate(report.journeys):
         body.append(f'<section class="journey">{_summary(j, f"Journey {i + 1} of {len(report.journeys)}", "h1")}'
                     f"{_journey_body(j, figures, str(i))}</section>")

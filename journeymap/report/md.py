@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from journeymap.report.model import Action, Finding, JourneyReport, PortfolioReport
+from journeymap.report.wording import singular
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
@@ -28,10 +29,10 @@ def md_escape(text: object) -> str:
     return "\\" + out if out[:1] in "-=+" else out
 
 
-def _findings(findings: tuple[Finding, ...]) -> list[str]:
+def _findings(findings: tuple[Finding, ...], people: str) -> list[str]:
     if not findings:
         return ["No single failure stops the whole journey.", ""]
-    lines = ["| If this fails … | customers stopped | who controls the cause |", "|---|--:|---|"]
+    lines = [f"| If this fails … | {people} stopped | who controls the cause |", "|---|--:|---|"]
     lines += [f"| {md_escape(f.name)} | {f.customers} | {md_escape(f.party)} ({f.control_label}) |"
               for f in findings]
     return lines + [""]
@@ -40,20 +41,40 @@ def _findings(findings: tuple[Finding, ...]) -> list[str]:
 def _actions(actions: tuple[Action, ...]) -> list[str]:
     if not actions:
         return ["Nothing to fix first: no single failure stops the journey.", ""]
-    return [f"{a.rank}. **{md_escape(a.title)}** (protects {md_escape(a.protects)}): "
-            f"{md_escape(a.detail)}" for a in actions] + [""]
+    return [f"{a.rank}. **{md_escape(a.title)}**. {md_escape(a.claim)} {md_escape(a.detail)}"
+            for a in actions] + [""]
 
 
 def _summary(j: JourneyReport, level: str = "#") -> list[str]:
+    volume = f" · {j.volume_text} {j.people} a month" if j.volume_text else ""
     out = [f"{level} {md_escape(j.title)}", "",
-           f"Owner: {md_escape(j.owner)} · {j.date_text} · {j.baseline} of customers complete "
-           f"it when everything works", "", f"> **{md_escape(j.verdict_sentence)}**", ""]
-    out += [f"- **{md_escape(f.value)}** {md_escape(f.label)}" for f in j.figures] + [""]
+           f"Owner: {md_escape(j.owner)} · {j.date_text} · {j.baseline} of {md_escape(j.people)} "
+           f"finish when everything works{md_escape(volume)}", "",
+           f"> **{md_escape(j.so_what)}**", ">", f"> {md_escape(j.verdict_sentence)}", ""]
+    out += [f"- **{md_escape(f.value)}** {md_escape(f.label)} ({md_escape(f.good)})"
+            if f.good else f"- **{md_escape(f.value)}** {md_escape(f.label)}"
+            for f in j.figures] + [""]
+    if len(j.outcomes) > 1:
+        out += [f"{level}# Which outcomes break", "",
+                "| Outcome | share | no one reaches it when any one of these fails |",
+                "|---|--:|---|"]
+        for o in j.outcomes:
+            cut = ("any single point of failure" + ("; also " if o.cut_off_by else "")
+                   if j.findings else "") + ", ".join(o.cut_off_by) + (
+                f" and {o.more} more" if o.more else "")
+            out.append(f"| {md_escape(o.name)} | {o.reaching} | {md_escape(cut)} |")
+        out.append("")
     out += [f"{level}# What breaks the journey", ""]
-    if j.worst:
-        out += [md_escape(j.worst.sentence), ""]
-    out += _findings(j.findings)
-    out += [f"{level}# The most valuable fixes", ""] + _actions(j.top_actions)
+    if j.worst and j.worst.explain:
+        out += [md_escape(j.worst.explain), ""]
+    out += _findings(j.findings, j.people)
+    if j.tie_note:
+        out += [md_escape(j.tie_note), ""]
+    out += [f"{level}# The fixes to fund first", "",
+            "Each fix was written into a copy of the journey and the copy analysed again.", ""]
+    out += _actions(j.top_actions)
+    if j.unfixed:
+        out += [md_escape(j.unfixed), ""]
     return out
 
 
@@ -62,16 +83,26 @@ def _details(j: JourneyReport, level: str = "#") -> list[str]:
     out += [f"{level}# How fast it falls apart", "", md_escape(j.curve.sentence), "",
             "| parts failed at random | " + " | ".join(str(k) for k in j.curve.removed) + " |",
             "|---|" + "--:|" * len(j.curve.removed),
-            "| chance a customer can finish | "
+            f"| chance a {md_escape(singular(j.people))} can finish | "
             + " | ".join(f"{round(p * 100)}%" for p in j.curve.completion) + " |", ""]
+    if j.findings:
+        out += [f"{level}# Appendix: why each single point of failure stops "
+                f"{md_escape(j.people)}", ""]
+        out += [f"- **{md_escape(f.name)}** ({md_escape(f.control_label)}): {md_escape(f.explain)}"
+                for f in j.findings] + [""]
     out += [f"{level}# Appendix: what each part takes down if it fails alone", "",
-            "| If this fails … | who runs it | customers stopped | what goes down with it |",
+            f"| If this fails … | who runs it | {md_escape(j.people)} stopped | "
+            "outcomes lost; what goes down with it |",
             "|---|---|--:|---|"]
     out += [f"| {md_escape(c.name)} ({c.kind}) | {md_escape(c.owner)} | {c.customers}"
             f"{' (stops the journey)' if c.stops_journey else ''} | "
-            f"{md_escape(', '.join(c.taken_down) or 'nothing else')}"
+            f"{'No one reaches: ' + md_escape(', '.join(c.cuts_off)) + '. ' if c.cuts_off else ''}"
+            f"{md_escape(', '.join(c.taken_down) or 'nothing else goes down')}"
             f"{'; cut off: ' + md_escape(', '.join(c.cut_off)) if c.cut_off else ''} |"
             for c in j.cascades]
+    if j.quiet:
+        out += ["", f"No effect on its own ({len(j.quiet)} parts): "
+                f"{md_escape(', '.join(j.quiet))}."]
     out += ["", f"{level}# All recommended fixes", ""] + _actions(j.actions)
     out += [f"Source: `{j.source}`. Diagrams and charts are in the PDF and HTML reports.", ""]
     return out
@@ -82,21 +113,27 @@ def journey_md(report: JourneyReport) -> str:
 
 
 def portfolio_md(report: PortfolioReport) -> str:
+    from journeymap.report.model import COLUMN_LABELS, NUMERIC_COLUMNS
+
     out = [f"# {md_escape(report.title)}", "", f"{report.date_text} · {len(report.rows)} journeys",
-           "", f"> **{md_escape(report.sentence)}**", ""]
+           "", f"> **{md_escape(report.sentence)}**", ">", f"> {md_escape(report.rank_rule)}", ""]
     out += [f"- **{md_escape(f.value)}** {md_escape(f.label)}" for f in report.figures] + [""]
-    out += ["## The journeys", "", "| journey | verdict | single points of failure | outside our "
-            "control | worst single failure stops |", "|---|---|--:|--:|--:|"]
-    out += [f"| {md_escape(r.journey)} | {r.verdict} | {r.spofs} | {r.outside} | {r.worst} |"
+    out += ["## The journeys, most at risk first", "",
+            "| journey | " + " | ".join(COLUMN_LABELS[c] for c in report.columns) + " |",
+            "|---|" + "".join("--:|" if c in NUMERIC_COLUMNS else "---|" for c in report.columns)]
+    out += ["| " + md_escape(r.journey) + " | "
+            + " | ".join(md_escape(getattr(r, c)) for c in report.columns) + " |"
             for r in report.rows] + [""]
     out += ["## Vendors and teams whose outage hits several journeys at once", ""]
     if report.shared:
-        out += [f"- **{md_escape(s.party)}** ({s.control_label}): "
+        out += [f"- **{md_escape(s.party)}** ({s.control_label})"
+                + (f", about {s.at_risk_text} people a month" if s.at_risk_text else "") + ": "
                 + "; ".join(f"{md_escape(h.journey)} {h.customers}"
                             f"{' (stops it)' if h.stops_journey else ''}" for h in s.impacts)
+                + (f". {md_escape(s.mismatch)}" if s.mismatch else "")
                 for s in report.shared] + [""]
     else:
-        out += ["None: no vendor or team stops customers in more than one journey.", ""]
+        out += ["None: no vendor or team stops people in more than one journey.", ""]
     out += ["## The most valuable fixes across the portfolio", ""] + _actions(report.actions[:5])
     for j in report.journeys:
         out += _summary(j, "##") + _details(j, "##")

@@ -4,12 +4,18 @@ Targets (PDF through Typst, HTML, Markdown) only lay this out; every sentence, n
 and ranking is decided here, once. All fields are plain strings, numbers, tuples and
 nested dataclasses, so :func:`dataclasses.asdict` gives JSON the Typst template reads.
 
+One count of single points of failure is used everywhere: the ones that are not the
+journey's only start or finish ("9"), with those endpoints named beside it ("plus the
+sign-up form itself"). One ranking is used everywhere: the findings table, the page-1
+sentence and fix 1 all start from the same item (most people stopped, then the fix that
+removes the most single points of failure, then least control, then name).
+
 >>> from journeymap.spec import load_spec                      # doctest: +SKIP
 >>> from journeymap.analysis import analyze                    # doctest: +SKIP
 >>> report = journey_report(analyze(load_spec("specs/newsletter-video.journey.yaml")),
 ...                         date=datetime.date(2025, 1, 31))   # doctest: +SKIP
->>> report.actions[0].title                                    # doctest: +SKIP
-'Add an alternative route around the Bitly short link (bit.ly/…)'
+>>> report.actions[0].claim                                    # doctest: +SKIP
+'Removes 3 of 9 single points of failure; 6 remain.'
 """
 
 from __future__ import annotations
@@ -17,21 +23,38 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from journeymap.analysis.result import Cause, JourneyAnalysis, Spof, Verdict
+from journeymap.analysis.outcomes import cut_off_goals, goal_shares
+from journeymap.analysis.result import Cause, JourneyAnalysis, Verdict
+from journeymap.report import fixes as fx
 from journeymap.report import wording as w
 from journeymap.spec.model import Control
 
 TOP_ACTIONS = 3
 # Failures that are not single points of failure still earn a recommended fix when they
-# stop at least this share of customers (a complicated journey still has weak spots).
+# stop at least this share of people or cut off a named outcome (a complicated journey
+# still has weak spots). At most PARTIAL_LIMIT of them are re-analysed (largest first).
 PARTIAL_ACTION_SHARE = 0.2
-NO_STAGE = "No stage"
+PARTIAL_LIMIT = 12
+BEHIND = "Behind the scenes (no stage)"
+SHOWN_CUTTERS = 2
 
 
 @dataclass(frozen=True)
 class KeyFigure:
     value: str
     label: str
+    good: str = ""  # which way is good: "fewer is better"
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One named goal: the share of people who end there, and what cuts it off."""
+
+    name: str
+    share: float
+    reaching: str  # "54%"
+    cut_off_by: tuple[str, ...]  # names besides the single points of failure (a few)
+    more: int  # how many more cut it off than are named
 
 
 @dataclass(frozen=True)
@@ -48,9 +71,12 @@ class Finding:
     customers_lost: float
     customers: str  # "100%"
     sentence: str
+    explain: str  # why: the chain of needs in one sentence
     chain: str  # "Bitly redirect service → Bitly short link"
     endpoint: bool
     every_path: bool  # a touch-point every customer passes through
+    cuts_off: tuple[str, ...]  # outcome names no one can reach after it fails
+    fix: int  # rank of the fix that removes it (0: none)
 
 
 @dataclass(frozen=True)
@@ -62,24 +88,27 @@ class FindingGroup:
 
 @dataclass(frozen=True)
 class Action:
-    """A recommended fix, ranked by the share of customers it protects."""
+    """A recommended fix, verified by re-analysing a copy of the journey with it."""
 
     rank: int
     title: str
     detail: str
-    customers_protected: float
-    protects: str  # "100% of customers"
+    claim: str  # "Removes 1 of 9 single points of failure; 8 remain."
+    removes: int  # single points of failure it removes (counted like the page)
+    customers_protected: float  # people its target no longer stops
     addresses: tuple[str, ...]  # names of the single points of failure it removes
     control: Control
+    target: str  # name of the part the fix is about
 
 
 @dataclass(frozen=True)
 class Worst:
-    """The single failure that stops the most customers (the cascade picture)."""
+    """The top finding (the cascade picture): the same item as fix 1 and the table."""
 
     id: str
     name: str
     sentence: str
+    explain: str
     taken_down: tuple[str, ...]  # names
     cut_off: tuple[str, ...]  # touch-points still up but no longer reachable
     spread: int  # how many other parts go down or are cut off
@@ -128,6 +157,7 @@ class CascadeRow:
     stops_journey: bool
     taken_down: tuple[str, ...]
     cut_off: tuple[str, ...]
+    cuts_off: tuple[str, ...]  # outcomes no one reaches any more, even when others are
 
 
 @dataclass(frozen=True)
@@ -139,69 +169,34 @@ class JourneyReport:
     date: str  # ISO date
     date_text: str  # "31 January 2025"
     source: str
+    people: str  # "customers", "patients"
     verdict: Verdict
+    severity: str  # danger | warning | calm: the colour of the verdict
     verdict_sentence: str
+    so_what: str  # the one sentence a leader must read
+    spof_count: int  # THE count (not counting the only start/finish)
+    endpoints: tuple[str, ...]  # names of the only start/finish, when they are single points
+    count_text: str  # "9 single points of failure, plus the sign-up form itself"
+    tie_note: str  # how ties in the top item were broken ("" when there is no tie)
     figures: tuple[KeyFigure, ...]
+    outcomes: tuple[OutcomeRow, ...]
     findings: tuple[Finding, ...]
     groups: tuple[FindingGroup, ...]
     actions: tuple[Action, ...]  # all, ranked; the summary shows the first TOP_ACTIONS
+    unfixed: str  # why some single points of failure have no fix ("" when all do)
     worst: Worst | None
     heat: Heat
     curve: Curve
-    cascades: tuple[CascadeRow, ...]
+    cascades: tuple[CascadeRow, ...]  # failures that affect people (or other parts)
+    quiet: tuple[str, ...]  # names of parts whose failure alone changes nothing
     baseline: str  # share completing with nothing failed
+    volume: float | None  # people per month, when the spec says
+    volume_text: str  # "12,000" ("" without a volume)
+    value: float | None  # value per completed journey, when the spec says
 
     @property
     def top_actions(self) -> tuple[Action, ...]:
         return self.actions[:TOP_ACTIONS]
-
-
-@dataclass(frozen=True)
-class SharedImpact:
-    journey: str
-    customers_lost: float
-    customers: str
-    stops_journey: bool
-
-
-@dataclass(frozen=True)
-class SharedRisk:
-    """A vendor or team whose failure (everything it runs, at once) hits several journeys."""
-
-    party: str
-    aliases: tuple[str, ...]  # other names the same party id has in other specs
-    control: Control
-    control_words: str
-    control_label: str
-    impacts: tuple[SharedImpact, ...]  # most customers first
-    stopped: int  # journeys it stops completely
-    elements: tuple[str, ...]  # what it runs in those journeys (names, a few)
-    sentence: str
-
-
-@dataclass(frozen=True)
-class PortfolioRow:
-    journey: str
-    verdict: Verdict
-    spofs: int
-    outside: int  # single points of failure outside our control
-    partner: int
-    worst: str
-    top_action: str
-
-
-@dataclass(frozen=True)
-class PortfolioReport:
-    title: str
-    date: str
-    date_text: str
-    verdict: Verdict  # complex when any journey is
-    sentence: str
-    figures: tuple[KeyFigure, ...]
-    rows: tuple[PortfolioRow, ...]
-    shared: tuple[SharedRisk, ...]
-    actions: tuple[Action, ...]  # the portfolio's top actions, across journeys
-    journeys: tuple[JourneyReport, ...]
 
 
 # --------------------------------------------------------------------------- journey
@@ -210,14 +205,23 @@ class PortfolioReport:
 def journey_report(analysis: JourneyAnalysis, date: datetime.date) -> JourneyReport:
     """Everything a leader reads about one journey, decided from its analysis."""
     spec = analysis.spec
-    findings = _findings(analysis)
-    actions = _actions(analysis)
+    goal_names = {g.id: g.name for g in spec.goals}
+    cut = {eid: tuple(goal_names[g] for g in cut_off_goals(spec, c))
+           for eid, c in analysis.cascades.items()}
+    actions, fix_of = _actions(analysis, cut)
+    findings = _findings(analysis, cut, fix_of)
+    endpoints = tuple(f.name for f in findings if f.endpoint)
+    count = sum(1 for f in findings if not f.endpoint)
+    count_text = _count_text(spec, count, findings)
     worst_share = max((c.customers_lost for c in analysis.cascades.values()), default=0.0)
-    complexity = analysis.complexity
-    verdict = w.verdict_sentence(spec, analysis.verdict, len(analysis.spofs),
-                                 complexity.non_endpoint_spofs, worst_share)
+    severity = ("danger" if analysis.verdict == Verdict.COMPLEX else
+                "warning" if findings or worst_share >= 0.5 else "calm")
     party = spec.parties_by_id.get(spec.journey.owner or "")
     owner = party.name if party is not None else ""
+    rows, quiet = _cascade_rows(analysis, cut)
+    worst = _worst(analysis, findings, rows)
+    volume = getattr(spec.journey, "volume", None)
+    value = getattr(spec.journey, "value", None)
     return JourneyReport(
         id=spec.journey.id,
         title=spec.journey.name,
@@ -226,17 +230,31 @@ def journey_report(analysis: JourneyAnalysis, date: datetime.date) -> JourneyRep
         date=date.isoformat(),
         date_text=date_text(date),
         source=spec.source,
+        people=w.people(spec),
         verdict=analysis.verdict,
-        verdict_sentence=verdict,
-        figures=_figures(analysis, findings, worst_share),
+        severity=severity,
+        verdict_sentence=w.verdict_sentence(spec, analysis.verdict, count_text, worst_share,
+                                            endpoint_only=bool(endpoints) and not count),
+        so_what=_so_what(analysis, findings, worst, volume, value),
+        spof_count=count,
+        endpoints=endpoints,
+        count_text=count_text,
+        tie_note=_tie_note(spec, findings),
+        figures=_figures(analysis, findings, count, endpoints, worst_share),
+        outcomes=_outcomes(analysis, cut),
         findings=findings,
         groups=_groups(findings),
         actions=actions,
-        worst=_worst(analysis),
+        unfixed=_unfixed(findings),
+        worst=worst,
         heat=_heat(analysis),
         curve=_curve(analysis),
-        cascades=_cascade_rows(analysis),
+        cascades=rows,
+        quiet=quiet,
         baseline=w.percent(analysis.baseline_completion),
+        volume=float(volume) if volume else None,
+        volume_text=about(float(volume)) if volume else "",
+        value=float(value) if value else None,
     )
 
 
@@ -247,11 +265,112 @@ def date_text(date: datetime.date) -> str:
     return f"{date.day} {months[date.month - 1]} {date.year}"
 
 
-def _finding(analysis: JourneyAnalysis, spof: Spof) -> Finding:
+def about(n: float) -> str:
+    """A count of people as a leader says it: two significant figures, thousands commas.
+
+    >>> about(12345), about(987), about(0.4), about(1_234_567)
+    ('12,000', '990', 'fewer than 1', '1,200,000')
+    """
+    if n < 1:
+        return "fewer than 1"
+    digits = len(str(int(n)))
+    rounded = int(round(n, -max(digits - 2, 0)))
+    return f"{rounded:,}"
+
+
+def _count_text(spec: object, count: int, findings: tuple[Finding, ...]) -> str:
+    ends = [f for f in findings if f.endpoint]
+    head = ("1 single point of failure" if count == 1 else
+            f"{count} single points of failure")
+    if not ends:
+        return head if count else "no single point of failure"
+    what = w.join_names([f"the {f.name} itself" for f in ends])
+    if not count:
+        return f"the only single point of failure is {what}, the journey's only way " + (
+            "in" if all("start" in f.explain for f in ends) else "through")
+    return f"{head}, plus {what}"
+
+
+def _so_what(analysis: JourneyAnalysis, findings: tuple[Finding, ...], worst: Worst | None,
+             volume: object, value: object) -> str:
+    """The one sentence for a leader: which outcome breaks, for how many, who controls it."""
     spec = analysis.spec
+    who = w.people(spec)
+    if not findings and worst is None:
+        return (f"No single failure stops any of the {who}: every part has a way round it.")
+    top = findings[0] if findings else None
+    eid = top.id if top else worst.id  # type: ignore[union-attr]
+    c = analysis.cascades[eid]
+    name = spec.by_id[eid].name
+    goals = [g.name for g in spec.goals]
+    if top is not None and top.endpoint:
+        where = "start" if spec.by_id[eid].entry else "finish"
+        lead = (f"Every {w.singular(who)} must {where} at the {name}: if it fails, none "
+                f"{'can start' if where == 'start' else 'finish'}")
+        return lead + _volume_words(who, c.customers_lost, volume, value) + ". " + \
+            _owner_words(spec, eid) + "."
+    cut = [spec.by_id[g].name for g in cut_off_goals(spec, c)]
+    if c.collapses or c.customers_lost >= 1:
+        what = (f"no one reaches the {goals[0]}" if len(goals) == 1 else
+                f"no one reaches any of the {len(goals)} outcomes "
+                f"({w.join_names(goals, 'or')})")
+    elif cut:
+        what = (f"{w.percent(c.customers_lost)} of {who} stop short and no one reaches the "
+                f"{w.join_names(cut, 'or')}")
+    else:
+        what = f"{w.percent(c.customers_lost)} of {who} stop short"
+    sentence = (f"If the {name} fails, {what}"
+                + _volume_words(who, c.customers_lost, volume, value))
+    return sentence + ". " + _owner_words(spec, eid) + "."
+
+
+def _volume_words(who: str, lost: float, volume: object, value: object) -> str:
+    if not volume or lost <= 0:
+        return ""
+    text = f": about {about(float(volume) * lost)} {who} a month"  # type: ignore[arg-type]
+    if value:
+        text += f", worth about {about(float(volume) * float(value) * lost)} a month"  # type: ignore[arg-type]
+    return text
+
+
+def _owner_words(spec: object, eid: str) -> str:
+    control = spec.control_of(eid)  # type: ignore[attr-defined]
+    party = spec.party_name(eid)  # type: ignore[attr-defined]
+    owner = {Control.INTERNAL: f"it is ours to fix ({party})",
+             Control.PARTNER: f"{party}, a partner, runs it",
+             Control.EXTERNAL: f"{party} runs it, outside our control",
+             }.get(control, "no owner is named for it")
+    return owner[0].upper() + owner[1:]
+
+
+def _tie_note(spec: object, findings: tuple[Finding, ...]) -> str:
+    if len(findings) < 2 or findings[0].customers_lost != findings[1].customers_lost:
+        return ""
+    tied = sum(1 for f in findings if f.customers_lost == findings[0].customers_lost)
+    every = "all" if tied == len(findings) else f"{tied} of these"
+    return (f"{every[0].upper()}{every[1:]} stop as many people as each other: listed by the "
+            f"fix that removes the most of them first, then least under our control.")
+
+
+def _unfixed(findings: tuple[Finding, ...]) -> str:
+    missing = [f.name for f in findings if not f.fix]
+    if not missing:
+        return ""
+    return (f"No single change tried here removes the {w.join_names(missing)} on its own "
+            f"(a second one, or a route round it, still leaves it able to stop everyone): "
+            f"it needs a redesign of what depends on it.")
+
+
+def _finding(analysis: JourneyAnalysis, spof_id: str, cut: dict[str, tuple[str, ...]],
+             fix_of: dict[str, int]) -> Finding:
+    spec = analysis.spec
+    spof = next(s for s in analysis.spofs if s.id == spof_id)
     element = spec.by_id[spof.id]
     cascade = analysis.cascades.get(spof.id)
     lost = spof.customers_lost
+    path = spof.path or (spof.id,)
+    structural = spec.by_id[path[-1]].id in {s.id for s in analysis.spofs
+                                             if s.cause == Cause.STRUCTURAL}
     return Finding(
         id=spof.id, name=element.name, kind=w.kind_word(element),
         party=spec.party_name(spof.id), control=spof.control,
@@ -259,15 +378,19 @@ def _finding(analysis: JourneyAnalysis, spof: Spof) -> Finding:
         control_label=w.control_label(spof.control), customers_lost=lost,
         customers=w.percent(lost),
         sentence=w.failure_sentence(spec, spof.id, lost, cascade.collapses if cascade else True),
-        chain=w.chain_words(spec, spof.path or (spof.id,)),
-        endpoint=spof.endpoint, every_path=spof.cause == Cause.STRUCTURAL)
+        explain=w.explain_chain(spec, path, structural, spof.endpoint, True),
+        chain=w.chain_words(spec, path),
+        endpoint=spof.endpoint, every_path=spof.cause == Cause.STRUCTURAL,
+        cuts_off=cut.get(spof.id, ()), fix=fix_of.get(spof.id, 0))
 
 
-def _findings(analysis: JourneyAnalysis) -> tuple[Finding, ...]:
-    """Single points of failure, most customers first; ties: least control first, then name."""
-    found = [_finding(analysis, s) for s in analysis.spofs]
-    found.sort(key=lambda f: (-f.customers_lost, f.endpoint, w.CONTROL_ORDER.get(f.control, 9),
-                              f.name.casefold(), f.id))
+def _findings(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]],
+              fix_of: dict[str, int]) -> tuple[Finding, ...]:
+    """Single points of failure in the one ranking: most people first; the only
+    start/finish last; then by the fix that removes them; least control; name."""
+    found = [_finding(analysis, s.id, cut, fix_of) for s in analysis.spofs]
+    found.sort(key=lambda f: (-f.customers_lost, f.endpoint, f.fix or 10**6,
+                              w.CONTROL_ORDER.get(f.control, 9), f.name.casefold(), f.id))
     return tuple(found)
 
 
@@ -280,167 +403,220 @@ def _groups(findings: tuple[Finding, ...]) -> tuple[FindingGroup, ...]:
     return tuple(groups)
 
 
-def _figures(analysis: JourneyAnalysis, findings: tuple[Finding, ...],
-             worst: float) -> tuple[KeyFigure, ...]:
-    n = len(findings)
-    outside = sum(1 for f in findings if f.control == Control.EXTERNAL)
-    partner = sum(1 for f in findings if f.control == Control.PARTNER)
+def _figures(analysis: JourneyAnalysis, findings: tuple[Finding, ...], count: int,
+             endpoints: tuple[str, ...], worst: float) -> tuple[KeyFigure, ...]:
+    who = w.people(analysis.spec)
+    outside = sum(1 for f in findings if f.control == Control.EXTERNAL and not f.endpoint)
+    partner = sum(1 for f in findings if f.control == Control.PARTNER and not f.endpoint)
+    ours = count - outside - partner
+    label = "single point of failure" if count == 1 else "single points of failure"
+    if endpoints:
+        label += f", plus the only {'start' if len(endpoints) == 1 else 'start and finish'}"
+        if all(f.endpoint and analysis.spec.by_id[f.id].goal for f in findings if f.endpoint):
+            label = label.replace("only start and finish", "only finish").replace(
+                "only start", "only finish")
+    if count:
+        control = KeyFigure(f"{ours} of {count}", f"ours to fix; {partner} with partners, "
+                            f"{outside} outside our control", "ours are the easiest to fix")
+    else:
+        ends = [f for f in findings if f.endpoint]
+        control = KeyFigure(str(len(ends)), "only start or finish, " + (
+            "ours to fix" if all(f.control == Control.INTERNAL for f in ends) else
+            "; ".join(f"{f.name}: {f.control_words}" for f in ends)),
+            "ours are the easiest to fix")
     figures = [
-        KeyFigure(str(n), "single point of failure" if n == 1 else "single points of failure"),
-        KeyFigure(str(outside), "of them outside our control"
-                  + (f", {partner} with partners" if partner else "")),
-        KeyFigure(w.percent(worst), "of customers stopped by the worst single failure"),
+        KeyFigure(str(count), label, "fewer is better"),
+        control,
+        KeyFigure(w.percent(worst), f"of {who} stopped by the worst single failure",
+                  "lower is better"),
     ]
     expected = analysis.robustness.expected_removals_to_collapse
     if expected > 0:
-        figures.append(KeyFigure(f"{expected:.1f}",
-                                 "random failures, on average, before the journey stops"))
+        figures.append(KeyFigure(f"{expected:.1f}", "parts failing at random, on average, "
+                                 "before it stops", "higher is better"))
     return tuple(figures)
+
+
+def _outcomes(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]
+              ) -> tuple[OutcomeRow, ...]:
+    spec = analysis.spec
+    shares = goal_shares(spec)
+    lost = {eid: c.customers_lost for eid, c in analysis.cascades.items()}
+    rows = []
+    spofs = analysis.spof_ids
+    for g in spec.goals:
+        # Single points of failure cut off every outcome; the table names the others.
+        cutters = sorted((eid for eid, names in cut.items()
+                          if g.name in names and eid != g.id and eid not in spofs),
+                         key=lambda i: (-lost[i], spec.by_id[i].name.casefold()))
+        shown = tuple(spec.by_id[i].name for i in cutters[:SHOWN_CUTTERS])
+        rows.append(OutcomeRow(g.name, shares.get(g.id, 0.0), w.percent(shares.get(g.id, 0.0)),
+                               shown, len(cutters) - len(shown)))
+    rows.sort(key=lambda r: (-r.share, r.name.casefold()))
+    return tuple(rows)
 
 
 # --------------------------------------------------------------------------- actions
 
 
-@dataclass(frozen=True)
-class _Risk:
-    """An element worth fixing: a single point of failure, or a failure that still stops
-    a large share of customers (complicated journeys need fixes too)."""
-
-    id: str
-    control: Control
-    endpoint: bool
-    every_path: bool  # a touch-point every customer passes through
-    path: tuple[str, ...]
-    customers_lost: float
-    spof: bool
+def _candidates(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]) -> list[str]:
+    """Parts worth a fix: every single point of failure, then the failures that stop
+    many people or cut off a named outcome (largest first, a bounded number)."""
+    spof_ids = analysis.spof_ids
+    others = [eid for eid, c in analysis.cascades.items() if eid not in spof_ids
+              and (c.customers_lost >= PARTIAL_ACTION_SHARE
+                   or (cut.get(eid) and len(analysis.spec.goals) > 1
+                       and not analysis.spec.by_id[eid].goal))]
+    others.sort(key=lambda i: (-analysis.cascades[i].customers_lost, -len(cut.get(i, ())), i))
+    return sorted(spof_ids) + others[:PARTIAL_LIMIT]
 
 
-def _risks(analysis: JourneyAnalysis) -> list[_Risk]:
+def _actions(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]
+             ) -> tuple[tuple[Action, ...], dict[str, int]]:
+    """Verified fixes, ranked: most single points of failure removed, then most people
+    protected, then least control, then name. A fix whose removals another fix already
+    covers is left out, so no two fixes repeat each other."""
     spec = analysis.spec
-    risks = [_Risk(s.id, s.control, s.endpoint, s.cause == Cause.STRUCTURAL, s.path,
-                   s.customers_lost, True) for s in analysis.spofs]
-    for eid, c in sorted(analysis.cascades.items()):
-        if eid in analysis.spof_ids or c.customers_lost < PARTIAL_ACTION_SHARE:
-            continue
-        risks.append(_Risk(eid, spec.control_of(eid), False, False,
-                           c.path or (eid,), c.customers_lost, False))
-    return risks
-
-
-def _actions(analysis: JourneyAnalysis) -> tuple[Action, ...]:
-    """Recommended fixes, ranked by customers protected (the share the failure stops).
-
-    One per single point of failure, then one per other failure that stops at least
-    ``PARTIAL_ACTION_SHARE`` of customers. A touch-point every customer passes through
-    absorbs the failures behind it run by the same party (an alternative route around a
-    vendor's step also avoids that vendor's systems). Ties: more failures removed, then
-    least control, then the widest spread, then name.
-    """
-    spec = analysis.spec
-    risks = _risks(analysis)
-    by_id = {r.id: r for r in risks}
-    absorbed: dict[str, list[str]] = {}
-    for r in risks:
-        if spec.by_id[r.id].is_touchpoint or not r.path:
-            continue
-        blocked = r.path[-1]
-        owner = spec.by_id[r.id].owner
-        target = by_id.get(blocked)
-        if (target is not None and blocked != r.id and target.every_path
-                and not target.endpoint and spec.by_id[blocked].owner == owner
-                and owner is not None and _only_touchpoint(analysis, r.id) == blocked
-                and target.customers_lost >= r.customers_lost):
-            absorbed.setdefault(blocked, []).append(r.id)
-    taken = {i for ids in absorbed.values() for i in ids}
-
+    endpoints = {s.id for s in analysis.spofs if s.endpoint}
+    count = len(analysis.spofs) - len(endpoints)
     drafts = []
-    for r in risks:
-        if r.id in taken:
+    for eid in _candidates(analysis, cut):
+        plan, effect = fx.best(analysis, eid)
+        is_spof = eid in analysis.spof_ids
+        if is_spof and eid not in effect.removed:
+            continue  # no fix tried works: said on the page (JourneyReport.unfixed)
+        if not is_spof and effect.lost_after >= effect.lost_before:
             continue
-        covered = [r.id] + sorted(absorbed.get(r.id, []))
-        title, detail = _fix(analysis, r, covered)
-        spread = analysis.cascades[r.id].spread if r.id in analysis.cascades else 0
-        drafts.append((r.customers_lost, len(covered), r.endpoint, r.control, spread, title,
-                       detail, tuple(spec.by_id[i].name for i in covered)))
-    drafts.sort(key=lambda d: (-d[0], -d[1], d[2], w.CONTROL_ORDER.get(d[3], 9), -d[4],
-                               d[5].casefold()))
-    return tuple(
-        Action(rank=i + 1, title=d[5], detail=d[6], customers_protected=d[0],
-               protects=f"{w.percent(d[0])} of customers", addresses=d[7], control=d[3])
-        for i, d in enumerate(drafts))
+        removed = tuple(i for i in effect.removed if i not in endpoints)
+        drafts.append((plan, effect, removed, eid))
+    drafts.sort(key=lambda d: (-len(d[2]), -len(d[1].removed), d[3] in endpoints,
+                               -(d[1].lost_before - d[1].lost_after),
+                               w.CONTROL_ORDER.get(spec.control_of(d[3]), 9),
+                               spec.by_id[d[3]].name.casefold()))
+    covered: set[str] = set()
+    actions: list[Action] = []
+    fix_of: dict[str, int] = {}
+    for plan, effect, removed, eid in drafts:
+        gains = set(effect.removed) - covered
+        if eid in analysis.spof_ids and not gains:
+            continue
+        if eid not in analysis.spof_ids and any(a.target == spec.by_id[eid].name
+                                                for a in actions):
+            continue
+        covered |= set(effect.removed)
+        rank = len(actions) + 1
+        for i in effect.removed:
+            fix_of.setdefault(i, rank)
+        title, detail = _fix_words(analysis, plan, effect)
+        claim = _claim(analysis, eid, effect, removed, count, endpoints)
+        protected = effect.lost_before - effect.lost_after
+        actions.append(Action(
+            rank=rank, title=title, detail=detail, claim=claim, removes=len(removed),
+            customers_protected=protected,
+            addresses=tuple(spec.by_id[i].name for i in
+                            sorted(effect.removed, key=lambda i: (i != eid, i))),
+            control=spec.control_of(eid), target=spec.by_id[eid].name))
+    return tuple(actions), fix_of
 
 
-def _only_touchpoint(analysis: JourneyAnalysis, element_id: str) -> str | None:
-    """The one touch-point this failure takes down, if it takes down exactly one."""
+def _claim(analysis: JourneyAnalysis, eid: str, effect: fx.Effect, removed: tuple[str, ...],
+           count: int, endpoints: set[str]) -> str:
+    """What the re-analysis showed, in the page's one count."""
+    who = w.people(analysis.spec)
+    if eid in endpoints:
+        rest = count
+        return (f"Removes the only-{'start' if analysis.spec.by_id[eid].entry else 'finish'} "
+                f"risk; {rest} other single point{'s' if rest != 1 else ''} of failure "
+                f"remain{'s' if rest == 1 else ''}.")
+    if eid in analysis.spof_ids:
+        left = count - len(removed)
+        return (f"Removes {len(removed)} of {count} single points of failure; {left} "
+                f"remain{'s' if left == 1 else ''}.")
+    return (f"Its failure then stops {w.percent(effect.lost_after)} of {who} instead of "
+            f"{w.percent(effect.lost_before)}.")
+
+
+def _fix_words(analysis: JourneyAnalysis, plan: fx.Plan, effect: fx.Effect) -> tuple[str, str]:
+    """Title and one-paragraph detail of a verified fix: the real alternative, named."""
     spec = analysis.spec
-    cascade = analysis.cascades.get(element_id)
-    if cascade is None:
-        return None
-    tps = [i for i in cascade.down if spec.by_id[i].is_touchpoint]
-    return tps[0] if len(tps) == 1 else None
-
-
-def _fix(analysis: JourneyAnalysis, risk: _Risk, covered: list[str]) -> tuple[str, str]:
-    """Title and one-paragraph detail of the fix for one risky element."""
-    spec = analysis.spec
-    e = spec.by_id[risk.id]
-    party = spec.party_name(risk.id)
-    control = risk.control
-    also = [spec.by_id[i].name for i in covered[1:]]
-    also_text = (f" It also removes the risk from the {w.join_names(also)}, which "
-                 f"stops customers only at this step." if also else "")
-    if e.is_touchpoint:
-        if risk.endpoint and e.entry:
+    e = spec.by_id[plan.target]
+    party = spec.party_name(plan.target)
+    control = spec.control_of(plan.target)
+    who = w.people(spec)
+    run_by = {Control.EXTERNAL: f" {party} runs it, outside our control.",
+              Control.PARTNER: f" {party}, a partner, runs it.",
+              Control.INTERNAL: f" It is ours ({party}).",
+              }.get(control, " No owner is named for it.")
+    also = [spec.by_id[i].name for i in effect.removed if i != plan.target]
+    also_text = (f" This also removes the {w.join_names(also)} as a single point of failure."
+                 if also else "")
+    if plan.kind in ("second-entry", "second-goal"):
+        start = plan.kind == "second-entry"
+        sole = len(spec.entries if start else spec.goals) == 1
+        share = effect.lost_before
+        head = (f"Every {w.singular(who)} {'starts' if start else 'must finish'} at the "
+                f"{e.name}." if sole else
+                f"{w.percent(share).capitalize()} of {who} are stopped when the {e.name} is "
+                f"down.")
+        if start:
             return (f"Open a second way in besides the {e.name}",
-                    f"Every customer starts at the {e.name}. A second entry channel keeps "
-                    f"the journey open when it fails.")
-        if risk.endpoint and e.goal:
-            return (f"Offer a second way to finish besides the {e.name}",
-                    f"Every customer must finish at the {e.name}. An alternative (for "
-                    f"example by phone, chat or in person) keeps customers from being "
-                    f"turned away when it fails.")
-        who = {Control.EXTERNAL: f" It is run by {party}, outside our control.",
-               Control.PARTNER: f" It is run by {party}, a partner."}.get(control, "")
-        if e.entry:
-            return (f"Add another way in besides the {e.name}",
-                    f"{w.percent(risk.customers_lost).capitalize()} of customers start at "
-                    f"the {e.name}.{who} When it fails they have no other way in; a second "
-                    f"channel (or a way to switch to an existing one) keeps them.{also_text}")
-        passes = ("Every customer passes through" if risk.every_path else
-                  f"{w.percent(risk.customers_lost).capitalize()} of customers depend on")
-        return (f"Add an alternative route around the {e.name}",
-                f"{passes} the {e.name} today.{who} A second route (a direct link or "
-                f"another channel) lets customers continue when it fails.{also_text}")
-    steps = _steps_stopped(analysis, risk)
+                    f"{head}{run_by} A second way in (another channel leading to the same "
+                    f"next steps) keeps them on the journey when it is down.{also_text}")
+        return (f"Offer a second way to finish besides the {e.name}",
+                f"{head}{run_by} A second way to finish (for example by phone or in "
+                f"person), reached from the same steps, keeps them from being turned away "
+                f"when it is down.{also_text}")
+    if plan.kind == "bypass":
+        before = w.join_names([spec.by_id[i].name for i in plan.before], "or")
+        after = w.join_names([spec.by_id[i].name for i in plan.after], "or")
+        return (f"Add a route round the {e.name}",
+                f"Today {who} must pass through the {e.name} to get on.{run_by} A direct "
+                f"route from the {before} to the {after} (a plain link or another channel) "
+                f"lets them carry on when it is down.{also_text}")
+    steps = _steps_stopped(analysis, plan.target)
     needs_it = (f"the {w.join_names(steps)} stop{'s' if len(steps) == 1 else ''} without it"
-                if steps else "customers are stopped without it")
-    shared = _false_redundancy(analysis, risk.id)
-    shared_text = (f" The backups that look redundant ({w.join_names(shared)}) both depend on "
-                   f"it, so that redundancy is not real." if shared else "")
-    if control == Control.EXTERNAL:
-        return (f"Bring the {e.name} in-house or contract an SLA",
-                f"It is run by {party}, outside our control, and {needs_it}. Move it to a "
-                f"provider under contract with a service level agreement, or run it "
-                f"ourselves.{shared_text}")
-    if control == Control.PARTNER:
-        return (f"Agree an SLA for the {e.name} and add a fallback",
-                f"{party} is a partner and {needs_it}. Agree a service level with them "
-                f"and add a fallback so customers can carry on while it is down."
-                f"{shared_text}")
-    second = {"person": "a second person who can step in", "team": "a second team or a "
-              "trained backup who can step in", "data": "a maintained copy"}.get(
-        e.kind or "", "a second one that can take over")
-    return (f"Add a fallback for the {e.name}",
-            f"Today {needs_it}. Add {second}, or let those steps carry on without it."
-            f"{shared_text}")
+                if steps else f"{who} are stopped without it")
+    what = _second_words(e, control)
+    if plan.kind == "move-off":
+        moved = spec.by_id[plan.moved].name
+        pair = w.join_names([spec.by_id[i].name for i in plan.partners])
+        return (f"Move the {moved} off the {e.name}",
+                f"The {pair} look like alternatives, but both rely on the {e.name}, so one "
+                f"outage stops both and {needs_it}.{run_by} Putting the {moved} on "
+                f"{what} of its own makes the alternative real.{also_text}")
+    users = sorted({t.name for t in spec.elements
+                    for n in t.needs if plan.target in n.targets})
+    named = users[:2] + ([f"{len(users) - 2} other parts"] if len(users) > 2 else [])
+    switch = f" that the {w.join_names(named)} can switch to" if users else ""
+    title = {"a second provider": f"Contract a second provider for the {e.name}",
+             "a standby copy in a second location":
+                 f"Set up a standby {e.name} in a second location",
+             "a backup team": f"Train a backup team for the {e.name}",
+             "a second person": f"Name a second person for the {e.name}",
+             "a maintained copy": f"Keep a maintained copy of the {e.name}",
+             "a fallback process": f"Write a fallback process for the {e.name}",
+             }.get(what, f"Add a second {e.name}")
+    return (title, f"Today {needs_it}.{run_by} Add {what}{switch} when it is down.{also_text}")
 
 
-def _steps_stopped(analysis: JourneyAnalysis, risk: _Risk, limit: int = 3) -> list[str]:
+def _second_words(e: object, control: Control) -> str:
+    """The real alternative for a support, by what it is and who runs it."""
+    kind = getattr(e, "kind", None) or ""
+    if kind in ("vendor", "system") and control in (Control.EXTERNAL, Control.PARTNER):
+        return "a second provider"
+    return {"vendor": "a second provider", "system": "a standby copy in a second location",
+            "team": "a backup team", "person": "a second person",
+            "data": "a maintained copy", "process": "a fallback process",
+            }.get(kind, "a second one")
+
+
+def _steps_stopped(analysis: JourneyAnalysis, eid: str, limit: int = 2) -> list[str]:
     """The customer-facing steps (touch-points) this failure takes down, nearest first."""
     spec = analysis.spec
-    cascade = analysis.cascades.get(risk.id)
+    cascade = analysis.cascades.get(eid)
     down = set(cascade.down) if cascade else set()
-    order = [i for i in risk.path if i in down] + sorted(down)
+    path = cascade.path if cascade else ()
+    order = [i for i in path if i in down] + sorted(down)
     names: list[str] = []
     for i in order:
         if spec.by_id[i].is_touchpoint and spec.by_id[i].name not in names:
@@ -450,62 +626,65 @@ def _steps_stopped(analysis: JourneyAnalysis, risk: _Risk, limit: int = 3) -> li
     return names
 
 
-def _false_redundancy(analysis: JourneyAnalysis, element_id: str) -> list[str]:
-    """Members of an ``any``/``at_least`` group that all go down with this element."""
-    spec = analysis.spec
-    cascade = analysis.cascades.get(element_id)
-    if cascade is None:
-        return []
-    down = set(cascade.down) | {element_id}
-    for e in spec.elements:
-        for need in e.needs:
-            if need.redundant and sum(t not in down for t in need.targets) < need.required:
-                return [spec.by_id[t].name for t in need.targets if t in down and t != element_id]
-    return []
-
-
 # --------------------------------------------------------------------------- pictures
 
 
-def _worst(analysis: JourneyAnalysis) -> Worst | None:
+def _worst(analysis: JourneyAnalysis, findings: tuple[Finding, ...],
+           rows: tuple[CascadeRow, ...]) -> Worst | None:
+    """The item page 1 leads with: the top finding, else the failure stopping most."""
     spec = analysis.spec
-    cascades = [(c.customers_lost, c.spread, i) for i, c in analysis.cascades.items()
-                if c.customers_lost > 0]
-    if not cascades:
-        return None
-    # Most customers, then widest spread, then a non-endpoint (more instructive).
-    _, _, wid = min(cascades, key=lambda t: (-t[0], -t[1], t[2]))
+    if findings:
+        wid = findings[0].id
+        explain = findings[0].explain
+    else:
+        cascades = [(c.customers_lost, c.spread, i) for i, c in analysis.cascades.items()
+                    if c.customers_lost > 0]
+        if not cascades:
+            return None
+        _, _, wid = min(cascades, key=lambda t: (-t[0], -t[1], t[2]))
+        c = analysis.cascades[wid]
+        explain = w.explain_chain(spec, c.path or (wid,), False, False, False) if c.path else ""
     c = analysis.cascades[wid]
     return Worst(
         id=wid, name=spec.by_id[wid].name,
         sentence=w.failure_sentence(spec, wid, c.customers_lost, c.collapses),
+        explain=explain,
         taken_down=tuple(sorted(spec.by_id[i].name for i in c.down)),
         cut_off=tuple(sorted(spec.by_id[i].name for i in c.stranded)), spread=c.spread)
 
 
 def _heat(analysis: JourneyAnalysis) -> Heat:
+    """Stages × parties. A support without a stage counts in the stages of the
+    touch-points that need it (else behind the scenes), as the README says."""
+    from journeymap.analysis.build import BACKSTAGE, element_stages
+
     spec = analysis.spec
+    placed = element_stages(spec)
     stage_ids = [s.id for s in spec.stages]
-    if any(e.stage is None for e in spec.elements):
-        stage_ids.append("")
-    stage_names = tuple(spec.stages_by_id[s].name if s else NO_STAGE for s in stage_ids)
+    if any(BACKSTAGE in v for v in placed.values()):
+        stage_ids.append(BACKSTAGE)
+    stage_names = tuple(spec.stages_by_id[s].name if s in spec.stages_by_id else BEHIND
+                        for s in stage_ids)
     party_ids = [p.id for p in spec.parties if any(e.owner == p.id for e in spec.elements)]
     if any(e.owner not in spec.parties_by_id for e in spec.elements):
         party_ids.append("")
     party_ids.sort(key=lambda p: (w.CONTROL_ORDER[spec.parties_by_id[p].control] if p else 9,
                                   spec.parties_by_id[p].name.casefold() if p else ""))
     spof_ids = analysis.spof_ids
+    members: dict[tuple[str, str], list[str]] = {}
+    for e in spec.elements:
+        p = e.owner if e.owner in spec.parties_by_id else ""
+        for s in placed[e.id]:
+            members.setdefault((p or "", s), []).append(e.id)
     cells = []
     for p in party_ids:
         row = []
         for s in stage_ids:
-            members = [e for e in spec.elements
-                       if (e.owner if e.owner in spec.parties_by_id else "") == p
-                       and (e.stage or "") == s]
-            risk = max((analysis.cascades[e.id].customers_lost for e in members
-                        if e.id in analysis.cascades), default=0.0)
-            names = tuple(sorted(e.name for e in members if e.id in spof_ids))
-            row.append(HeatCell(len(members), len(names), risk, names))
+            ids = members.get((p, s), [])
+            risk = max((analysis.cascades[i].customers_lost for i in ids
+                        if i in analysis.cascades), default=0.0)
+            names = tuple(sorted(spec.by_id[i].name for i in ids if i in spof_ids))
+            row.append(HeatCell(len(ids), len(names), risk, names))
         cells.append(tuple(row))
     parties = tuple(spec.parties_by_id[p].name if p else "No owner named" for p in party_ids)
     controls = tuple(w.control_label(spec.parties_by_id[p].control) if p else
@@ -520,12 +699,18 @@ def _heat_sentence(stages: tuple[str, ...], parties: tuple[str, ...],
     by_party = [sum(c.spofs for c in row) for row in cells]
     if not any(by_stage):
         return ("No single failure stops the whole journey: the darker cells show where "
-                "failures still stop some customers.")
+                "failures still stop some people.")
     top_stage = max(range(len(stages)), key=lambda j: (by_stage[j], -j))
     top_party = max(range(len(parties)), key=lambda i: (by_party[i], -i))
-    return (f"The fragile places cluster in the {stages[top_stage]} stage "
+    where = (stages[top_stage].lower() if stages[top_stage] == BEHIND
+             else f"the {stages[top_stage]} stage")
+    tie = (" (the first of equals, left to right and top to bottom)"
+           if by_stage.count(by_stage[top_stage]) > 1 or by_party.count(by_party[top_party]) > 1
+           else "")
+    return (f"The single points of failure cluster in {where} "
             f"({_count(by_stage[top_stage])}) and with {parties[top_party]} "
-            f"({_count(by_party[top_party])}).")
+            f"({_count(by_party[top_party])}){tie}. A part that serves several stages is "
+            f"counted in each.")
 
 
 def _count(n: int) -> str:
@@ -534,24 +719,33 @@ def _count(n: int) -> str:
 
 def _curve(analysis: JourneyAnalysis) -> Curve:
     r = analysis.robustness
+    who = w.people(analysis.spec)
     pairs = dict(zip(r.removed, r.completion))
-    parts = [f"with {k} random failure{'s' if k != 1 else ''} it completes "
+    parts = [f"with {k} random failure{'s' if k != 1 else ''} {who} can still finish "
              f"{w.percent(pairs[k])} of the time" for k in (1, 3) if k in pairs]
     sentence = ("If parts of the journey fail at random, " + " and ".join(parts) + "."
                 if parts else "")
     if r.expected_removals_to_collapse > 0:
         sentence += (f" On average it stops after {r.expected_removals_to_collapse:.1f} "
-                     f"random failures.")
+                     f"parts have failed. Higher and flatter is better.")
     return Curve(tuple(r.removed), tuple(r.completion), r.expected_removals_to_collapse,
                  r.samples, sentence.strip())
 
 
-def _cascade_rows(analysis: JourneyAnalysis) -> tuple[CascadeRow, ...]:
+def _cascade_rows(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]
+                  ) -> tuple[tuple[CascadeRow, ...], tuple[str, ...]]:
+    """Failures that change something for people or other parts, worst first; the
+    names of the rest (their failure alone changes nothing) on one line."""
     spec = analysis.spec
     rows = []
+    quiet = []
     for e in spec.elements:
         c = analysis.cascades.get(e.id)
         if c is None:
+            continue
+        outcomes_cut = tuple(n for n in cut.get(e.id, ()) if n != e.name)
+        if c.customers_lost <= 0 and not c.collapses and not c.spread and not outcomes_cut:
+            quiet.append(e.name)
             continue
         rows.append(CascadeRow(
             name=e.name, kind=w.kind_word(e), owner=w.owner_phrase(spec, e.id),
@@ -560,76 +754,197 @@ def _cascade_rows(analysis: JourneyAnalysis) -> tuple[CascadeRow, ...]:
             customers_lost=c.customers_lost, customers=w.percent(c.customers_lost),
             stops_journey=c.collapses,
             taken_down=tuple(sorted(spec.by_id[i].name for i in c.down)),
-            cut_off=tuple(sorted(spec.by_id[i].name for i in c.stranded))))
-    rows.sort(key=lambda r: (-r.customers_lost, not r.stops_journey,
+            cut_off=tuple(sorted(spec.by_id[i].name for i in c.stranded)),
+            cuts_off=outcomes_cut))
+    rows.sort(key=lambda r: (-r.customers_lost, not r.stops_journey, -len(r.cuts_off),
                              -(len(r.taken_down) + len(r.cut_off)), r.name.casefold()))
-    return tuple(rows)
+    return tuple(rows), tuple(sorted(quiet, key=str.casefold))
 
 
 # --------------------------------------------------------------------------- portfolio
 
 
+@dataclass(frozen=True)
+class SharedImpact:
+    journey: str
+    customers_lost: float
+    customers: str
+    stops_journey: bool
+    at_risk: float | None  # people per month, when the journey gives its volume
+
+
+@dataclass(frozen=True)
+class SharedRisk:
+    """A vendor or team whose failure (everything it runs, at once) hits several journeys."""
+
+    party: str
+    aliases: tuple[str, ...]  # other names the same party id has in other specs
+    mismatch: str  # "Called 'X' in A and 'Y' in B: the same id, check it is one party."
+    control: Control
+    control_words: str
+    control_label: str
+    impacts: tuple[SharedImpact, ...]  # most people first
+    stopped: int  # journeys it stops completely
+    at_risk: float | None  # people per month across journeys (volumes given)
+    at_risk_text: str
+    elements: tuple[str, ...]  # what it runs in those journeys (names, a few)
+    sentence: str
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    journey: str
+    verdict: Verdict
+    spofs: int  # the journey's one count (not counting its only start/finish)
+    count_text: str
+    outside: int  # single points of failure outside our control
+    partner: int
+    worst: str  # share the top item stops
+    worst_name: str  # the top item
+    volume: str  # people per month, "" when not given
+    at_risk: float | None  # people per month the top item stops
+    at_risk_text: str
+    top_action: str
+
+
+@dataclass(frozen=True)
+class PortfolioReport:
+    title: str
+    date: str
+    date_text: str
+    verdict: Verdict  # complex when any journey is
+    sentence: str
+    figures: tuple[KeyFigure, ...]
+    rows: tuple[PortfolioRow, ...]  # ranked: most people at risk first
+    columns: tuple[str, ...]  # the row fields worth a column (none says the same for all)
+    rank_rule: str
+    shared: tuple[SharedRisk, ...]
+    actions: tuple[Action, ...]  # the portfolio's top actions, across journeys
+    journeys: tuple[JourneyReport, ...]
+    order: tuple[int, ...]  # journeys[k] is the analysis at position order[k] of the input
+
+
+ALL_COLUMNS = ("verdict", "count_text", "outside", "worst_name", "worst", "volume",
+               "at_risk_text", "top_action")
+# Column headings of the portfolio table, for every target.
+COLUMN_LABELS = {"verdict": "verdict", "count_text": "single points of failure",
+                 "outside": "outside our control", "worst_name": "worst single failure",
+                 "worst": "it stops", "volume": "people a month",
+                 "at_risk_text": "people a month at risk", "top_action": "fix first"}
+NUMERIC_COLUMNS = frozenset({"outside", "worst", "volume", "at_risk_text"})
+
+
 def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date,
                      journeys: tuple[JourneyReport, ...] | None = None) -> PortfolioReport:
-    """The same summary across journeys, plus vendors and teams that break several at once.
-    ``journeys``: the journey reports of ``analyses`` when the caller has made them."""
+    """The same summary across journeys, ranked by people at risk, plus the vendors and
+    teams that break several at once. ``journeys``: the journey reports of ``analyses``
+    when the caller has made them."""
     if journeys is None:
         journeys = tuple(journey_report(a, date) for a in analyses)
-    rows = tuple(PortfolioRow(
-        journey=j.title, verdict=j.verdict, spofs=len(j.findings),
-        outside=sum(f.control == Control.EXTERNAL for f in j.findings),
-        partner=sum(f.control == Control.PARTNER for f in j.findings),
-        worst=j.figures[2].value, top_action=j.actions[0].title if j.actions else "none needed")
-        for j in journeys)
+    rows = []
+    for j in journeys:
+        lost = j.findings[0].customers_lost if j.findings else (
+            max((c.customers_lost for c in j.cascades), default=0.0))
+        at_risk = j.volume * lost if j.volume else None
+        rows.append(PortfolioRow(
+            journey=j.title, verdict=j.verdict, spofs=j.spof_count, count_text=_short_count(j),
+            outside=sum(f.control == Control.EXTERNAL and not f.endpoint for f in j.findings),
+            partner=sum(f.control == Control.PARTNER and not f.endpoint for f in j.findings),
+            worst=w.percent(lost), worst_name=j.worst.name if j.worst else "none",
+            volume=about(j.volume) if j.volume else "",
+            at_risk=at_risk, at_risk_text=about(at_risk) if at_risk is not None else "",
+            top_action=j.actions[0].title if j.actions else "none needed"))
+    # Most people at risk first; journeys without a volume after, by share and count.
+    order = sorted(range(len(rows)), key=lambda i: (
+        rows[i].at_risk is None, -(rows[i].at_risk or 0.0),
+        -(journeys[i].findings[0].customers_lost if journeys[i].findings else 0.0),
+        -rows[i].spofs, rows[i].journey.casefold()))
+    rows = [rows[i] for i in order]
+    journeys = tuple(journeys[i] for i in order)
+    analyses = [analyses[i] for i in order]
+    columns = tuple(c for c in ALL_COLUMNS
+                    if len({str(getattr(r, c)) for r in rows}) > 1 or len(rows) == 1)
+    with_volume = sum(r.at_risk is not None for r in rows)
+    rank_rule = ("Ranked by people a month the worst single failure would stop."
+                 if with_volume == len(rows) else
+                 "Ranked by people a month at risk where the journey gives its volume, "
+                 "then by the share the worst single failure stops."
+                 if with_volume else
+                 "Ranked by the share the worst single failure stops, then by single points "
+                 "of failure (no journey gives its volume of people a month).")
     shared = _shared(analyses)
     n_complex = sum(j.verdict == Verdict.COMPLEX for j in journeys)
     sentence = (f"{n_complex} of {len(journeys)} journeys are complex: one failure behind the "
                 f"scenes stops them." if n_complex else
                 f"None of the {len(journeys)} journeys is complex: no single failure behind "
                 f"the scenes stops any of them.")
+    top_row = rows[0]
+    if top_row.at_risk:
+        sentence += (f" The most people are at risk in {top_row.journey}: about "
+                     f"{top_row.at_risk_text} a month if the {top_row.worst_name} fails.")
     if shared and shared[0].stopped > 1:
         top = shared[0]
         sentence += (f" One outage at {top.party} ({top.control_words}) would stop "
                      f"{top.stopped} journeys at once.")
-    figures = (
-        KeyFigure(f"{n_complex} of {len(journeys)}", "journeys are complex"),
-        KeyFigure(str(sum(r.spofs for r in rows)), "single points of failure in all"),
-        KeyFigure(str(sum(r.outside for r in rows)), "of them outside our control"),
-        KeyFigure(str(len(shared)), "vendors or teams whose outage hits several journeys"),
-    )
+    total_at_risk = sum(r.at_risk or 0.0 for r in rows)
+    figures = [
+        KeyFigure(f"{n_complex} of {len(journeys)}", "journeys are complex",
+                  "fewer is better"),
+        KeyFigure(str(sum(r.spofs for r in rows)), "single points of failure in all",
+                  "fewer is better"),
+        KeyFigure(str(sum(r.outside for r in rows)), "of them outside our control",
+                  "fewer is better"),
+        KeyFigure(str(len(shared)), "vendors or teams whose outage hits several journeys",
+                  "fewer is better"),
+    ]
+    if with_volume:
+        figures.insert(0, KeyFigure(about(total_at_risk), "people a month at risk from each "
+                                    "journey's worst single failure, added up",
+                                    "lower is better"))
     actions = []
-    for j in journeys:
+    for j, r in zip(journeys, rows):
         for a in j.top_actions:
-            actions.append((a, j.title))
-    actions.sort(key=lambda t: (-t[0].customers_protected, w.CONTROL_ORDER.get(t[0].control, 9),
-                                t[1].casefold(), t[0].rank))
+            actions.append((a, j.title, r.at_risk or 0.0))
+    actions.sort(key=lambda t: (-t[2] * (t[0].removes + 1), -t[0].removes,
+                                w.CONTROL_ORDER.get(t[0].control, 9), t[1].casefold(),
+                                t[0].rank))
     ranked = tuple(Action(rank=i + 1, title=a.title, detail=a.detail,
-                          customers_protected=a.customers_protected,
-                          protects=f"{a.protects} in {title}", addresses=a.addresses,
-                          control=a.control)
-                   for i, (a, title) in enumerate(actions))
+                          claim=f"{title}: {a.claim[0].lower()}{a.claim[1:]}",
+                          removes=a.removes, customers_protected=a.customers_protected,
+                          addresses=a.addresses, control=a.control, target=a.target)
+                   for i, (a, title, _) in enumerate(actions))
     return PortfolioReport(title="Customer journey resilience: portfolio", date=date.isoformat(),
                            date_text=date_text(date),
                            verdict=Verdict.COMPLEX if n_complex else Verdict.COMPLICATED,
-                           sentence=sentence, figures=figures,
-                           rows=rows, shared=shared, actions=ranked, journeys=journeys)
+                           sentence=sentence,
+                           figures=tuple(figures[:4]), rows=tuple(rows), columns=columns,
+                           rank_rule=rank_rule, shared=shared, actions=ranked,
+                           journeys=journeys, order=tuple(order))
+
+
+def _short_count(j: JourneyReport) -> str:
+    if not j.endpoints:
+        return str(j.spof_count)
+    return f"{j.spof_count} + only {'finish' if len(j.endpoints) == 1 else 'start/finish'}"
 
 
 def _shared(analyses: list[JourneyAnalysis]) -> tuple[SharedRisk, ...]:
-    """Parties (matched by id across specs) whose failure stops customers in two or more
-    journeys: "one video host, three journeys".
+    """Parties (matched by id across specs) whose failure stops people in two or more
+    journeys: "one video host, three journeys". The same id under different names is
+    flagged, never silently merged or split.
 
     A party's failure is everything it runs failing at once (a vendor outage), simulated
     in each journey where it appears.
     """
     from journeymap.analysis import simulate
 
-    names: dict[str, list[str]] = {}
+    names: dict[str, list[tuple[str, str]]] = {}  # party id -> (name, journey)
     control: dict[str, Control] = {}
     impacts: dict[str, list[SharedImpact]] = {}
     elements: dict[str, list[str]] = {}
     for a in analyses:
         spec = a.spec
+        volume = getattr(spec.journey, "volume", None)
         for party in spec.parties:
             owned = [e.id for e in spec.elements if e.owner == party.id]
             if not owned:
@@ -637,36 +952,49 @@ def _shared(analyses: list[JourneyAnalysis]) -> tuple[SharedRisk, ...]:
             cascade = simulate(spec, owned)
             if cascade.customers_lost <= 0 and not cascade.collapses:
                 continue
-            names.setdefault(party.id, []).append(party.name)
+            names.setdefault(party.id, []).append((party.name, spec.journey.name))
             control.setdefault(party.id, party.control)
             impacts.setdefault(party.id, []).append(SharedImpact(
                 spec.journey.name, cascade.customers_lost, w.percent(cascade.customers_lost),
-                cascade.collapses))
+                cascade.collapses,
+                float(volume) * cascade.customers_lost if volume else None))
             known = elements.setdefault(party.id, [])
             known.extend(spec.by_id[i].name for i in owned if spec.by_id[i].name not in known)
     out = []
     for pid, hits in impacts.items():
         if len(hits) < 2:
             continue
-        hits.sort(key=lambda h: (not h.stops_journey, -h.customers_lost, h.journey.casefold()))
-        # The name most specs use; the others are shown as aliases.
-        name = min(set(names[pid]), key=lambda n: (-names[pid].count(n), n.casefold()))
-        aliases = tuple(sorted(set(names[pid]) - {name}, key=str.casefold))
+        hits.sort(key=lambda h: (not h.stops_journey, -(h.at_risk or 0.0), -h.customers_lost,
+                                 h.journey.casefold()))
+        # The name most specs use; the others are shown as aliases and flagged.
+        used = [n for n, _ in names[pid]]
+        name = min(set(used), key=lambda n: (-used.count(n), n.casefold()))
+        aliases = tuple(sorted(set(used) - {name}, key=str.casefold))
+        mismatch = ""
+        if aliases:
+            where = "; ".join(f"'{n}' in {j}" for n, j in names[pid] if n != name)
+            mismatch = (f"Same party id, different names ({where}): check they are one "
+                        f"party and use one name.")
         words = w.control_words(control[pid])
         stopped = [h.journey for h in hits if h.stops_journey]
         if stopped:
             sentence = (f"If {name} fails, {w.join_names(stopped)} stop completely"
                         if len(stopped) > 1 else f"If {name} fails, {stopped[0]} stops completely")
             rest = len(hits) - len(stopped)
-            sentence += f", and {rest} more lose customers." if rest else "."
+            sentence += f", and {rest} more lose people." if rest else "."
         else:
-            sentence = f"If {name} fails, {len(hits)} journeys lose customers at once."
+            sentence = f"If {name} fails, {len(hits)} journeys lose people at once."
+        risk = [h.at_risk for h in hits if h.at_risk is not None]
+        at_risk = sum(risk) if risk else None
         shown = elements[pid][:4] + ([f"{len(elements[pid]) - 4} more"]
                                      if len(elements[pid]) > 4 else [])
         out.append(SharedRisk(
-            party=name, aliases=aliases, control=control[pid], control_words=words,
-            control_label=w.control_label(control[pid]), impacts=tuple(hits),
-            stopped=len(stopped), elements=tuple(shown), sentence=sentence))
-    out.sort(key=lambda r: (-r.stopped, -len(r.impacts), w.CONTROL_ORDER.get(r.control, 9),
+            party=name, aliases=aliases, mismatch=mismatch, control=control[pid],
+            control_words=words, control_label=w.control_label(control[pid]),
+            impacts=tuple(hits), stopped=len(stopped), at_risk=at_risk,
+            at_risk_text=about(at_risk) if at_risk is not None else "",
+            elements=tuple(shown), sentence=sentence))
+    out.sort(key=lambda r: (r.at_risk is None, -(r.at_risk or 0.0), -r.stopped,
+                            -len(r.impacts), w.CONTROL_ORDER.get(r.control, 9),
                             r.party.casefold()))
     return tuple(out)

@@ -61,8 +61,11 @@ def payload(kind: str, report: Any, doc_title: str, diagram_note: str) -> dict[s
     """The JSON the template reads. ``values`` carries the verdict and control words the
     template compares against, so they are spelled in one place (the enums)."""
     from journeymap.analysis.result import Verdict
+    from journeymap.report.wording import singular
     from journeymap.spec.model import Control
 
     values = {m.name.lower(): m.value for enum in (Verdict, Control) for m in enum}
+    people = getattr(report, "people", "customers")
     return {"kind": kind, kind: asdict(report), "doc_title": doc_title,
-            "date": report.date, "diagram_note": diagram_note, "values": values}
+            "date": report.date, "diagram_note": diagram_note, "values": values,
+            "people_one": singular(people)}

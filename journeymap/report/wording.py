@@ -83,18 +83,26 @@ def join_names(names: list[str] | tuple[str, ...], word: str = "and") -> str:
     return ", ".join(names[:-1]) + f" {word} " + names[-1]
 
 
+def people(spec: Spec) -> str:
+    """What this journey calls the people on it: ``customers`` unless the spec says
+    (``journey.people: patients``)."""
+    return getattr(spec.journey, "people", "") or "customers"
+
+
+def singular(word: str) -> str:
+    """``customers`` -> ``customer``, ``patients`` -> ``patient`` (plain English plurals)."""
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
 def goal_phrase(spec: Spec) -> str:
-    """What customers are trying to reach: ``the Trial sign-up form``; with several
-    goals, ``the end of the journey`` (listing them all makes sentences unreadable)."""
+    """What the people are trying to reach: ``the Trial sign-up form``; with several
+    goals, ``any of its 3 outcomes``."""
     goals = [g.name for g in spec.goals]
     if len(goals) == 1:
         return f"the {goals[0]}"
-    return "the end of the journey"
-
-
-def outcome(spec: Spec) -> str:
-    """What a stopped customer fails to do: reach the goal (or any of the goals)."""
-    return f"cannot reach {goal_phrase(spec)}"
+    return f"any of its {len(goals)} outcomes"
 
 
 def failure_sentence(spec: Spec, element_id: str, customers_lost: float,
@@ -105,15 +113,17 @@ def failure_sentence(spec: Spec, element_id: str, customers_lost: float,
     form — Bitly runs it, outside our control.``
     """
     element = spec.by_id[element_id]
+    who = people(spec)
+    one = singular(who)
     head = f"If the {element.name} fails, "
     tail = f" — {owner_phrase(spec, element_id)}."
     if customers_lost <= 0:
         if collapses:  # nobody completes even now, yet this still closes the way
-            return head + "no customer can complete the journey" + tail
-        return head + "customers can still complete the journey" + tail
-    if customers_lost >= 1:
-        return head + f"no customer can reach {goal_phrase(spec)}" + tail
-    return head + f"{percent(customers_lost)} of customers {outcome(spec)}" + tail
+            return head + f"no {one} can complete the journey" + tail
+        return head + f"{who} can still complete the journey" + tail
+    if customers_lost >= 1 or collapses:
+        return head + f"no {one} can reach {goal_phrase(spec)}" + tail
+    return head + f"{percent(customers_lost)} of {who} no longer finish" + tail
 
 
 def chain_words(spec: Spec, path: tuple[str, ...] | list[str]) -> str:
@@ -122,17 +132,48 @@ def chain_words(spec: Spec, path: tuple[str, ...] | list[str]) -> str:
     return " → ".join(spec.by_id[i].name if i in spec.by_id else i for i in path)
 
 
-def verdict_sentence(spec: Spec, verdict: str, spof_count: int, non_endpoint: int,
-                     worst_share: float) -> str:
-    """The cover's one-sentence verdict: complicated or complex, and what that means here."""
-    goal = "reaching " + goal_phrase(spec)
+def explain_chain(spec: Spec, path: tuple[str, ...], structural: bool, endpoint: bool,
+                  goal_cut: bool) -> str:
+    """Why one failure stops people, in a sentence: the needs from the step where people
+    are stopped back to the failed part, and why there is no way round that step.
+
+    ``The Claims phone line needs the Fraud scoring, which needs the Scoring vendor; so
+    when the Scoring vendor is down the Claims phone line stops, and every customer has
+    to pass through it.``
+    """
+    who = people(spec)
+    if not path:
+        return ""
+    failed = spec.by_id[path[0]]
+    stop = spec.by_id[path[-1]]
+    if endpoint:
+        where = "start" if failed.entry else "finish"
+        return (f"The {failed.name} is the journey's only place to {where}: when it is "
+                f"down there is no other way through.")
+    if len(path) == 1:
+        return (f"Every {singular(who)} passes through the {failed.name}: there is no "
+                f"other route, so when it is down nobody gets further.")
+    names = [spec.by_id[i].name for i in reversed(path)]  # stop first, failed last
+    chain = f"The {names[0]} needs the {names[1]}"
+    for n in names[2:]:
+        chain += f", which needs the {n}"
+    why = ("every " + singular(who) + " has to pass through it" if structural else
+           "no other route leads to " + goal_phrase(spec) if goal_cut else
+           "the steps it leaves standing cannot make up for it")
+    return f"{chain}; so when the {failed.name} is down the {stop.name} stops, and {why}."
+
+
+def verdict_sentence(spec: Spec, verdict: str, count_text: str, worst_share: float,
+                     endpoint_only: bool) -> str:
+    """The cover's verdict in plain words, with the idea behind the words said once."""
+    who = people(spec)
     if verdict == Verdict.COMPLEX:
-        places = "one place" if non_endpoint == 1 else f"any of {non_endpoint} places"
-        return (f"Complex: a single failure in {places} stops every customer from "
-                f"{goal}, like a block tower late in the game.")
-    if spof_count:
+        return (f"Complex: its parts depend on each other so that one failure stops every "
+                f"{singular(who)}. {count_text[0].upper()}{count_text[1:]}: each can do that "
+                f"alone.")
+    if endpoint_only:
         return (f"Complicated, not complex: nothing behind the scenes stops the journey on "
-                f"its own, but the journey's own start or finish is a single way through; "
-                f"the worst single failure stops {percent(worst_share)} of customers.")
-    return (f"Complicated, not complex: no single failure stops the journey; the worst one "
-            f"stops {percent(worst_share)} of customers and the rest carry on.")
+                f"its own; {count_text}. Every other single failure leaves {who} a way "
+                f"through, a little worse.")
+    return (f"Complicated, not complex: no single failure stops the journey; the worst "
+            f"one stops {percent(worst_share)} of {who} and the rest carry on.")

@@ -444,7 +444,8 @@ def _build(src: Source) -> Spec:
     journey = Journey(id=j["id"], name=j["name"], location=src.where(("journey",)),
                       description=j.get("description", ""), owner=j.get("owner"),
                       volume=j.get("volume"), value=j.get("value"),
-                      review_by=_date(j.get("review_by")))
+                      review_by=_date(j.get("review_by")),
+                      people=j.get("people", "customers").strip().lower() or "customers")
     defaults = data.get("defaults") or {}
     return Spec(source=src.path, journey=journey, stages=stages, parties=parties,
                 elements=tuple(elements), flows=tuple(flows),

@@ -140,6 +140,7 @@ class Journey:
     volume: float | None = None  # customers per month
     value: float | None = None  # value of one completed journey (no currency)
     review_by: dt.date | None = None
+    people: str = "customers"  # what the report calls the people on the journey
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,254 @@
+"""The leadership report as a leader reads it on paper: every word big enough to read,
+one count everywhere, every fix claim true, every outcome named, their words not ours.
+
+The PDF checks read the printed pages back (poppler's ``pdftotext -bbox``: each word's
+box; its height is the font size in points)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from journeymap.analysis import analyze
+from journeymap.analysis.build import BACKSTAGE, element_stages
+from journeymap.analysis.outcomes import goal_shares
+from journeymap.report import fixes as fx
+from journeymap.report import build_reports, report_bytes
+from journeymap.report import model as report_model
+from journeymap.report.charts import heatmap_svg
+from journeymap.spec import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = sorted((ROOT / "specs").glob("*.journey.yaml"))
+DATE = datetime.date(2025, 1, 31)
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                  r"([^<]*)</word>")
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                   reason="poppler-utils (pdftotext) not installed")
+
+
+def word_boxes(pdf: bytes) -> list[list[tuple[float, str]]]:
+    """Per page, (font size in points, word) for every word printed."""
+    out = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True,
+                         check=True).stdout.decode("utf-8")
+    return [[(float(m[4]) - float(m[2]), m[5]) for m in WORD.finditer(page)]
+            for page in out.split("<page ")[1:]]
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf,
+                         capture_output=True, check=True).stdout.decode("utf-8")
+    return [" ".join(p.split()) for p in out.split("\f")[:-1]]
+
+
+@pytest.fixture(scope="module")
+def examples():
+    """(spec path, analysis, report model, PDF bytes) for every example journey."""
+    analyses = [analyze(load_spec(str(p))) for p in SPECS]
+    _, pdfs = build_reports(analyses, "pdf", DATE, portfolio=True, each=True)
+    return [(path, a, report_model.journey_report(a, DATE), pdf)
+            for path, a, pdf in zip(SPECS, analyses, pdfs)]
+
+
+# --------------------------------------------------------------------------- paper
+
+
+@needs_poppler
+def test_no_word_is_too_small_to_read_on_paper(examples):
+    for path, _, _, pdf in examples:
+        for n, words in enumerate(word_boxes(pdf), 1):
+            assert words, (path.name, n)
+            tiny = [w for size, w in words if size < 5.0]
+            small = sum(1 for size, _ in words if size < 6.0)
+            assert not tiny, (path.name, f"page {n}", tiny[:10])
+            assert small <= 0.05 * len(words), (path.name, f"page {n}", small, len(words))
+
+
+@needs_poppler
+def test_page_one_counts_agree(examples):
+    for path, _, r, pdf in examples:
+        first = page_texts(pdf)[0]
+        n = r.spof_count
+        assert r.figures[0].value == str(n)
+        assert r.figures[0].label in first and f"{n} " in first, path.name
+        if r.verdict == "complex":
+            assert r.count_text[0].upper() + r.count_text[1:] in r.verdict_sentence
+        for a in r.actions:
+            m = re.match(r"Removes (\d+) of (\d+) single points of failure; (\d+) remain", a.claim)
+            if m:
+                assert int(m[2]) == n and int(m[1]) + int(m[3]) == n, (path.name, a.claim)
+        for e in r.endpoints:
+            assert e in r.count_text
+
+
+def test_every_fix_claim_is_what_a_fresh_analysis_shows(examples):
+    """Each fix re-applied to the journey and analysed by the slow, obviously-correct
+    engine: the single points of failure it removes and those left are what it claims."""
+    for path, a, r, _ in examples:
+        endpoints = {s.id for s in a.spofs if s.endpoint}
+        names = {e.id: e.name for e in a.spec.elements}
+        for action in r.actions:
+            eid = next(i for i, nm in names.items() if nm == action.target)
+            plan, _ = fx.best(a, eid)
+            after = analyze(plan.spec, engine="naive", samples=10)
+            still = {i for i in after.spof_ids if not i.endswith(fx.SECOND)}
+            removed = a.spof_ids - still
+            if eid in a.spof_ids:
+                assert eid in removed, (path.name, action.title)
+                assert set(action.addresses) == {names[i] for i in removed}, action.title
+                if eid not in endpoints:
+                    left = len(still - endpoints)
+                    assert action.claim == (
+                        f"Removes {len(removed - endpoints)} of {r.spof_count} single points "
+                        f"of failure; {left} remain{'s' if left == 1 else ''}."), action.claim
+            else:
+                before, now = a.cascades[eid].customers_lost, after.cascades[eid].customers_lost
+                assert now < before and report_model.w.percent(now) in action.claim
+
+
+def test_no_two_fixes_say_the_same(examples):
+    for path, _, r, _ in examples:
+        titles = [a.title for a in r.actions]
+        details = [a.detail for a in r.actions]
+        assert len(set(titles)) == len(titles), (path.name, titles)
+        assert len(set(details)) == len(details), path.name
+
+
+def test_every_single_point_of_failure_gets_a_fix_or_a_reason(examples):
+    for path, _, r, _ in examples:
+        for f in r.findings:
+            assert f.fix or f.name in r.unfixed, (path.name, f.name)
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+@needs_poppler
+def test_outcomes_are_named_with_their_share(examples):
+    for path, a, r, pdf in examples:
+        goals = [g.name for g in a.spec.goals]
+        assert sorted(o.name for o in r.outcomes) == sorted(goals)
+        if len(goals) > 1:
+            first = page_texts(pdf)[0]
+            for o in r.outcomes:
+                assert o.name in first and o.reaching in first, (path.name, o.name)
+
+
+def test_a_failure_that_loses_no_one_still_names_the_outcome_it_cuts_off(examples):
+    """Customers reroute to another goal, so "0% stopped" would hide a lost outcome."""
+    by_name = {p.name: r for p, _, r, _ in examples}
+    insurance = by_name["insurance-claim.journey.yaml"]
+    row = next(c for c in insurance.cascades if c.name == "Car dropped at an approved repairer")
+    assert row.customers_lost == 0 and row.cuts_off == ("Repaired car collected",)
+
+
+def test_goal_shares_split_the_finishing_customers(examples):
+    for path, a, _, _ in examples:
+        shares = goal_shares(a.spec)
+        assert sum(shares.values()) == pytest.approx(a.baseline_completion, abs=1e-9), path.name
+
+
+def test_goal_shares_follow_the_flow_shares(tmp_path):
+    spec = tmp_path / "two.journey.yaml"
+    spec.write_text("""journeymap: 1
+journey: {id: two, name: Two finishes}
+touchpoints:
+  - {id: start, name: Start, entry: true}
+  - {id: left, name: Left, goal: true}
+  - {id: right, name: Right}
+  - {id: end, name: End, goal: true}
+flow:
+  - {from: start, to: left, share: 1}
+  - {from: start, to: right, share: 3}
+  - right -> end
+  - left -> end
+""", encoding="utf-8")
+    shares = goal_shares(load_spec(str(spec)))
+    # Customers stop at the first goal they reach: "left" keeps its quarter.
+    assert shares == {"left": pytest.approx(0.25), "end": pytest.approx(0.75)}
+
+
+# --------------------------------------------------------------------------- words
+
+
+@needs_poppler
+def test_the_journey_word_for_its_people_is_used(examples):
+    by_name = {p.name: (r, pdf) for p, _, r, pdf in examples}
+    r, pdf = by_name["hospital-emergency.journey.yaml"]
+    assert r.people == "patients"
+    text = " ".join(page_texts(pdf))
+    assert "patients" in text and "patient" in r.so_what
+    assert "customer" not in text.lower()
+
+
+@needs_poppler
+def test_no_unexplained_abbreviation_in_our_own_sentences(tmp_path):
+    """A journey whose names have no capitals: every upper-case word left is ours."""
+    from tests.test_report import write_spec
+
+    spec = load_spec(str(write_spec(tmp_path / "a.journey.yaml", video_host="video host",
+                                    tp_name="watch the video")))
+    pdf = report_bytes([analyze(spec)], "pdf", DATE)
+    texts = page_texts(pdf)
+    whole = " ".join(texts)
+    for abbreviation in ("SLA", "CDN", "CRM", "API", "HTML", "SPOF", "PDF", "SVG", "KPI"):
+        assert not re.search(rf"\b{abbreviation}s?\b", whole), abbreviation
+    # Outside the blueprint drawing (its lane titles are upper case), capitals are ours.
+    ours = " ".join(t for t in texts if "service blueprint" not in t)
+    words = set(re.findall(r"\b[A-Z]{2,}\b", ours))
+    allowed = {"JOURNEY", "RESILIENCE", "REPORT", "OURS", "PARTNER", "OUTSIDE", "OUR",
+               "CONTROL", "NO", "OWNER", "NAMED"}
+    assert words <= allowed, sorted(words - allowed)
+
+
+@needs_poppler
+def test_every_figure_says_which_way_is_good(examples):
+    for path, _, r, pdf in examples:
+        first = page_texts(pdf)[0]
+        for f in r.figures:
+            assert f.good and f.good in first, (path.name, f.label)
+
+
+def test_each_single_point_of_failure_is_explained_in_a_sentence(examples):
+    for path, _, r, _ in examples:
+        for f in r.findings:
+            assert f.explain.endswith(".") and f.name in f.explain, (path.name, f.name)
+
+
+# --------------------------------------------------------------------------- heat map
+
+
+def test_heat_map_wraps_names_and_tells_harmless_from_empty(examples):
+    for path, _, r, _ in examples:
+        svg = heatmap_svg(r.heat)
+        assert "…" not in svg, path.name
+        assert "nothing of theirs here" in svg and "there, stops no one" in svg
+    from journeymap.report.charts import HARMLESS, NOTHING
+
+    assert HARMLESS != NOTHING
+
+
+def test_supports_without_a_stage_count_where_they_are_needed(tmp_path):
+    spec = tmp_path / "s.journey.yaml"
+    spec.write_text("""journeymap: 1
+journey: {id: s, name: Stages}
+stages: [{id: a, name: A}, {id: b, name: B}]
+touchpoints:
+  - {id: one, name: One, stage: a, entry: true, needs: [api]}
+  - {id: two, name: Two, stage: b, goal: true}
+supports:
+  - {id: api, name: API, needs: [db]}
+  - {id: db, name: Database}
+  - {id: spare, name: Spare}
+flow: [one -> two]
+""", encoding="utf-8")
+    placed = element_stages(load_spec(str(spec)))
+    assert placed["api"] == {"a"} and placed["db"] == {"a"} and placed["spare"] == {BACKSTAGE}
+    heat = report_model.journey_report(analyze(load_spec(str(spec))), DATE).heat
+    assert heat.stages[-1] == report_model.BEHIND
