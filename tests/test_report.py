@@ -18,6 +18,7 @@ from journeymap.analysis import analyze
 from journeymap.cli import cli
 from journeymap.report import model as report_model
 from journeymap.report import report_bytes, report_date
+from journeymap.report.fixes import SECOND
 from journeymap.report.wording import JARGON, failure_sentence, percent
 from journeymap.spec import load_spec
 
@@ -234,7 +235,8 @@ def test_each_analyses_and_draws_every_journey_once(tmp_path, monkeypatch):
     real_analyze, real_draw = journeymap.analysis.analyze, figures.diagram_svg
 
     def counting_analyze(spec, *args, **kwargs):
-        analysed.append(spec.journey.id)
+        if not spec.journey.id.endswith(SECOND):  # copies with a fix are other journeys
+            analysed.append(spec.journey.id)
         return real_analyze(spec, *args, **kwargs)
 
     def counting_draw(analysis, highlight=None, **options):

@@ -17,8 +17,8 @@ import pytest
 from journeymap.analysis import analyze
 from journeymap.analysis.build import BACKSTAGE, element_stages
 from journeymap.analysis.outcomes import goal_shares
-from journeymap.report import fixes as fx
 from journeymap.report import build_reports, report_bytes
+from journeymap.report import fixes as fx
 from journeymap.report import model as report_model
 from journeymap.report.charts import heatmap_svg
 from journeymap.spec import load_spec

@@ -59,7 +59,11 @@ def _twin(e: Element) -> Element:
 
 def _with(spec: Spec, elements: list[Element], flows: list[FlowLine]) -> Spec:
     # A new Spec with every other field kept (its cached lookups are rebuilt).
-    return dataclasses.replace(spec, elements=tuple(elements), flows=tuple(flows))
+    # The copy is another journey: its id says so (analysis counts and caches tell it
+    # from the original).
+    journey = dataclasses.replace(spec.journey, id=spec.journey.id + SECOND)
+    return dataclasses.replace(spec, journey=journey, elements=tuple(elements),
+                               flows=tuple(flows))
 
 
 def _add_alternative(need: Need, old: str, new: str) -> Need:

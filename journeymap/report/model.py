@@ -839,8 +839,8 @@ def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date,
     """The same summary across journeys, ranked by people at risk, plus the vendors and
     teams that break several at once. ``journeys``: the journey reports of ``analyses``
     when the caller has made them."""
-    if journeys is None:
-        journeys = tuple(journey_report(a, date) for a in analyses)
+    made = journeys if journeys is not None else tuple(journey_report(a, date) for a in analyses)
+    journeys = made
     rows = []
     for j in journeys:
         lost = j.findings[0].customers_lost if j.findings else (
@@ -857,10 +857,10 @@ def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date,
     # Most people at risk first; journeys without a volume after, by share and count.
     order = sorted(range(len(rows)), key=lambda i: (
         rows[i].at_risk is None, -(rows[i].at_risk or 0.0),
-        -(journeys[i].findings[0].customers_lost if journeys[i].findings else 0.0),
+        -(made[i].findings[0].customers_lost if made[i].findings else 0.0),
         -rows[i].spofs, rows[i].journey.casefold()))
     rows = [rows[i] for i in order]
-    journeys = tuple(journeys[i] for i in order)
+    journeys = tuple(made[i] for i in order)
     analyses = [analyses[i] for i in order]
     columns = tuple(c for c in ALL_COLUMNS
                     if len({str(getattr(r, c)) for r in rows}) > 1 or len(rows) == 1)
