@@ -172,7 +172,10 @@ class CutFinder:
                     region.add(t)
                     stack.append(t)
         order = sorted((v for v in region if v in reach), key=self.flow_pos.__getitem__)
-        rp: dict[int, frozenset[int]] = {}
+        # Greatest fixpoint from "everything" (TOP, not computed yet) downwards. Unlike
+        # the baseline pass, a touch-point's first predecessor in the order may now be
+        # down, so "every predecessor not computed yet" must read as TOP, not as none.
+        rp: dict[int, frozenset[int] | None] = {v: None for v in order}
         r0 = self.r
         entry = ix.entry_weight
         changed = True
@@ -181,23 +184,23 @@ class CutFinder:
             for v in order:
                 kv = k_of(v)
                 if v in entry:
-                    new = kv
+                    new: frozenset[int] | None = kv
                 else:
-                    inter: frozenset[int] | None = None
+                    inter: frozenset[int] | None = None  # TOP
                     for u in ix.fpred[v]:
                         if u not in reach:
                             continue
-                        ru = rp.get(u) if u in region else r0.get(u)
+                        ru = rp[u] if u in region else r0[u]
                         if ru is None:
-                            continue  # not computed yet: "everything"
+                            continue
                         inter = ru if inter is None else inter & ru
                         if not inter:
                             break
-                    new = kv | inter if inter else kv
-                if rp.get(v) != new:
+                    new = None if inter is None else kv | inter
+                if rp[v] != new:
                     rp[v] = new
                     changed = True
-        sets = sorted(((rp.get(g, frozenset()) if g in region else r0[g]) for g in goals),
+        sets = sorted(((rp.get(g) or frozenset()) if g in region else r0[g] for g in goals),
                       key=len)
         return sets[0].intersection(*sets[1:]) - down
 

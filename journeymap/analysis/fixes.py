@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from journeymap.analysis.risk import Risk, RiskOptions
 
 FALLBACK, SECOND_PROVIDER, AVAILABILITY = "fallback", "second-provider", "availability"
-MAX_CANDIDATES = 6  # candidates re-analysed (each re-run costs one analysis)
+MAX_CANDIDATES = 5  # candidates re-analysed (each re-run costs one analysis)
 MAX_PER_KIND = 3
 
 
