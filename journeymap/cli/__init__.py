@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "render": "journeymap.cli.render:render",
     "portfolio": "journeymap.cli.portfolio:portfolio",
     "explore": "journeymap.cli.explore:explore",
+    "import": "journeymap.cli.importer:import_cmd",
 }
 
 

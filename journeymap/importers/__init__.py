@@ -1,0 +1,63 @@
+"""Bootstrapping specs from what already exists: a Backstage software catalog
+(:mod:`.backstage`) and a spreadsheet of touch-points (:mod:`.touchpoints_csv`).
+
+Each importer turns input text into spec text (pure: no files, no click); the command
+(``journeymap import``) reads the inputs, validates the result with the ordinary loader
+and writes it atomically. Every element carries a comment saying where it came from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from journeymap.spec.diagnostics import Location
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """Input an importer cannot use, at its position (``path:line:column: error: …``)."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: error: {self.message}"
+
+
+class ImportError_(Exception):  # noqa: N801 - not the builtin ImportError
+    """The inputs cannot be imported; carries every problem found."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = sorted(problems, key=lambda p: (p.location, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def slug(text: str) -> str:
+    """A journeymap id from any name: lowercase, letters/digits/'-'/'_' only.
+
+    >>> slug("Payments.API v2")
+    'payments-api-v2'
+    """
+    s = re.sub(r"[^a-z0-9_-]+", "-", text.strip().lower()).strip("-_")
+    return s[:128] or "x"
+
+
+# Plain words YAML 1.1 reads as booleans or null: always quoted.
+_YAML_WORDS = frozenset("y n yes no on off true false null".split())
+
+
+def q(text: str) -> str:
+    """A YAML scalar that reads back as exactly ``text`` (JSON strings are valid YAML)."""
+    if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", text) and text not in _YAML_WORDS:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def comment(text: str) -> str:
+    """A one-line YAML comment (newlines and control characters removed)."""
+    return "# " + re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
+
+
+__all__ = ["ImportError_", "ImportProblem", "comment", "q", "slug"]
