@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from journeymap.render.view import View
 
+MAX_STACK = 6  # touch-points stacked at one step before a second sub-column starts
+
 
 @dataclass(frozen=True)
 class StageGrid:
@@ -100,9 +102,15 @@ def stage_grids(view: View, max_width: int = 4) -> dict[str, StageGrid]:
         for t in tps:
             stacks.setdefault(step[t], []).append(t)
         steps = sorted(stacks)
-        height = max((len(s) for s in stacks.values()), default=0)
+        # A tall stack of touch-points at one step wraps into side-by-side sub-columns
+        # (still in step order), so a stage of 50 channels does not make the frontstage
+        # taller than everything else in the picture.
+        limit = max(MAX_STACK, math.ceil(math.sqrt(2 * len(tps))))
+        subcols = [stacks[d][k:k + limit] for d in steps
+                   for k in range(0, len(stacks[d]), limit)]
+        height = max((len(c) for c in subcols), default=0)
         front = tuple(
-            tuple(stacks[d][i] if i < len(stacks[d]) else None for d in steps)
+            tuple(c[i] if i < len(c) else None for c in subcols)
             for i in range(height))
         front = tuple(_trim(row) for row in front)
 
@@ -111,13 +119,13 @@ def stage_grids(view: View, max_width: int = 4) -> dict[str, StageGrid]:
         level = _longest_depth(tps + back_items, needs_succ, {})
         # Without a parent in this stage, a support starts right below the line.
         level = {i: max(1, level[i]) for i in back_items}
-        slot = {t: steps.index(step[t]) for t in tps}
+        slot = {t: n for n, c in enumerate(subcols) for t in c}
         for i in sorted(back_items, key=lambda x: level[x]):
             parents = [p for p in tps + back_items if i in needs_succ.get(p, ())]
-            slot[i] = min((slot[p] for p in parents if p in slot), default=len(steps))
+            slot[i] = min((slot[p] for p in parents if p in slot), default=len(subcols))
         file_order = {x: n for n, x in enumerate(back_items)}
         items = sorted(back_items, key=lambda x: (level[x], slot[x], file_order[x]))
-        width = min(max_width, max(len(steps), 2, math.ceil(math.sqrt(len(items)))))
+        width = min(max_width, max(len(subcols), 2, math.ceil(math.sqrt(len(items)))))
         rows: list[list[str]] = []
         for i in items:
             if not rows or len(rows[-1]) >= width or level[rows[-1][-1]] != level[i]:
