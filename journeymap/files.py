@@ -1,31 +1,176 @@
-"""Writing outputs: atomically, so a failed run never leaves a half-written file."""
+"""Files in and out: spec discovery, and writing every output of a command all-or-nothing.
+
+:class:`Outputs` collects a command's outputs (``-o`` plus every ``--report``, every
+``--each`` report) and writes them together: each to a temporary file beside its target,
+then, only when every one of them was written, renamed over the targets. A write error
+(unwritable folder, full disk, a target that is a directory) is an :class:`OutputError`
+naming the path and the reason, and leaves every target as it was. A target that exists
+keeps its permissions; one that exists and is not a regular file (a symlink, FIFO,
+device or directory) is refused rather than replaced.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
+STDOUT = "-"  # the target name that means standard output (handled by the caller)
+
+_KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"),
+          (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+class OutputError(Exception):
+    """An output could not be written; ``path`` and ``reason`` say which and why."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str,
+                 nothing_written: bool = True) -> None:
+        self.path = os.fspath(path)
+        self.reason = reason
+        tail = "; nothing was written" if nothing_written else ""
+        super().__init__(f"{self.path}: cannot write: {reason}{tail}")
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def check_target(path: str | os.PathLike[str]) -> None:
+    """Refuse ``path`` as an output if it exists and is not a regular file.
+
+    Called early by commands, so a bad ``-o`` fails before any work is done; the write
+    checks again. ``-`` (stdout) is always fine.
+    """
+    if os.fspath(path) == STDOUT:
+        return
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:  # e.g. a parent that is a file: ENOTDIR
+        raise OutputError(path, _reason(exc)) from None
+    for test, kind in _KINDS:
+        if test(mode):
+            raise OutputError(path, f"it is {kind}, and journeymap only replaces regular "
+                                    f"files (remove it or choose another path)")
+    if not stat.S_ISREG(mode):
+        raise OutputError(path, "it is not a regular file")
+
+
+_umask: int | None = None
+
+
+def _new_file_mode() -> int:
+    """The mode ``open()`` would give a new file: 0o666 less the process umask."""
+    global _umask
+    if _umask is None:
+        _umask = os.umask(0o022)
+        os.umask(_umask)
+    return 0o666 & ~_umask
+
+
+class Outputs:
+    """Every output of one command, written all together or not at all.
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> out = Outputs()
+    >>> out.add(os.path.join(d, "a.txt"), "A")
+    >>> out.add(os.path.join(d, "b.txt"), b"B")
+    >>> out.commit()
+    >>> sorted(os.listdir(d))
+    ['a.txt', 'b.txt']
+    """
+
+    def __init__(self) -> None:
+        self._items: list[tuple[Path, bytes]] = []
+
+    def add(self, path: str | os.PathLike[str], data: bytes | str) -> None:
+        """Queue ``data`` for ``path`` (nothing is written before :meth:`commit`)."""
+        if os.fspath(path) == STDOUT:
+            raise ValueError("'-' (stdout) is written by the command, not queued here")
+        target = Path(path)
+        check_target(target)
+        if any(_same(target, other) for other, _ in self._items):
+            raise OutputError(target, "the command would write it twice")
+        self._items.append((target, data.encode("utf-8") if isinstance(data, str) else data))
+
+    def commit(self) -> None:
+        """Write every queued output to a temporary file beside its target, then rename
+        them all into place. On any failure nothing is renamed and the temporary files
+        (and folders this made) are removed; raises :class:`OutputError`."""
+        temps: list[tuple[str, Path]] = []
+        made: list[Path] = []
+        try:
+            for target, data in self._items:
+                check_target(target)
+                temps.append((self._write_temp(target, data, made), target))
+            for tmp, target in temps:
+                try:
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    raise OutputError(target, _reason(exc)) from None
+        except BaseException:
+            for tmp, _ in temps:
+                _unlink(tmp)
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
+        self._items.clear()
+
+    @staticmethod
+    def _write_temp(target: Path, data: bytes, made: list[Path]) -> str:
+        folder = target.parent
+        missing = [p for p in [folder, *folder.parents] if not p.exists()]
+        try:
+            for p in reversed(missing):
+                p.mkdir()
+                made.append(p)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise OutputError(target, _reason(exc)) from None
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())  # a full disk shows here, not after the rename
+            try:
+                mode = stat.S_IMODE(os.stat(target).st_mode)  # an existing file keeps its mode
+            except FileNotFoundError:
+                mode = _new_file_mode()
+            os.chmod(tmp, mode)
+        except OSError as exc:
+            _unlink(tmp)
+            raise OutputError(target, _reason(exc)) from None
+        except BaseException:
+            _unlink(tmp)
+            raise
+        return tmp
+
+
+def _same(a: Path, b: Path) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder + rename.
+    """Write one output through :class:`Outputs` (temporary file + rename).
 
     Readers see either the old file or the complete new one, never a partial write.
+    Raises :class:`OutputError`.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    out = Outputs()
+    out.add(path, data)
+    out.commit()
 
 
 CATALOG_SUFFIXES = (".catalog.yaml", ".catalog.yml")

@@ -23,9 +23,9 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from journeymap.analysis.cascade import clean
 from journeymap.analysis.flow import FlowSolver
 from journeymap.analysis.index import Index
-from journeymap.analysis.cascade import clean
 from journeymap.analysis.result import Cascade, JourneyAnalysis
 from journeymap.spec.model import Spec
 

@@ -44,11 +44,58 @@ class LazyGroup(click.Group):
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; turn what escapes it into the CI contract's exit codes:
+        an output that cannot be written is 2 (path and reason), anything unexpected
+        is 3 (a bug, said in one line; the traceback only with --debug). A crash must
+        never exit 1, which CI reads as "findings"."""
+        from journeymap.files import OutputError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Abort,
+                click.exceptions.Exit, KeyboardInterrupt):
+            raise
+        except OutputError as exc:
+            from journeymap.cli.common import say
+
+            say(f"journeymap: error: {exc}", err=True)
+            ctx.exit(int(ExitStatus.INPUT_ERROR))
+        except BrokenPipeError:  # the reader went away (`| head`): not a bug, not findings
+            from journeymap.cli.common import quiet_stdout
+
+            quiet_stdout()
+            ctx.exit(int(ExitStatus.INPUT_ERROR))
+        except Exception as exc:
+            internal_error(exc, debug=bool(ctx.params.get("debug")))
+            ctx.exit(int(ExitStatus.INTERNAL_ERROR))
+
+
+def internal_error(exc: BaseException, debug: bool) -> None:
+    """Print an unexpected exception as one line that says it is a bug (and how to
+    report it); the traceback only when debugging."""
+    if debug:
+        import traceback
+
+        click.echo("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+                   err=True, nl=False)
+    what = " ".join(f"{type(exc).__name__}: {exc}".split())
+    if len(what) > 300:
+        what = what[:299] + "…"
+    from journeymap.escape import terminal
+
+    click.echo(f"journeymap: internal error (a bug in journeymap {__version__}, not in your "
+               f"input): {terminal(what)}. Please report it with the command you ran and, if "
+               f"you can, the spec; add --debug (journeymap --debug COMMAND ...) to print the "
+               f"traceback.", err=True)
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
                                                "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="journeymap")
-def cli() -> None:
+@click.option("--debug", is_flag=True, envvar="JOURNEYMAP_DEBUG",
+              help="On an internal error, print the traceback (for a bug report).")
+def cli(debug: bool) -> None:
     """Find where a customer journey has become fragile.
 
     journeymap reads journey specs (YAML: touch-points, the supports behind them, and the
@@ -62,7 +109,8 @@ def cli() -> None:
       journeymap validate specs/           check specs, every problem at once
       journeymap analyze specs/x.yaml      single points of failure and cascades
 
-    Exit codes: 0 ok, 1 findings at or above --fail-on, 2 bad input or usage.
+    Exit codes: 0 ok, 1 findings at or above --fail-on, 2 bad input or usage (also an
+    output that cannot be written), 3 internal error (a bug in journeymap).
     """
 
 
@@ -73,4 +121,4 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(130)
 
 
-__all__ = ["COMMANDS", "ExitStatus", "cli", "main"]
+__all__ = ["COMMANDS", "ExitStatus", "cli", "internal_error", "main"]

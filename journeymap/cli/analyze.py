@@ -5,7 +5,15 @@ from __future__ import annotations
 import click
 
 from journeymap.analysis.result import COMPLEX
-from journeymap.cli.common import COLOR_OPTION, existing_paths, fail, load_specs, use_color
+from journeymap.cli.common import (
+    COLOR_OPTION,
+    check_outputs,
+    existing_paths,
+    fail,
+    load_specs,
+    use_color,
+    write_stdout,
+)
 from journeymap.exit_status import ExitStatus
 
 _FORMATS = ["text", "json", "markdown"]
@@ -30,7 +38,7 @@ def _emit(text: str, output: str | None, color: bool = False) -> None:
     else:
         # color=True: click would otherwise strip the styles when stdout is not a tty,
         # and --color always must win.
-        click.echo(text, nl=False, color=color or None)
+        write_stdout(text, color=color or None)
 
 
 @click.command()
@@ -39,7 +47,8 @@ def _emit(text: str, output: str | None, color: bool = False) -> None:
               help="text: a readable report; json: the machine contract (schema_version 1); "
                    "markdown: for PR comments and step summaries.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the report to this file (atomically) instead of stdout.")
+              help="Write the report to this file (atomically; '-' is stdout) instead of "
+                   "stdout.")
 @click.option("--samples", type=click.IntRange(0), default=None,
               help="Monte Carlo samples for the robustness curve [default: chosen from the "
                    "journey's size, 200 for small journeys].")
@@ -74,6 +83,8 @@ def analyze(specs: tuple[str, ...], fmt: str, output: str | None, samples: int |
     from journeymap.analysis.risk import RiskOptions
     from journeymap.formats.analyze import render
 
+    output = None if output == "-" else output
+    check_outputs(output)
     loaded = load_specs(specs)
     colored = fmt == "text" and not output and use_color(color)
     risk = RiskOptions(probability=probability, trials=trials, seed=seed, max_order=max_order)

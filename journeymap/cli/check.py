@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from journeymap.cli.common import COLOR_OPTION, fail, use_color
+from journeymap.cli.common import (
+    COLOR_OPTION,
+    check_outputs,
+    fail,
+    say,
+    use_color,
+    write_stdout,
+)
 from journeymap.exit_status import ExitStatus
 from journeymap.formats.check import FORMATS
 
@@ -40,7 +47,7 @@ def _load_policy(path: str | None) -> Policy:
         return load_policy(path or find_policy("."))
     except PolicyError as exc:
         for p in exc.problems:
-            click.echo(str(p), err=True)
+            say(str(p), err=True)
         fail(f"the policy file {exc.problems[0].location.path} cannot be used "
              f"({len(exc.problems)} problem(s))")
 
@@ -66,7 +73,7 @@ def _gather(paths: list[str], baseline: str | None,
         return gather(paths, baseline)
     except CheckInputError as exc:
         for line in exc.lines:
-            click.echo(line, err=True)
+            say(line, err=True)
         fail(str(exc))
     except GitError as exc:
         fail(str(exc))
@@ -104,10 +111,11 @@ def _parse_reports(values: tuple[str, ...]) -> list[tuple[str, str]]:
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text",
               show_default=True, help="Output format (printed to stdout unless -o).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the report to this file instead of stdout.")
+              help="Write the report to this file instead of stdout ('-': stdout).")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE",
               help="Also write a report in another format, e.g. --report sarif=out.sarif "
-                   "(repeatable).")
+                   "(repeatable; FILE '-' is stdout when -o names a file). All outputs are "
+                   "written together or, on any write error, none.")
 @click.option("--today", metavar="YYYY-MM-DD",
               help="Judge waiver expiry and review dates (JM112) as of this day "
                    "[default: JOURNEYMAP_TODAY, else today]; keeps re-runs reproducible.")
@@ -124,7 +132,8 @@ def check(paths: tuple[str, ...], baseline: str | None, policy_path: str | None,
     what the change made worse fails by default.
 
     \b
-    Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 bad input or usage.
+    Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 bad input or usage (or an
+    output that cannot be written), 3 internal error.
 
     \b
     Examples:
@@ -133,25 +142,34 @@ def check(paths: tuple[str, ...], baseline: str | None, policy_path: str | None,
       journeymap check --baseline origin/main --format github --report sarif=journeymap.sarif
     """
     from journeymap.check import run_rules
-    from journeymap.files import write_atomic
+    from journeymap.files import STDOUT, Outputs
     from journeymap.formats.check import render
 
     extra = _parse_reports(reports)
+    output = None if output == STDOUT else output
+    check_outputs(output or STDOUT, *(path for _, path in extra))
     day = _today(today)
     policy = _load_policy(policy_path)
     targets = list(paths) or _default_paths(policy)
     states, root, notes = _gather(targets, baseline)
     report = run_rules(states, policy, fail_on=fail_on or policy.fail_on or "error",
                        today=day, baseline=baseline, root=root, notes=notes)
+    files = Outputs()  # every output, or none of them
+    to_stdout: str | None = None
     for other_fmt, path in extra:
-        write_atomic(path, render(report, other_fmt))
+        if path == STDOUT:
+            to_stdout = render(report, other_fmt)
+        else:
+            files.add(path, render(report, other_fmt))
     out = render(report, fmt)
     if output:
-        write_atomic(output, out)
-    else:
-        if fmt == "text" and use_color(color):
-            out = _colorize(out)
-        click.echo(out, nl=False, color=use_color(color) if fmt == "text" else False)
+        files.add(output, out)
+    files.commit()
+    if output is None:
+        colored = fmt == "text" and use_color(color)
+        write_stdout(_colorize(out) if colored else out, color=colored)
+    elif to_stdout is not None:
+        write_stdout(to_stdout, color=False)
     sys.exit(int(ExitStatus.FINDINGS if report.failed else ExitStatus.OK))
 
 
@@ -203,7 +221,7 @@ def diff(files: tuple[str, ...], baseline: str | None, fmt: str) -> None:
         targets = list(files) or _default_paths(policy)
         states, _, notes = _gather(targets, baseline)
         for n in notes:
-            click.echo(f"note: {n}", err=True)
+            say(f"note: {n}", err=True)
         diffs = [s.diff for s in sorted(states, key=lambda s: s.path) if s.diff is not None]
     if fmt == "json":
         click.echo(json.dumps({"schema_version": 1, "baseline": baseline,
@@ -214,7 +232,7 @@ def diff(files: tuple[str, ...], baseline: str | None, fmt: str) -> None:
     for d in diffs:
         where = d.path if d.old_path in (None, d.path) else f"{d.old_path} -> {d.path}"
         blocks.append("\n".join([f"{where}"] + ["  " + x for x in diff_lines(d)]))
-    click.echo("\n\n".join(blocks))
+    say("\n\n".join(blocks))
 
 
 @click.command("rules")

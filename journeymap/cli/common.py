@@ -9,8 +9,9 @@ from typing import IO, Any, NoReturn, TypeVar
 
 import click
 
+from journeymap.escape import terminal_lines
 from journeymap.exit_status import ExitStatus
-from journeymap.files import spec_paths
+from journeymap.files import STDOUT, OutputError, check_target, spec_paths
 from journeymap.spec import Spec, SpecError, load_spec
 
 COLOR_OPTION = click.option(
@@ -49,10 +50,54 @@ def use_color(choice: str, stream: IO[str] | None = None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def say(text: str, err: bool = False) -> None:
+    """Print text that carries spec text (names, paths, diagnostics): no terminal
+    controls, and no line a CI runner would take for a workflow command."""
+    click.echo(terminal_lines(text), err=err)
+
+
 def fail(message: str, status: ExitStatus = ExitStatus.INPUT_ERROR) -> NoReturn:
     """Print ``journeymap: error: message`` to stderr and exit (never a traceback)."""
-    click.echo(f"journeymap: error: {message}", err=True)
+    say(f"journeymap: error: {message}", err=True)
     sys.exit(int(status))
+
+
+def check_outputs(*paths: str | None) -> None:
+    """Refuse unusable output targets before any work is done (exit 2 through
+    :class:`OutputError`): an existing non-regular file, the same file twice, more than
+    one ``-`` (stdout)."""
+    given = [p for p in paths if p]
+    if given.count(STDOUT) > 1:
+        raise OutputError(STDOUT, "only one output can go to stdout ('-')")
+    seen: set[str] = set()
+    for p in given:
+        check_target(p)
+        key = os.path.abspath(p) if p != STDOUT else p
+        if key in seen:
+            raise OutputError(p, "the command would write it twice")
+        seen.add(key)
+
+
+def write_stdout(data: str | bytes, color: bool | None = None) -> None:
+    """Write an output to stdout; a write error (a full disk behind ``> file``) is an
+    :class:`OutputError` (exit 2), not a traceback."""
+    try:
+        click.echo(data, nl=False, color=color)
+    except BrokenPipeError:
+        raise  # the reader went away: the command group ends quietly
+    except OSError as exc:
+        quiet_stdout()
+        raise OutputError("stdout", exc.strerror or str(exc), nothing_written=False) from None
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null: Python flushes it again at exit, and a broken pipe or
+    full disk would print one more traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests): nothing to do
+        pass
 
 
 def load_specs(paths: tuple[str, ...] | list[str]) -> list[Spec]:
@@ -70,7 +115,7 @@ def load_specs(paths: tuple[str, ...] | list[str]) -> list[Spec]:
     problems = sorted(set(problems))
     if problems:
         for d in problems:
-            click.echo(str(d), err=True)
+            say(str(d), err=True)
         n_files = len({d.location.path for d in problems})
         fail(f"{len(problems)} problem(s) in {n_files} spec file(s); nothing was written")
     return specs

@@ -6,7 +6,13 @@ import os
 
 import click
 
-from journeymap.cli.common import GRAPHVIZ_TIMEOUT_OPTION, fail, load_specs
+from journeymap.cli.common import (
+    GRAPHVIZ_TIMEOUT_OPTION,
+    check_outputs,
+    fail,
+    load_specs,
+    write_stdout,
+)
 
 _FORMATS = ["svg", "png", "pdf", "dot", "mermaid"]
 
@@ -65,6 +71,8 @@ def render(spec: str, output: str | None, fmt: str | None, highlight: str | None
     from journeymap.render import SUFFIXES, GraphvizError, RenderError, scale
     from journeymap.render import render as draw
 
+    output = None if output == "-" else output
+    check_outputs(output)
     if fmt is None and output:
         suffix = os.path.splitext(output)[1].lower()
         if suffix not in SUFFIXES:
@@ -101,4 +109,4 @@ def render(spec: str, output: str | None, fmt: str | None, highlight: str | None
     if output:
         write_atomic(output, data)
     else:
-        click.echo(data, nl=False)  # bytes go to the binary stdout as they are
+        write_stdout(data)  # bytes go to the binary stdout as they are

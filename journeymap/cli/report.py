@@ -9,7 +9,14 @@ from collections.abc import Iterator
 
 import click
 
-from journeymap.cli.common import GRAPHVIZ_TIMEOUT_OPTION, existing_paths, fail, load_specs
+from journeymap.cli.common import (
+    GRAPHVIZ_TIMEOUT_OPTION,
+    check_outputs,
+    existing_paths,
+    fail,
+    load_specs,
+    say,
+)
 from journeymap.words import count
 
 
@@ -47,7 +54,7 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bo
                          (the portfolio plus reports/<spec>.pdf for every spec)
     """
     from journeymap.analysis import analyze
-    from journeymap.files import spec_paths, write_atomic
+    from journeymap.files import Outputs, spec_paths
     from journeymap.report import FORMATS, ReportDateError, build_reports, report_date
 
     suffix = os.path.splitext(output)[1].lower()
@@ -55,6 +62,7 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bo
     if fmt is None:
         fail(f"-o {output}: unknown report format {suffix or '(no suffix)'!r}; "
              f"use .pdf, .html or .md")
+    check_outputs(output)
     loaded = load_specs(specs)
     if portfolio is None:
         portfolio = len(loaded) > 1 or any(os.path.isdir(p) for p in specs)
@@ -72,17 +80,21 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bo
         if clash:
             fail(f"--each would write {clash[0]} twice; rename the spec files or "
                  f"choose another -o")
+        check_outputs(*targets)
     else:
         targets = []
     analyses = [analyze(s) for s in loaded]  # once: every document below reads these
     with _diagram_reasons():
         data, singles = build_reports(analyses, fmt, date, portfolio=portfolio, each=each)
+    files = Outputs()  # the report and every --each report, or none of them
     for target, single in zip(targets, singles):
-        write_atomic(target, single)
-        click.echo(f"wrote {target} (journey report)", err=True)
-    write_atomic(output, data)
+        files.add(target, single)
+    files.add(output, data)
+    files.commit()
+    for target in targets:
+        say(f"wrote {target} (journey report)", err=True)
     kind = "portfolio report" if portfolio else "journey report"
-    click.echo(f"wrote {output} ({kind}, {count(len(loaded), 'journey')})", err=True)
+    say(f"wrote {output} ({kind}, {count(len(loaded), 'journey')})", err=True)
 
 
 @contextlib.contextmanager
@@ -97,7 +109,7 @@ def _diagram_reasons() -> Iterator[None]:
     for w in caught:
         if issubclass(w.category, DiagramNotDrawn) and str(w.message) not in seen:
             seen.add(str(w.message))
-            click.echo(f"journeymap: warning: a diagram was not drawn: {w.message}", err=True)
+            say(f"journeymap: warning: a diagram was not drawn: {w.message}", err=True)
         elif not issubclass(w.category, DiagramNotDrawn):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from journeymap.cli.common import existing_paths, fail
+from journeymap.cli.common import existing_paths, fail, say, write_stdout
 from journeymap.exit_status import ExitStatus
 from journeymap.files import spec_paths, write_atomic
 
@@ -44,20 +44,20 @@ def validate(specs: tuple[str, ...], quiet: bool) -> None:
                     raise
                 catalog = load_catalog(path)  # a catalog: check it on its own
                 if not quiet:
-                    click.echo(f"{path}: ok — catalog {catalog.name}: {len(catalog.parties)} "
+                    say(f"{path}: ok — catalog {catalog.name}: {len(catalog.parties)} "
                                f"parties, {len(catalog.supports)} supports")
                 continue
         except SpecError as exc:
             new = [d for d in exc.diagnostics if d not in shown]
             shown.update(new)
             for d in new:
-                click.echo(str(d))
+                say(str(d))
             problems += len(new)
             bad_files += 1
             continue
         if not quiet:
             tps = len(spec.touchpoints)
-            click.echo(f"{path}: ok — {spec.journey.name}: {tps} touch-points, "
+            say(f"{path}: ok — {spec.journey.name}: {tps} touch-points, "
                        f"{len(spec.elements) - tps} supports, {len(spec.flows)} flow lines, "
                        f"{sum(len(e.needs) for e in spec.elements)} needs")
     if problems:
@@ -85,10 +85,10 @@ def schema(output: str | None, catalog: bool) -> None:
     from journeymap.spec.catalog import catalog_schema_text
 
     text = catalog_schema_text() if catalog else schema_text()
-    if output:
+    if output and output != "-":
         write_atomic(output, text)
     else:
-        click.echo(text, nl=False)
+        write_stdout(text)
 
 
 @click.command()
@@ -101,9 +101,9 @@ def init(path: str, force: bool) -> None:
     """
     from importlib import resources
 
-    if os.path.exists(path) and not force:
+    if os.path.lexists(path) and not force:
         fail(f"{path} already exists (use --force to overwrite)")
     text = resources.files("journeymap.spec").joinpath("starter.journey.yaml").read_text("utf-8")
     write_atomic(path, text)
-    click.echo(f"Wrote {path}. Next: journeymap validate {path} && journeymap analyze {path}")
+    say(f"Wrote {path}. Next: journeymap validate {path} && journeymap analyze {path}")
     click.echo("For editor completion: journeymap schema -o journeymap.schema.json")

@@ -25,6 +25,7 @@ from typing import Any
 
 from journeymap.analysis.portfolio import VOLUME, JourneyImpact, Portfolio, Shared, WhatIf
 from journeymap.analysis.result import Verdict
+from journeymap.escape import markdown, terminal_lines
 from journeymap.formats.analyze.text import MAX_NAME, table
 from journeymap.words import percent
 
@@ -168,16 +169,12 @@ def render_text(p: Portfolio) -> str:
         out.append("  none: no element or party stands in two journeys")
     if p.what_if is not None:
         out += [""] + _what_if_lines(p)
-    return "\n".join(out) + "\n"
-
-
-def _esc(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return terminal_lines("\n".join(out) + "\n")  # spec text: no controls, no "::" lines
 
 
 def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    return out + ["| " + " | ".join(_esc(c) for c in r) + " |" for r in rows]
+    return out + ["| " + " | ".join(markdown(c) for c in r) + " |" for r in rows]
 
 
 def render_markdown(p: Portfolio) -> str:
@@ -193,8 +190,8 @@ def render_markdown(p: Portfolio) -> str:
         out.append("None: no element or party stands in two journeys.")
     if p.what_if is not None:
         lines = _what_if_lines(p)
-        out += ["", "### " + _esc(lines[0].split(":")[0]), "", _esc(lines[0])]
-        out += ["- " + _esc(line.strip()) for line in lines[1:]]
+        out += ["", "### " + markdown(lines[0].split(":")[0]), "", markdown(lines[0])]
+        out += ["- " + markdown(line.strip()) for line in lines[1:]]
     return "\n".join(out) + "\n"
 
 

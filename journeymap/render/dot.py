@@ -16,6 +16,8 @@ import textwrap
 from dataclasses import dataclass
 
 from journeymap.analysis.result import COMPLEX, Cascade, JourneyAnalysis
+from journeymap.escape import dot_html as html  # the one DOT escaper (strings, labels)
+from journeymap.escape import dot_string as quote
 from journeymap.render import style as S
 from journeymap.render.grid import stage_grids
 from journeymap.render.scale import SPLINES, choose_routing
@@ -34,27 +36,6 @@ from journeymap.spec.model import Control, Element, Need, Spec
 from journeymap.words import CONTROL_LEGEND, DIAGRAM_LABELS, PLAIN, Style, count, percent
 
 WRAP = 24  # characters per line of an element name: keeps columns narrow
-
-
-def quote(text: str) -> str:
-    """A DOT double-quoted string (ids, plain attributes such as tooltips).
-
-    >>> quote('say "hi"\\nnow')
-    '"say \\\\"hi\\\\"\\\\nnow"'
-    """
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "") \
-        .replace("\n", "\\n") + '"'
-
-
-def html(text: str) -> str:
-    """Text for a Graphviz HTML-like label: entities escaped, newlines as line breaks.
-
-    >>> html('R&D <beta> "x"')
-    'R&amp;D &lt;beta&gt; &quot;x&quot;'
-    """
-    text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("\r", ""))
-    return "<BR/>".join(text.split("\n"))
 
 
 def wrapped(text: str, width: int = WRAP) -> str:

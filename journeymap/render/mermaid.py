@@ -12,6 +12,7 @@ import json
 import re
 
 from journeymap.analysis.result import Cascade, JourneyAnalysis
+from journeymap.escape import mermaid as text  # the one Mermaid escaper
 from journeymap.render import style as S
 from journeymap.render.view import (
     DEGRADED,
@@ -24,33 +25,6 @@ from journeymap.render.view import (
 )
 from journeymap.spec.model import Control, Spec
 from journeymap.words import percent
-
-
-def text(value: str) -> str:
-    """Text for a quoted Mermaid label: entity codes for characters Mermaid would parse.
-
-    >>> text('R&D <b> "x" #1')
-    'R#amp;D #lt;b#gt; #quot;x#quot; #35;1'
-    """
-    out = []
-    for ch in value:
-        if ch == "#":
-            out.append("#35;")
-        elif ch == "&":
-            out.append("#amp;")
-        elif ch == "<":
-            out.append("#lt;")
-        elif ch == ">":
-            out.append("#gt;")
-        elif ch == '"':
-            out.append("#quot;")
-        elif ch == "\r":
-            continue
-        elif ch == "\n":
-            out.append("<br/>")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 class _Ids:

@@ -11,8 +11,7 @@ True
 
 from __future__ import annotations
 
-from html import escape
-
+from journeymap.escape import html as escape  # the one HTML/XML escaper
 from journeymap.report.model import Heat
 
 FONT = "DejaVu Sans"

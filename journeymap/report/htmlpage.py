@@ -1,15 +1,15 @@
 """The HTML target: one self-contained page (inline CSS, inline SVG), readable on a phone.
 
-Every piece of user text goes through :func:`html.escape`; SVG from Graphviz and the
+Every piece of user text goes through :func:`journeymap.escape.html`; SVG from Graphviz and the
 charts is inlined after dropping its XML prolog (the charts escape their own text).
 """
 
 from __future__ import annotations
 
 import re
-from html import escape
 
 from journeymap.analysis.result import Verdict
+from journeymap.escape import html as escape  # the one HTML escaper
 from journeymap.report.figures import DIAGRAM_NOTE, why_key
 from journeymap.report.model import (
     Action,

@@ -6,27 +6,10 @@ carry them. User text is escaped so names never turn into formatting or links.
 
 from __future__ import annotations
 
-import re
-
+from journeymap.escape import markdown as md_escape  # the one Markdown escaper
+from journeymap.escape import markdown_code
 from journeymap.report.model import Action, Finding, JourneyReport, PortfolioReport
 from journeymap.report.wording import singular
-
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
-_ENTITY = re.compile(r"&(?=#?\w+;)")
-
-
-def md_escape(text: object) -> str:
-    """Backslash-escape Markdown punctuation; keep text on one line (tables).
-
-    >>> print(md_escape("a*b_c [x](y) | z &lt; 2.5"))
-    a\\*b\\_c \\[x\\](y) \\| z &amp;lt; 2.5
-    """
-    flat = " ".join(str(text).split())
-    out = _SPECIAL.sub(r"\\\1", flat)
-    # "&lt;" would become "<"; a leading "1. " or "- " would start a list.
-    out = _ENTITY.sub("&amp;", out)
-    out = re.sub(r"^(\d+)\.(?=\s|$)", r"\1\\.", out)
-    return "\\" + out if out[:1] in "-=+" else out
 
 
 def _findings(findings: tuple[Finding, ...], people: str) -> list[str]:
@@ -104,7 +87,8 @@ def _details(j: JourneyReport, level: str = "#") -> list[str]:
         out += ["", f"No effect on its own ({len(j.quiet)} parts): "
                 f"{md_escape(', '.join(j.quiet))}."]
     out += ["", f"{level}# All recommended fixes", ""] + _actions(j.actions)
-    out += [f"Source: `{j.source}`. Diagrams and charts are in the PDF and HTML reports.", ""]
+    out += [f"Source: {markdown_code(j.source)}. Diagrams and charts are in the PDF and HTML "
+            "reports.", ""]
     return out
 
 

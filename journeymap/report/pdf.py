@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from journeymap.escape import typst_data
+
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
              "/usr/local/share/fonts", "/Library/Fonts")
 
@@ -43,7 +45,7 @@ def to_pdf(payload: dict[str, Any], figures: dict[str, str], date: datetime.date
 
     stamp = int(datetime.datetime(date.year, date.month, date.day,
                                   tzinfo=datetime.timezone.utc).timestamp())
-    inputs = {"data": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+    inputs = {"data": json.dumps(typst_data(payload), ensure_ascii=False, sort_keys=True),
               "figures": json.dumps(figures, ensure_ascii=False, sort_keys=True)}
     try:
         # typst's stub ties font_paths to the type of the input (bytes here); str paths work.

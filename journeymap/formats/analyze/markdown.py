@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from journeymap.analysis.result import COMPLEX, Cascade, JourneyAnalysis
 from journeymap.analysis.risk import Probability
+from journeymap.escape import markdown, markdown_code
 from journeymap.formats.analyze.text import (
     TOP_CUTS,
     TOP_FIXES,
@@ -25,13 +26,19 @@ from journeymap.words import chance, percent  # the one way to say a share in ev
 MAX_ROWS = 50
 
 
-def _esc(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+class _Md(str):
+    """A table cell that is Markdown already (a code span we built); other cells are
+    text and get escaped."""
+
+
+def _code(text: str) -> _Md:
+    return _Md(markdown_code(text, table=True))
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += ["| " + " | ".join(_esc(str(c)) for c in r) + " |" for r in rows[:MAX_ROWS]]
+    out += ["| " + " | ".join(c if isinstance(c, _Md) else markdown(c) for c in r) + " |"
+            for r in rows[:MAX_ROWS]]
     if len(rows) > MAX_ROWS:
         out.append(f"\n_… and {len(rows) - MAX_ROWS} more rows (see `--format json`)._")
     return out
@@ -42,8 +49,8 @@ def journey_md(a: JourneyAnalysis) -> list[str]:
     cx = a.complexity
     n = len(spec.elements)
     verdict = "**complex**" if a.verdict == COMPLEX else "**complicated**"
-    out = [f"## {_esc(spec.journey.name)}", "",
-           f"`{spec.journey.id}` · `{spec.source}` · {n} elements", "",
+    out = [f"## {markdown(spec.journey.name)}", "",
+           f"{markdown_code(spec.journey.id)} · {markdown_code(spec.source)} · {n} elements", "",
            f"Verdict: {verdict} — {cx.non_endpoint_spofs} single point(s) of failure other "
            f"than the journey's sole entry or goal. With nothing failed, "
            f"{percent(a.baseline_completion)} of customers reach a goal.", "",
@@ -52,7 +59,7 @@ def journey_md(a: JourneyAnalysis) -> list[str]:
         out += _table(["What fails", "Type", "Control", "Cause", "Lost", "Collapse path"],
                       [[label(spec, s.id), s.type, s.control,
                         s.cause + (" (endpoint)" if s.endpoint else ""),
-                        percent(s.customers_lost), f"`{path_text(spec, a.cascades[s.id])}`"]
+                        percent(s.customers_lost), _code(path_text(spec, a.cascades[s.id]))]
                        for s in a.spofs])
     else:
         out.append("None.")
@@ -60,7 +67,7 @@ def journey_md(a: JourneyAnalysis) -> list[str]:
     if cx.critical_lines:
         out += ["### Lines that made it complex", ""]
         out += _table(["Line", "Kind", "SPOFs", "Fix"],
-                      [[f"`{c.line.source}` needs `{c.line.target}`", c.line.kind,
+                      [[_Md(f"{_code(c.line.source)} needs {_code(c.line.target)}"), c.line.kind,
                         ", ".join(c.spofs), c.fix] for c in cx.critical_lines])
         out.append("")
     out += risk_md(a)
@@ -83,7 +90,8 @@ def journey_md(a: JourneyAnalysis) -> list[str]:
                 f"{r.expected_removals_to_collapse:.1f} random removals on average "
                 f"({r.samples} seeded samples)."]
     if a.dependency_cycles:
-        out += ["", "Mutual dependencies: " + "; ".join(" ↔ ".join(c) for c in a.dependency_cycles)]
+        out += ["", "Mutual dependencies: "
+                + markdown("; ".join(" ↔ ".join(c) for c in a.dependency_cycles))]
     return out
 
 
@@ -93,12 +101,12 @@ def risk_md(a: JourneyAnalysis) -> list[str]:
     if r is None:
         return []
     out = ["### Risk in numbers", ""]
-    out += [" ".join(_esc(x) for x in probability_sentences(a)), ""]
+    out += [" ".join(markdown(x) for x in probability_sentences(a)), ""]
     for order, cuts in cut_set_groups(a):
         shown = cuts[:TOP_CUTS]
-        out += [_esc(cut_set_title(order, len(cuts), len(shown), r.max_order)), ""]
+        out += [markdown(cut_set_title(order, len(cuts), len(shown), r.max_order)), ""]
         out += _table(["Fail together", "Control", "Chance all fail"],
-                      [[" + ".join(f"`{i}`" for i in c.ids),  # type: ignore[attr-defined]
+                      [[_Md(" + ".join(_code(i) for i in c.ids)),  # type: ignore[attr-defined]
                         ", ".join(c.control), chance(c.probability)]  # type: ignore[attr-defined]
                        for c in shown])
         out.append("")
@@ -111,8 +119,8 @@ def risk_md(a: JourneyAnalysis) -> list[str]:
     if r.fixes:
         out += ["Fixes ranked by what they buy (each re-analysed on a copy of the journey):", ""]
         for n, f in enumerate(r.fixes[:TOP_FIXES], 1):
-            out.append(f"{n}. **{_esc(f.title)}**: {_esc(fix_sentence(f))}. "  # type: ignore[attr-defined]
-                       f"_Assumes {_esc(f.assumption)}._")  # type: ignore[attr-defined]
+            out.append(f"{n}. **{markdown(f.title)}**: {markdown(fix_sentence(f))}. "  # type: ignore[attr-defined]
+                       f"_Assumes {markdown(f.assumption)}._")  # type: ignore[attr-defined]
         out.append("")
     return out
 
@@ -127,15 +135,15 @@ def render(analyses: list[JourneyAnalysis], color: bool = False) -> str:
 def render_simulation(spec: Spec, c: Cascade, color: bool = False,
                       probability: tuple[Probability, Probability] | None = None) -> str:
     state = "collapses" if c.collapses else "survives"
-    out = [f"## What if {', '.join(f'`{f}`' for f in c.failed)} fail?", "",
+    out = [f"## What if {', '.join(markdown_code(f) for f in c.failed)} fail?", "",
            f"The journey **{state}**: {percent(c.customers_lost)} of customers lost.", "",
-           f"- Down with it: {', '.join(c.down) or 'none'}",
-           f"- Stranded: {', '.join(c.stranded) or 'none'}",
-           f"- Degraded: {', '.join(c.degraded) or 'none'}",
-           f"- Path: `{path_text(spec, c)}`"]
+           f"- Down with it: {markdown(', '.join(c.down) or 'none')}",
+           f"- Stranded: {markdown(', '.join(c.stranded) or 'none')}",
+           f"- Degraded: {markdown(', '.join(c.degraded) or 'none')}",
+           f"- Path: {markdown_code(path_text(spec, c))}"]
     given = given_sentence(probability)
     if given:
-        out += ["", _esc(given)]
+        out += ["", markdown(given)]
     return "\n".join(out) + "\n"
 
 

@@ -13,6 +13,7 @@ import click
 from journeymap.analysis.probability import EXACT, MONTE_CARLO
 from journeymap.analysis.result import COMPLEX, DEPENDENCY, Cascade, JourneyAnalysis
 from journeymap.analysis.risk import Probability
+from journeymap.escape import log_lines, terminal
 from journeymap.spec.model import Control, Spec
 from journeymap.words import chance, count, percent  # one way to say a share everywhere
 
@@ -25,7 +26,7 @@ TOP_FIXES = 5
 
 def label(spec: Spec, element_id: str) -> str:
     """``Salesforce CRM [crm]``: the name first, the id second."""
-    return f"{spec.by_id[element_id].name} [{element_id}]"
+    return terminal(f"{spec.by_id[element_id].name} [{element_id}]")
 
 
 def collapse_words(spec: Spec, c: Cascade) -> str:
@@ -55,6 +56,7 @@ def path_text(spec: Spec, c: Cascade) -> str:
 
 
 def _cut(text: str, width: int = MAX_NAME) -> str:
+    text = terminal(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -215,8 +217,8 @@ def journey_lines(a: JourneyAnalysis, color: bool = False) -> list[str]:
     cx = a.complexity
     n = len(spec.elements)
     tps = len(spec.touchpoints)
-    out = [s(spec.journey.name, bold=True),
-           f"  {spec.journey.id} · {spec.source} · {n} elements "
+    out = [s(terminal(spec.journey.name), bold=True),
+           f"  {terminal(spec.journey.id)} · {terminal(spec.source)} · {n} elements "
            f"({tps} touch-points, {n - tps} supports)", ""]
     ne = cx.non_endpoint_spofs
     if a.verdict == COMPLEX:
@@ -319,7 +321,7 @@ def journey_lines(a: JourneyAnalysis, color: bool = False) -> list[str]:
 
 def render(analyses: list[JourneyAnalysis], color: bool = False) -> str:
     blocks = ["\n".join(journey_lines(a, color)) for a in analyses]
-    return ("\n\n" + "=" * 72 + "\n\n").join(blocks) + "\n"
+    return log_lines(("\n\n" + "=" * 72 + "\n\n").join(blocks) + "\n")
 
 
 def given_sentence(probability: tuple[Probability, Probability] | None) -> str | None:
@@ -341,7 +343,7 @@ def render_simulation(spec: Spec, c: Cascade, color: bool = False,
     s = _styler(color)
     what = ", ".join(label(spec, f) for f in c.failed)
     out = [s(f"What if {what} fail{'s' if len(c.failed) == 1 else ''}?", bold=True),
-           f"  {spec.journey.name} ({spec.journey.id})"]
+           f"  {terminal(spec.journey.name)} ({terminal(spec.journey.id)})"]
     if c.collapses:
         out.append("  The journey " + s("COLLAPSES", fg="red", bold=True)
                    + f": no customer can reach a goal ({percent(c.customers_lost)} of "
@@ -357,11 +359,11 @@ def render_simulation(spec: Spec, c: Cascade, color: bool = False,
     listing("Down with it", c.down)
     listing("Stranded: up, but customers can no longer reach it", c.stranded)
     listing("Degraded: a soft need is down", c.degraded)
-    out.append(f"  Path: {path_text(spec, c)}")
+    out.append(f"  Path: {terminal(path_text(spec, c))}")
     given = given_sentence(probability)
     if given:
         out.append(f"  {given}")
-    return "\n".join(out) + "\n"
+    return log_lines("\n".join(out) + "\n")
 
 
 __all__ = ["collapse_words", "label", "path_text", "percent", "render",

@@ -2,37 +2,24 @@
 
 One ``::error``/``::warning``/``::notice`` annotation per counted finding, on the file
 and line that did it. GitHub shows at most 10 errors and 10 warnings per step, so the
-complete text report follows the annotations.
+complete text report follows the annotations. Those annotations are the only lines
+that start with ``::``: spec text in them is escaped as workflow-command data, and the
+text report is :func:`journeymap.escape.log_lines`-safe (a name or path that would
+start a line with ``::`` gets a backslash), so a spec cannot forge a command.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from journeymap.escape import workflow_data as escape_data
+from journeymap.escape import workflow_property as escape_property
 from journeymap.formats.check import text
 
 if TYPE_CHECKING:
     from journeymap.check import CheckReport
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
-
-
-def escape_data(value: str) -> str:
-    """Escape a workflow command's message.
-
-    >>> escape_data("50% lost\\nnext")
-    '50%25 lost%0Anext'
-    """
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(value: str) -> str:
-    """Escape a workflow command's property value (also ``:`` and ``,``).
-
-    >>> escape_property("a:b,c")
-    'a%3Ab%2Cc'
-    """
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def annotation(report: CheckReport, finding: object) -> str:

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from journeymap.diff import ADDED
+from journeymap.escape import log_lines, terminal, xml_chars
 from journeymap.formats.check.text import finding_line
 from journeymap.rules import CHANGE, POLICY, STATE, severity_rank
 
@@ -50,10 +51,11 @@ def _suite(parent: ET.Element, name: str, journey: str,
         if failing:
             failures += 1
             fail = ET.SubElement(case, "failure", type=failing[0].rule,
-                                 message=failing[0].message)
-            fail.text = "\n".join(finding_line(f) for f in failing)
+                                 message=terminal(failing[0].message))
+            fail.text = "\n".join(terminal(finding_line(f)) for f in failing)
         if other:
-            ET.SubElement(case, "system-out").text = "\n".join(finding_line(f) for f in other)
+            ET.SubElement(case, "system-out").text = "\n".join(terminal(finding_line(f))
+                                                               for f in other)
     suite.set("failures", str(failures))
     suite.set("errors", "0")
     suite.set("skipped", str(skipped))
@@ -80,4 +82,6 @@ def render(report: CheckReport) -> str:
     root.set("failures", str(failures))
     root.set("errors", "0")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    doc = ET.tostring(root, encoding="unicode")
+    # Finding lines in <failure> text start lines of the file: keep them log-safe too.
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + log_lines(xml_chars(doc)) + "\n"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from journeymap.diff import CHANGED
+from journeymap.escape import markdown as esc
+from journeymap.escape import markdown_code
 from journeymap.formats.check.text import diff_lines, verdict_change
 from journeymap.rules import ERROR, NOTE, WARNING
 
@@ -20,18 +22,6 @@ MAX_BYTES = 60 * 1024
 _ICON = {"error": ":x:", "warning": ":warning:", "note": ":information_source:"}
 
 
-def esc(text: str) -> str:
-    """Escape text for Markdown inline use (HTML, table pipes, emphasis).
-
-    >>> esc("a|b <x> *y*")
-    'a\\\\|b &lt;x&gt; \\\\*y\\\\*'
-    """
-    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for ch in "\\|*_`[]":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
 def _size(parts: list[str]) -> int:
     return sum(len(p.encode("utf-8")) + 1 for p in parts)
 
@@ -40,7 +30,7 @@ def _finding(f: Finding) -> str:
     waived = ""
     if f.waiver is not None:
         waived = f" _(waived until {f.waiver.expires.isoformat()}: {esc(f.waiver.reason)})_"
-    where = f"`{f.location.path}:{f.location.line}`"
+    where = markdown_code(f"{f.location.path}:{f.location.line}")
     return (f"- {_ICON.get(f.severity, '')} **{f.rule} {f.name}** {where}: "
             f"{esc(f.message)}{waived}")
 
@@ -55,8 +45,8 @@ def render(report: CheckReport, max_bytes: int = MAX_BYTES) -> str:
     head.append(f"**{esc(report.headline)}**")
     head.append("")
     if report.baseline:
-        head.append(f"Compared with `{report.baseline}`. "
-                    + (f"Policy: `{report.policy.source}`." if report.policy.source
+        head.append(f"Compared with {markdown_code(report.baseline)}. "
+                    + (f"Policy: {markdown_code(report.policy.source)}." if report.policy.source
                        else "Default policy."))
         head.append("")
     for note in report.notes:
@@ -74,8 +64,8 @@ def render(report: CheckReport, max_bytes: int = MAX_BYTES) -> str:
             spofs += f" (+{len(j.diff.spofs_added)}, −{len(j.diff.spofs_removed)})"
         counted = [f for f in j.findings if f.counts]
         n = {s: sum(1 for f in counted if f.severity == s) for s in (ERROR, WARNING, NOTE)}
-        head.append(f"| `{j.journey_id}` | {verdict} | {spofs} | {n[ERROR]} | "
-                    f"{n[WARNING]} | {n[NOTE]} |")
+        head.append(f"| {markdown_code(j.journey_id, table=True)} | {verdict} | {spofs} | "
+                    f"{n[ERROR]} | {n[WARNING]} | {n[NOTE]} |")
     head.append("")
     waived = f", {len(report.waived)} waived" if report.waived else ""
     head.append(f"{report.count('error')} error(s), {report.count('warning')} warning(s), "

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from journeymap.diff import ADDED, DELETED, UNCHANGED, JourneyDiff
+from journeymap.escape import terminal_lines
 from journeymap.rules import ERROR, NOTE, WARNING
 from journeymap.words import count, percent  # the one way to say a share in every output
 
@@ -104,4 +105,4 @@ def render(report: CheckReport) -> str:
         lines.extend("  " + finding_line(f) for f in policy_findings)
     lines.append("")
     lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+    return terminal_lines("\n".join(lines) + "\n")  # spec text: no controls, no "::" lines
