@@ -28,12 +28,13 @@ from typing import Any
 
 # ESC sequences, and their 8-bit C1 forms, including ones cut off by the end of the text
 # (a truncated OSC would otherwise swallow everything printed after it):
-#   CSI  ESC [ (or 0x9b) parameters, intermediates, final byte
-#   OSC, DCS, SOS, PM, APC  ESC ] P X ^ _ (or 0x9d 0x90 0x98 0x9e 0x9f) ... BEL or ST
+#   CSI  ESC [ (or 0x9b) parameters, intermediates, final byte (if any)
+#   OSC, DCS, SOS, PM, APC  ESC ] P X ^ _ (or 0x9d 0x90 0x98 0x9e 0x9f) ... BEL or ST;
+#        without its terminator only the introducer goes, and what follows stays text
 #   anything else: ESC, intermediates (0x20-0x2f), one final byte
 _SEQUENCE = re.compile(
     r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
-    r"|(?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|(?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])(?:[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c))?"
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
 )
 # Line breaks of every kind become a space: one piece of text stays on one line.
@@ -47,12 +48,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x9f\u200e\u200f\u202a-\u202
 def terminal(text: object) -> str:
     """One piece of user text, safe to print on a terminal or in a CI log.
 
-    Escape sequences (CSI, OSC such as window titles and hyperlinks, also truncated
-    ones) are removed with their parameters, line breaks become spaces, other control
-    characters are dropped.
+    Escape sequences (CSI, OSC such as window titles and hyperlinks) are removed with
+    their parameters; of one cut off by the end of the text only the introducer goes
+    (it can no longer swallow what is printed after it); line breaks become spaces,
+    other control characters are dropped.
 
-    >>> terminal("evil\\x1b]0;title\\x07 name\\n::error::x\\x1b[31")
-    'evil name ::error::x'
+    >>> terminal("evil\\x1b]0;title\\x07 name\\n::error::x\\x1b[31 \\x1b]0;cut")
+    'evil name ::error::x0;cut'
     """
     out = _SEQUENCE.sub("", str(text))
     out = _BREAK.sub(" ", out)
@@ -155,8 +157,9 @@ def markdown_code(text: object, table: bool = False) -> str:
 
 # --- HTML, SVG, XML -------------------------------------------------------------------------
 
-# Characters XML 1.0 forbids (HTML parsers replace them; an SVG would not parse).
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 forbids (an SVG would not parse), and the C1 controls HTML calls
+# errors.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_chars(text: str) -> str:

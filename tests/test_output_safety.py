@@ -39,8 +39,9 @@ def test_terminal_leaves_no_control_and_one_line(text):
 
 
 def test_terminal_removes_whole_sequences_not_just_the_escape():
-    assert escape.terminal(ESC) == "ablink  c"
-    assert escape.terminal("ok \x1b]0;title never ends") == "ok "
+    assert escape.terminal(ESC) == "ablink  c0;trunc"
+    # A sequence cut off by the end loses its introducer and cannot swallow what follows.
+    assert escape.terminal("ok \x1b]0;title never ends") == "ok 0;title never ends"
     assert escape.terminal("plain café → ✓") == "plain café → ✓"
 
 
@@ -313,3 +314,29 @@ def test_exit_codes_0_1_2(tmp_path):
     bad = tmp_path / "bad.journey.yaml"
     bad.write_text("journeymap: 1\n", encoding="utf-8")
     assert run("analyze", str(bad)).exit_code == 2
+
+
+# ------------------------------------------------- Markdown through GitHub's own renderer
+
+
+def test_github_renders_escaped_markdown_as_the_literal_text():
+    cmarkgfm = pytest.importorskip("cmarkgfm")  # bindings to GitHub's cmark-gfm
+    import html
+
+    for text in (MD, "see http://evil.com and www.evil.com", "1. one", "# h", "- x",
+                 "<http://x>", "a &amp; b", "~~s~~ *e* _u_ `c` $m$", "<script>x</script>"):
+        shown = cmarkgfm.github_flavored_markdown_to_html(escape.markdown(text))
+        assert shown.startswith("<p>") and shown.strip().endswith("</p>"), shown
+        inner = shown.strip()[3:-4]
+        assert "<" not in inner, shown  # no link, image, emphasis, code or HTML element
+        assert html.unescape(inner) == text
+    table = ("| a | b |\n|---|---|\n| " + escape.markdown_code("x|`y`", table=True)
+             + " | " + escape.markdown("p|q") + " |")
+    shown = cmarkgfm.github_flavored_markdown_to_html(table)
+    assert "<td><code>x|`y`</code></td>" in shown and "<td>p|q</td>" in shown
+
+
+def test_the_escapers_examples_hold():
+    import doctest
+
+    assert doctest.testmod(escape).failed == 0
