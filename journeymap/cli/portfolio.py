@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from journeymap.cli.common import fail, load_specs
+from journeymap.cli.common import check_outputs, fail, load_specs, write_stdout
 
 
 @click.command()
@@ -13,7 +13,8 @@ from journeymap.cli.common import fail, load_specs
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the report to this file (atomically) instead of stdout.")
+              help="Write the report to this file (atomically; '-' is stdout) instead of "
+                   "stdout.")
 @click.option("--fail", "fail_id", metavar="ID",
               help="What-if: this element fails in every journey that has it.")
 @click.option("--fail-party", metavar="ID",
@@ -42,6 +43,8 @@ def portfolio(paths: tuple[str, ...], fmt: str, output: str | None, fail_id: str
 
     if fail_id and fail_party:
         fail("give --fail or --fail-party, not both")
+    output = None if output == "-" else output
+    check_outputs(output)
     specs = load_specs(paths)
     ids: dict[str, str] = {}
     for s in specs:
@@ -59,4 +62,4 @@ def portfolio(paths: tuple[str, ...], fmt: str, output: str | None, fail_id: str
     if output:
         write_atomic(output, text)
     else:
-        click.echo(text, nl=False)
+        write_stdout(text)
