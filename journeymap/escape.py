@@ -9,7 +9,8 @@ terminal / CI log       :func:`terminal` (one piece of text), :func:`terminal_li
                         with ``::``)
 GitHub workflow command :func:`workflow_data`, :func:`workflow_property`
 Markdown (GitHub)       :func:`markdown`, :func:`markdown_code`
-HTML, SVG, XML text     :func:`html`
+HTML, SVG, XML text     :func:`html`, :func:`xml_chars`
+JSON in HTML <script>   :func:`script_json`
 DOT (Graphviz)          :func:`dot_string`, :func:`dot_html`
 Mermaid                 :func:`mermaid`
 Typst data (JSON)       :func:`typst_data`
@@ -21,6 +22,7 @@ A leaf module (standard library only), so every layer may use it.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -182,6 +184,21 @@ def html(text: object, quote: bool = True) -> str:
     return out
 
 
+def script_json(data: Any) -> str:
+    """JSON safe to place inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c``/``\\u003e``/``\\u0026`` (so no ``</script>``
+    or ``<!--`` can end or change the element), and U+2028/U+2029 are escaped (line
+    terminators to older JavaScript parsers). Still valid JSON, same value.
+
+    >>> script_json({"name": "</script><b>&"})
+    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
 # --- DOT (Graphviz) --------------------------------------------------------------------------
 
 # Graphviz refuses a quoted string longer than 16384 bytes; stay well below.
@@ -263,5 +280,5 @@ def typst_data(value: Any) -> Any:
 
 
 __all__ = ["DOT_MAX_BYTES", "dot_html", "dot_string", "html", "log_lines", "markdown",
-           "markdown_code", "mermaid", "terminal", "terminal_lines", "typst_data",
+           "markdown_code", "mermaid", "script_json", "terminal", "terminal_lines", "typst_data",
            "workflow_data", "workflow_property", "xml_chars"]

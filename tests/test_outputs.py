@@ -116,7 +116,9 @@ def test_a_symlink_is_refused_and_left_alone(tmp_path):
     for args in (["analyze", str(STARTER), "-o", str(link)],
                  ["render", str(STARTER), "-o", str(link), "--format", "dot"],
                  ["check", str(STARTER), "--report", f"json={link}"],
-                 ["schema", "-o", str(link)]):
+                 ["schema", "-o", str(link)],
+                 ["explore", str(STARTER), "-o", str(link)],
+                 ["portfolio", str(STARTER), "-o", str(link)]):
         assert_refused(run(*args), str(link), "symbolic link")
     assert link.is_symlink() and real.read_text() == "keep"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from journeymap.cli.common import GRAPHVIZ_TIMEOUT_OPTION, fail, load_specs
+from journeymap.cli.common import GRAPHVIZ_TIMEOUT_OPTION, check_outputs, fail, load_specs
 
 
 @click.command()
@@ -35,6 +35,7 @@ def explore(spec: str, output: str, routing: str, quiet: bool) -> None:
     from journeymap.render import GraphvizError
     from journeymap.render.explore import explore_html
 
+    check_outputs(output)
     with Progress(quiet) as progress:
         progress.step("loading the spec")
         (loaded,) = load_specs([spec])

@@ -11,37 +11,22 @@ buttons. The layout reflows to a phone's width.
 
 Text from the spec reaches the page in three ways, each escaped for where it lands:
 inside the SVG (Graphviz writes XML-escaped text; comments are dropped), in HTML
-(:func:`html.escape`), and as JSON inside ``<script>`` (:func:`script_json`).
+(:func:`journeymap.escape.html`), and as JSON inside ``<script>``
+(:func:`journeymap.escape.script_json`).
 """
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from importlib import resources
 from typing import Any
 
 from journeymap.analysis.result import JourneyAnalysis
+from journeymap.escape import html, script_json  # the HTML and <script> JSON escapers
 from journeymap.formats.analyze.json_report import to_dict
 from journeymap.render.dot import view_dot
 from journeymap.render.graphviz_run import run_dot
 from journeymap.render.view import UNSTAGED, build_view
-
-
-def script_json(data: Any) -> str:
-    """JSON safe to place inside an HTML ``<script>`` element.
-
-    ``<``, ``>`` and ``&`` become ``\\u003c``/``\\u003e``/``\\u0026`` (so no ``</script>``
-    or ``<!--`` can end or change the element), and U+2028/U+2029 are escaped (line
-    terminators to older JavaScript parsers). Still valid JSON, same value.
-
-    >>> script_json({"name": "</script><b>&"})
-    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
-    """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def _inline_svg(svg: bytes) -> str:
@@ -88,8 +73,8 @@ def explore_html(analysis: JourneyAnalysis, routing: str = "auto") -> str:
                        dot, re.M)
     svg = _inline_svg(run_dot(dot, "svg"))
     data = page_data(analysis, [(i, a, b, kind) for a, b, i, kind in lines])
-    slots = {"title": html.escape(f"{spec.journey.name} · journeymap explorer"),
-             "heading": html.escape(spec.journey.name), "svg": svg, "data": script_json(data)}
+    slots = {"title": html(f"{spec.journey.name} · journeymap explorer"),
+             "heading": html(spec.journey.name), "svg": svg, "data": script_json(data)}
     template = resources.files("journeymap.render").joinpath("explore.html")
     # One pass: text from the spec that looks like a slot is never filled in again.
     return re.sub(r"\{\{(\w+)\}\}", lambda m: slots[m[1]],
