@@ -47,6 +47,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x9f\u200e\u200f\u202a-\u202
                       r"\ud800-\udfff]")
 
 
+# Anything terminal() would change; most text has none and is returned as it is.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+                     r"\ud800-\udfff]")
+_UNSAFE_IN_LINES = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                              r"\u2028\u2029\ud800-\udfff]")  # the same, newline allowed
+
+
 def terminal(text: object) -> str:
     """One piece of user text, safe to print on a terminal or in a CI log.
 
@@ -58,7 +65,10 @@ def terminal(text: object) -> str:
     >>> terminal("evil\\x1b]0;title\\x07 name\\n::error::x\\x1b[31 \\x1b]0;cut")
     'evil name ::error::x0;cut'
     """
-    out = _SEQUENCE.sub("", str(text))
+    out = str(text)
+    if not _UNSAFE.search(out):
+        return out
+    out = _SEQUENCE.sub("", out)
     out = _BREAK.sub(" ", out)
     return _CONTROL.sub("", out)
 
@@ -74,6 +84,8 @@ def log_lines(text: str) -> str:
     >>> log_lines("ok\\n  ::add-mask::x\\n##[error]y")
     'ok\\n  \\\\::add-mask::x\\n\\\\##[error]y'
     """
+    if "::" not in text and "##[" not in text:
+        return text
     return _COMMAND_LINE.sub(lambda m: m[1] + "\\" + m[2], text)
 
 
@@ -84,7 +96,9 @@ def terminal_lines(text: str) -> str:
     >>> terminal_lines("a\\x1b[2Jb\\n::error::x\\n")
     'ab\\n\\\\::error::x\\n'
     """
-    return log_lines("\n".join(terminal(line) for line in text.split("\n")))
+    if _UNSAFE_IN_LINES.search(text):
+        text = "\n".join(terminal(line) for line in text.split("\n"))
+    return log_lines(text)
 
 
 # --- GitHub workflow commands -------------------------------------------------------------
@@ -116,7 +130,9 @@ def workflow_property(text: object) -> str:
 
 # Backslash-escaped wherever they stand: emphasis, code, links and images, tables,
 # strikethrough, math, and the backslash itself.
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()|~!$])")
+_MD_CHARS = {ord(c): "\\" + c for c in "\\`*_{}[]()|~!$"}
+_MD_CHARS.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
+_WWW = re.compile(r"(?i)\b(www)\.")
 _MD_LINE_START = re.compile(r"^(?:([#+=-])|(\d+)([.)]))")
 
 
@@ -129,12 +145,13 @@ def markdown(text: object) -> str:
     'Host \\\\[l\\\\]\\\\(http\\\\://evil\\\\) &lt;b&gt;x&lt;/b&gt; \\\\*y\\\\* a\\\\|b'
     """
     out = " ".join(terminal(text).split())
-    # HTML tags, autolinks <...> and entities: as text.
-    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = _MD_PUNCT.sub(r"\\\1", out)
+    # HTML tags, autolinks <...> and entities as text; punctuation backslash-escaped.
+    out = out.translate(_MD_CHARS)
     # Bare URLs (GFM autolinks http://, https://, ftp://, www.).
-    out = out.replace("://", "\\://")
-    out = re.sub(r"(?i)\bwww\.", lambda m: m[0][:3] + "\\.", out)
+    if ":" in out:
+        out = out.replace("://", "\\://")
+    if "." in out:
+        out = _WWW.sub(r"\1\\.", out)
     # A leading "# ", "- ", "+ ", "= ", "1. " would start a heading, list or quote.
     return _MD_LINE_START.sub(lambda m: "\\" + m[1] if m[1] else f"{m[2]}\\{m[3]}", out)
 
