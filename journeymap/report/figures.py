@@ -10,6 +10,7 @@ and a :class:`DiagramNotDrawn` warning says it once, for the command line to pri
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
