@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from oracle import naive_engine  # the slow, obviously-correct engine (tests/oracle.py)
 
 from journeymap.analysis import analyze
 from journeymap.analysis.build import BACKSTAGE, element_stages
@@ -96,7 +97,7 @@ def test_every_fix_claim_is_what_a_fresh_analysis_shows(examples):
         for action in r.actions:
             eid = next(i for i, nm in names.items() if nm == action.target)
             plan, _ = fx.best(a, eid)
-            after = analyze(plan.spec, engine="naive", samples=10)
+            after = analyze(plan.spec, engine=naive_engine, samples=10)
             still = {i for i in after.spof_ids if not i.endswith(fx.SECOND)}
             removed = a.spof_ids - still
             if eid in a.spof_ids:
