@@ -6,7 +6,7 @@ import os
 
 import click
 
-from journeymap.cli.common import fail
+from journeymap.cli.common import fail, say
 
 _MAX_BYTES = 32 * 1024 * 1024
 
@@ -25,7 +25,7 @@ def _read(path: str) -> str:
 
 def _problems(exc: Exception) -> None:
     for p in getattr(exc, "problems", ()):
-        click.echo(str(p), err=True)
+        say(str(p), err=True)
     fail(f"{len(getattr(exc, 'problems', ()))} problem(s) in the input; nothing was written")
 
 
@@ -48,9 +48,9 @@ def _write_checked(output: str, text: str, catalog: bool) -> None:
             load_spec(output, text=text)
     except SpecError as exc:  # a bug: importers must write valid specs
         for d in exc.diagnostics:
-            click.echo(str(d), err=True)
+            say(str(d), err=True)
         fail("journeymap wrote a spec that does not validate (a bug; please report it); "
-             "nothing was written", ExitStatus(3))
+             "nothing was written", ExitStatus.INTERNAL_ERROR)
     write_atomic(output, text)
 
 
