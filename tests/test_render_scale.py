@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from journeymap.analysis import analyze
 from journeymap.cli import cli
 from journeymap.render import chain_dot, choose_routing, diagram_dot, scale, spine_dot, summary_dot
-from journeymap.render.view import element_columns
+from journeymap.render.view import RenderError, element_columns
 from journeymap.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -309,3 +309,18 @@ def test_progress_only_on_a_terminal(monkeypatch):
         with P.Progress(quiet=quiet, stream=stream) as p:
             p.step("drawing")
         assert stream.getvalue() == ""
+
+
+def test_summary_draws_a_highlighted_cascade():
+    spec = load_spec(str(BANK))
+    analysis = analyze(spec, samples=0)
+    cascade = analysis.cascades["core-banking"]
+    assert cascade.down and cascade.collapses
+    dot = summary_dot(spec, analysis, highlight="core-banking")
+    text = _text(dot)
+    assert sum(int(n) for n in re.findall(r"✖ (\d+) down", text)) == len(cascade.down)
+    assert sum(int(n) for n in re.findall(r"⊘ (\d+) stranded", text)) == len(cascade.stranded)
+    assert f"✖ FAILS: {spec.by_id['core-banking'].name}" in text
+    assert f"If {spec.by_id['core-banking'].name} fails: {len(cascade.down)} down" in dot
+    with pytest.raises(RenderError, match="did you mean"):
+        summary_dot(spec, analysis, highlight="core-bankin")

@@ -54,7 +54,7 @@ def render(spec: Spec, analysis: JourneyAnalysis | None = None, fmt: str = "svg"
     if fmt == "mermaid":
         return diagram_mermaid(spec, analysis, **options).encode("utf-8")
     if summary:
-        text = summary_dot(spec, analysis)
+        text = summary_dot(spec, analysis, options.get("highlight"))
     else:
         text = diagram_dot(spec, analysis, routing=routing, **options)
     if fmt == "dot":

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import os
 
-from journeymap.analysis.result import JourneyAnalysis, Verdict
+from journeymap.analysis.result import Cascade, JourneyAnalysis, Verdict
 from journeymap.render import style as S
 from journeymap.render.dot import _font, html, quote, wrapped
-from journeymap.render.view import UNSTAGED, element_columns
+from journeymap.render.view import UNSTAGED, element_columns, resolve_cascade
 from journeymap.spec.model import Spec
 from journeymap.words import percent
 
@@ -31,11 +31,20 @@ def _stage_columns(spec: Spec, column_of: dict[str, str]) -> list[tuple[str, str
     return cols
 
 
-def summary_dot(spec: Spec, analysis: JourneyAnalysis | None = None) -> str:
-    """The summary picture as DOT text (deterministic)."""
+def summary_dot(spec: Spec, analysis: JourneyAnalysis | None = None,
+                highlight: str | Cascade | None = None) -> str:
+    """The summary picture as DOT text (deterministic).
+
+    With ``highlight`` (an element id or a :class:`Cascade`), each cell also counts what
+    that failure takes down or strands there, and the failed elements are named.
+    """
     column_of = element_columns(spec)
     cols = _stage_columns(spec, column_of)
     spofs = {s.id: s for s in analysis.spofs} if analysis else {}
+    cascade = resolve_cascade(spec, analysis, highlight) if highlight is not None else None
+    failed = set(cascade.failed) if cascade else set()
+    down = set(cascade.down) if cascade else set()
+    stranded = set(cascade.stranded) if cascade else set()
 
     def cell(ids: list[str], noun: str, bg: str) -> str:
         if not ids:
@@ -49,7 +58,17 @@ def summary_dot(spec: Spec, analysis: JourneyAnalysis | None = None) -> str:
         if len(named) > MAX_NAMES:
             lines.append(_font(html(f"+ {len(named) - MAX_NAMES} more single points of failure"),
                                8, S.ALERT))
-        border = f' COLOR="{S.ALERT}" BORDER="2"' if named else ""
+        for i in sorted((i for i in ids if i in failed), key=lambda i: spec.by_id[i].name):
+            lines.append(_font(wrapped(f"✖ FAILS: {spec.by_id[i].name}", NAME_WRAP), 9,
+                               S.ALERT, bold=True))
+        hit = [sum(1 for i in ids if i in down), sum(1 for i in ids if i in stranded)]
+        if any(hit):
+            said = ", ".join(t for t in (f"✖ {hit[0]} down" if hit[0] else "",
+                                         f"⊘ {hit[1]} stranded" if hit[1] else "") if t)
+            lines.append(_font(html(said), 9, S.ALERT, bold=True))
+        marked = named if cascade is None else [i for i in ids if i in failed or i in down
+                                                or i in stranded]
+        border = f' COLOR="{S.ALERT}" BORDER="2"' if marked else ""
         return f'<TD BGCOLOR="{bg}"{border} ALIGN="LEFT" BALIGN="LEFT">' + \
             "<BR/>".join(lines) + "</TD>"
 
@@ -106,7 +125,13 @@ def summary_dot(spec: Spec, analysis: JourneyAnalysis | None = None) -> str:
              + "".join(rows) + "</TABLE>>")
 
     title = [_font(wrapped(spec.journey.name, 90), 18, S.INK, bold=True)]
-    if analysis is not None:
+    if cascade is not None:
+        who = ", ".join(spec.by_id[i].name for i in cascade.failed)
+        end = " — the journey collapses" if cascade.collapses else ""
+        title.append(_font(html(
+            f"If {who} fails: {len(cascade.down)} down, {len(cascade.stranded)} stranded, "
+            f"{percent(cascade.customers_lost)} of customers lost{end}"), 13, S.ALERT, bold=True))
+    elif analysis is not None:
         n = len(spofs)
         colour = S.ALERT if analysis.verdict == Verdict.COMPLEX else "#007A5A"
         title.append(_font(html(f"Verdict: {analysis.verdict.upper()} — {n} single point"

@@ -152,8 +152,10 @@ def _check_id(spec: Spec, element_id: str, option: str) -> None:
                           f"{spec.source}{did_you_mean(element_id, spec.by_id)}")
 
 
-def _resolve_cascade(spec: Spec, analysis: JourneyAnalysis | None,
-                     highlight: str | Cascade) -> Cascade:
+def resolve_cascade(spec: Spec, analysis: JourneyAnalysis | None,
+                    highlight: str | Cascade) -> Cascade:
+    """The cascade ``--highlight`` asks for: an element id's (from the analysis, or
+    simulated), or a given :class:`Cascade`. Raises :class:`RenderError` for unknown ids."""
     if isinstance(highlight, Cascade):
         for i in highlight.failed:
             _check_id(spec, i, "--highlight")
@@ -206,7 +208,7 @@ def build_view(spec: Spec, analysis: JourneyAnalysis | None = None, *,
     state: dict[str, str] = {}
     steps: tuple[tuple[str, str], ...] = ()
     if highlight is not None:
-        cascade = _resolve_cascade(spec, analysis, highlight)
+        cascade = resolve_cascade(spec, analysis, highlight)
         state = {i: UNAFFECTED for i in all_ids}
         state.update({i: DEGRADED for i in cascade.degraded})
         state.update({i: STRANDED for i in cascade.stranded})
