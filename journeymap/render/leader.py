@@ -23,7 +23,7 @@ from journeymap.render import style as S
 from journeymap.render.dot import _font, html, quote
 from journeymap.render.view import UNSTAGED, element_columns
 from journeymap.spec.model import Spec
-from journeymap.words import LEADER, control_words, percent
+from journeymap.words import LEADER, control_label, percent
 
 A4_TEXT_WIDTH = 453.0  # points: 210 mm minus 2 × 25 mm margins
 MIN_TEXT_PT = 7  # the smallest font used; placed at natural size nothing is smaller
@@ -95,7 +95,7 @@ def spine_dot(spec: Spec, analysis: JourneyAnalysis,
             return f'<TD BGCOLOR="{S.BACKSTAGE_BG}"> </TD>'
         lines = [_font(_lines("A single failure stops customers here:", 7, inner), 7, S.MUTED)]
         for s in here[:MAX_SPOFS]:
-            text = (f"⚠ {spec.by_id[s.id].name} ({control_words(s.control, LEADER)}) · "
+            text = (f"⚠ {spec.by_id[s.id].name} ({control_label(s.control)}) · "
                     f"{percent(s.customers_lost, LEADER)} stopped")
             lines.append(_font(_lines(text, 8, inner, True), 8, S.ALERT, bold=True))
         if len(here) > MAX_SPOFS:
@@ -132,7 +132,7 @@ def chain_dot(spec: Spec, cascade: Cascade, width_pt: float = A4_TEXT_WIDTH) -> 
         e = spec.by_id[i]
         party = spec.party_name(i) if e.owner else ""
         control = str(spec.control_of(i))
-        said = control_words(control, LEADER)
+        said = control_label(control)
         who = f"{party} ({said})" if party else said
         if n == 0:
             role = "fails"
