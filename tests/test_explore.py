@@ -278,3 +278,42 @@ def test_nasty_spec_runs_no_script(browser, nasty_page, tmp_path):
     click(browser, "c")
     assert "</script>" in browser.find_element("id", "panel").text
     assert browser.get_log("browser") == []
+
+
+@pytest.fixture(scope="module")
+def generated_page(tmp_path_factory):
+    import importlib.util
+    import sys
+
+    spec_file = importlib.util.spec_from_file_location(
+        "jm_generate_explore", ROOT / "tests/benchmarks/generate.py")
+    generate = importlib.util.module_from_spec(spec_file)
+    sys.modules["jm_generate_explore"] = generate
+    spec_file.loader.exec_module(generate)  # type: ignore[union-attr]
+    spec = load_spec("synthetic-300.journey.yaml", generate.synthetic_yaml(300, seed=1))
+    analysis = analyze(spec, samples=0)
+    path = tmp_path_factory.mktemp("explore-300") / "page.html"
+    path.write_text(explore_html(analysis), encoding="utf-8")
+    return analysis, path
+
+
+@needs_dot
+def test_click_at_scale(browser, generated_page):
+    """300 elements: the widest cascades (shared infrastructure, through redundancy
+    junctions) highlight exactly what the analysis says."""
+    analysis, path = generated_page
+    open_page(browser, path)
+    widest = sorted(analysis.cascades, key=lambda i: (-analysis.cascades[i].spread, i))[:2]
+    for element_id in widest:
+        browser.execute_script("window.journeymapExplorer.fit()")
+        click(browser, element_id)
+        cascade = analysis.cascades[element_id]
+        assert cascade.spread > 10
+        assert marked(browser, "failed") == {element_id}
+        assert marked(browser, "down") == set(cascade.down)
+        assert marked(browser, "stranded") == set(cascade.stranded)
+        on_path = browser.execute_script(
+            "return document.querySelectorAll('g.edge.on-path').length")
+        steps = max(0, len(cascade.path) - 1)
+        assert steps <= on_path <= 2 * steps
+    assert browser.get_log("browser") == []
