@@ -12,11 +12,13 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
+from journeymap.analysis.risk import RiskOptions
 from journeymap.diff import ADDED, DELETED, JourneyDiff, diff_journeys
 from journeymap.policy import Policy, Waiver
 from journeymap.rules import (
     EXPIRED_WAIVER,
     OFF,
+    REGISTRY,
     UNUSED_WAIVER,
     JourneyState,
     Rule,
@@ -262,11 +264,20 @@ class CheckInputError(Exception):
         super().__init__(message)
 
 
+def needs_risk(policy: Policy) -> bool:
+    """Does an enabled rule read the risk numbers (collapse probability, pairs)? Only
+    then does the gate compute them (fixes are never needed here)."""
+    from journeymap.rules.change import RISK_RULES
+
+    return any(policy.severity(r, REGISTRY[r].severity) != OFF for r in RISK_RULES)
+
+
 def gather(paths: list[str], baseline_ref: str | None = None,
-           cwd: str = ".") -> tuple[list[JourneyState], str, tuple[str, ...]]:
+           cwd: str = ".", risk: RiskOptions | None = None
+           ) -> tuple[list[JourneyState], str, tuple[str, ...]]:
     """Load and analyse the specs under ``paths`` and, with ``baseline_ref``, their
     versions at that git ref. Returns the states, the repository root (or ``cwd``) and
-    notes for the reader.
+    notes for the reader. ``risk``: also compute the risk numbers (both sides alike).
 
     Raises :class:`CheckInputError` for invalid current specs and
     :class:`journeymap.baseline.GitError` for git problems.
@@ -291,7 +302,7 @@ def gather(paths: list[str], baseline_ref: str | None = None,
     if problems:
         raise CheckInputError(f"{len(problems)} problem(s) in the specs; fix them first "
                               "(journeymap validate shows the same)", tuple(problems))
-    analyses = {p: analyze(s) for p, s in specs.items()}
+    analyses = {p: analyze(s, risk=risk) for p, s in specs.items()}
     notes: list[str] = []
     if baseline_ref is None:
         root = _root_or(cwd)
@@ -307,14 +318,14 @@ def gather(paths: list[str], baseline_ref: str | None = None,
             continue
         try:
             # Loaded under the current path: positions of the old text are never shown.
-            olds[path] = analyze(load_spec(path, text=bf.text))
+            olds[path] = analyze(load_spec(path, text=bf.text), risk=risk)
         except SpecError:
             notes.append(f"{path}: the version at {baseline_ref} is not a valid spec; "
                          "it is checked as a new journey")
     deleted = {}
     for df in base.deleted:
         try:
-            deleted[df.path] = analyze(load_spec(df.path, text=df.text))
+            deleted[df.path] = analyze(load_spec(df.path, text=df.text), risk=risk)
         except SpecError:
             notes.append(f"{df.path}: deleted in this change "
                          "(its old version was not a valid spec)")

@@ -12,6 +12,7 @@ worse fails the build, existing risks are warnings.
     thresholds:
       blast_radius: 0.5              # JM104: share of the other elements one failure takes out
       customers_lost_jump: 0.25      # JM105: rise in the share of customers one failure loses
+      collapse_probability: 0.001    # JM114: chance of collapse a change may not raise past
     rules:
       JM106: error                   # by id or name: error | warning | note | off
       dependency-cycle: off
@@ -55,7 +56,8 @@ POLICY_SCHEMA_FILE = "policy.schema.json"
 _KEYS = ("journeys", "fail_on", "thresholds", "rules", "waivers")
 _WAIVER_KEYS = ("rule", "journey", "element", "reason", "expires")
 _THRESHOLDS = {"blast_radius": "share of the other elements (0-1)",
-               "customers_lost_jump": "share of customers (0-1)"}
+               "customers_lost_jump": "share of customers (0-1)",
+               "collapse_probability": "chance the journey collapses (0-1)"}
 
 Path = tuple[Any, ...]
 

@@ -95,7 +95,8 @@ def test_rule_ids_are_stable_and_documented():
                 "JM103": "became-complex", "JM104": "blast-radius", "JM105": "customers-lost",
                 "JM106": "missing-owner", "JM107": "new-external-handoff", "JM108": "spof",
                 "JM109": "complex-journey", "JM110": "deleted-journey", "JM111": "dependency-cycle",
-                "JM112": "review-overdue", "JM113": "unused-waiver"}
+                "JM112": "review-overdue", "JM113": "unused-waiver",
+                "JM114": "collapse-probability", "JM115": "new-external-pair"}
     assert {r.id: r.name for r in all_rules()} == expected
     for r in all_rules():
         assert r.severity in ("error", "warning", "note")

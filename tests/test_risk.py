@@ -501,3 +501,71 @@ def test_simulate_reports_the_collapse_probability_given_the_failures(tmp_path) 
     assert doc["baseline_collapse"] == pytest.approx(0.02152, abs=1e-5)
     text = _cli("simulate", str(path), "--fail", "a", "--fail", "b").output
     assert "collapses for sure" in text
+
+
+# --- CI rules ----------------------------------------------------------------------------
+
+GATE = """\
+    journeymap: 1
+    journey: {id: gate, name: Gate}
+    parties:
+      - {id: us, name: Us, control: internal, availability: 0.9999}
+      - {id: cdn-co, name: CDN Co, control: external, availability: VENDOR}
+    touchpoints:
+      - {id: page, name: Page, entry: true, owner: us, needs: [NEEDS]}
+      - {id: done, name: Done, goal: true, owner: us}
+    supports:
+      - {id: cdn-a, name: CDN A, owner: us}
+      - {id: cdn-ext, name: CDN ext, owner: cdn-co}
+    flow: [page -> done]
+    """
+
+
+def _gate_findings(tmp_path, before: dict[str, str], after: dict[str, str],
+                   thresholds: dict[str, float] | None = None) -> list[tuple[str, str]]:
+    from journeymap.check import run_rules
+    from journeymap.diff import diff_journeys
+    from journeymap.policy import Policy
+    from journeymap.rules import JourneyState, Thresholds
+
+    def load(values: dict[str, str]):
+        text = GATE
+        for k, v in values.items():
+            text = text.replace(k, v)
+        return analyze(spec_from(tmp_path, text), risk=RiskOptions(fixes=False))
+
+    old, new = load(before), load(after)
+    state = JourneyState("x.journey.yaml", "gate", new, old, diff_journeys(old, new))
+    policy = Policy(thresholds=Thresholds(**(thresholds or {})))
+    report = run_rules([state], policy)
+    return [(f.rule, f.message) for f in report.findings if f.rule in ("JM114", "JM115")]
+
+
+def test_rule_collapse_probability_past_the_threshold(tmp_path) -> None:
+    base = {"NEEDS": "cdn-ext", "VENDOR": "0.9999"}
+    worse = {"NEEDS": "cdn-ext", "VENDOR": "0.99"}
+    found = _gate_findings(tmp_path, base, worse)
+    assert [r for r, _ in found] == ["JM114"]
+    assert "now collapses 1.02% of the time" in found[0][1]  # 1 - 0.99 * 0.9999^2
+    assert "before this change 0.03%" in found[0][1]  # 1 - 0.9999^3
+    assert "The policy allows 0.1%" in found[0][1]
+    # Under the threshold, or already past it before the change: no finding.
+    assert _gate_findings(tmp_path, base, worse, {"collapse_probability": 0.05}) == []
+    assert _gate_findings(tmp_path, worse, worse) == []
+
+
+def test_rule_new_pair_with_an_external_member(tmp_path) -> None:
+    single = {"NEEDS": "cdn-a", "VENDOR": "0.999"}
+    pair = {"NEEDS": "{any: [cdn-a, cdn-ext]}", "VENDOR": "0.999"}
+    found = _gate_findings(tmp_path, single, pair)
+    assert [r for r, _ in found] == ["JM115"]
+    assert "'cdn-a' (internal) and 'cdn-ext' (external, outside your control)" in found[0][1]
+    assert _gate_findings(tmp_path, pair, pair) == []  # the pair was there already
+
+
+def test_the_gate_computes_risk_only_when_a_rule_needs_it() -> None:
+    from journeymap.check import needs_risk
+    from journeymap.policy import Policy
+
+    assert needs_risk(Policy())
+    assert not needs_risk(Policy(severities={"JM114": "off", "JM115": "off"}))

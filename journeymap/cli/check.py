@@ -61,7 +61,7 @@ def _default_paths(policy: Policy) -> list[str]:
          "folders, or set 'journeys: <folder>' in journeymap.yaml or [tool.journeymap]")
 
 
-def _gather(paths: list[str], baseline: str | None,
+def _gather(paths: list[str], baseline: str | None, policy: Policy | None = None,
             ) -> tuple[list[JourneyState], str, tuple[str, ...]]:
     from journeymap.baseline import GitError
     from journeymap.check import CheckInputError, gather
@@ -70,7 +70,13 @@ def _gather(paths: list[str], baseline: str | None,
         if not os.path.exists(p):
             fail(f"{p}: no such file or folder")
     try:
-        return gather(paths, baseline)
+        from journeymap.analysis.risk import RiskOptions
+        from journeymap.check import needs_risk
+
+        # The gate needs Q and the pairs, never fixes (each fix is one more analysis).
+        risk = (RiskOptions(fixes=False) if policy is not None and baseline is not None
+                and needs_risk(policy) else None)
+        return gather(paths, baseline, risk=risk)
     except CheckInputError as exc:
         for line in exc.lines:
             say(line, err=True)
@@ -151,7 +157,7 @@ def check(paths: tuple[str, ...], baseline: str | None, policy_path: str | None,
     day = _today(today)
     policy = _load_policy(policy_path)
     targets = list(paths) or _default_paths(policy)
-    states, root, notes = _gather(targets, baseline)
+    states, root, notes = _gather(targets, baseline, policy)
     report = run_rules(states, policy, fail_on=fail_on or policy.fail_on or "error",
                        today=day, baseline=baseline, root=root, notes=notes)
     files = Outputs()  # every output, or none of them

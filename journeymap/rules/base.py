@@ -75,6 +75,10 @@ class Thresholds:
     customers_lost_jump: float = 0.25
     """JM105: a single failure now loses at least this much more of the customers
     (0.25 = 25 percentage points)."""
+    collapse_probability: float = 0.001
+    """JM114: the chance that the journey collapses (no way through for anyone, from the
+    availabilities), which a change may not raise past (0.001 = 0.1%, about 8.8 hours a
+    year)."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from journeymap.analysis.probability import EXACT
 from journeymap.analysis.result import Line
 from journeymap.diff import DELETED, JourneyDiff
 from journeymap.rules.base import (
@@ -24,7 +25,7 @@ from journeymap.rules.base import (
 )
 from journeymap.spec.diagnostics import Location
 from journeymap.spec.model import Control
-from journeymap.words import percent
+from journeymap.words import chance, percent
 
 
 def _line_words(line: Line) -> str:
@@ -188,3 +189,70 @@ def deleted_journey(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
         return
     yield Hit(f"journey '{d.journey_id}' ({d.name}) was deleted in this change; "
               "it is no longer checked.", Location(d.old_path or d.path, 1, 1))
+
+
+# --- risk in numbers (the analysis computes them when one of these rules is on) -----------
+
+RISK_RULES = ("JM114", "JM115")
+
+
+@rule("JM114", "collapse-probability", ERROR, CHANGE,
+      "The change makes the journey collapse more often than the policy allows.",
+      """Look at what the change made the journey depend on (`journeymap analyze` lists the
+      single points of failure, the pairs and the fixes that buy the most), add a fallback
+      or a second provider, or raise the availability it relies on. Tune
+      `thresholds.collapse_probability` in the policy if the journey may be down more
+      often.""")
+def collapse_probability(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
+    """The collapse probability is the chance that no customer can finish the journey at
+    all, from the availability of every element (its own, its party's or the journey's
+    default). Before this change it was at most the policy's threshold (by default 0.1%,
+    about 8.8 hours a year); after it, it is above: outages that stop everyone are now
+    expected more often than the team agreed to."""
+    if not state.compared:
+        return
+    assert state.analysis is not None and state.baseline is not None
+    new, old = state.analysis.risk, state.baseline.risk
+    if new is None or old is None or new.probability is None or old.probability is None:
+        return
+    q1, q0 = new.probability.collapse, old.probability.collapse
+    if not (q0 <= t.collapse_probability < q1):
+        return
+    spec = state.analysis.spec
+    how = "" if new.probability.method == EXACT else (
+        f" (Monte Carlo, 95% interval {chance(new.probability.ci95_collapse[0])} to "
+        f"{chance(new.probability.ci95_collapse[1])})" if new.probability.ci95_collapse else "")
+    yield Hit(f"'{spec.journey.id}' now collapses {chance(q1)} of the time{how}, about "
+              f"{new.probability.hours_per_year:.1f} hours a year with no way through; before "
+              f"this change {chance(q0)}. The policy allows {chance(t.collapse_probability)}.",
+              spec.journey.location)
+
+
+@rule("JM115", "new-external-pair", WARNING, CHANGE,
+      "Two failures together now collapse the journey, and one of them is outside your control.",
+      """Give the journey a way around one of the two (an `any` alternative, a second
+      provider, another customer path) so that both failing no longer stops everyone; or
+      agree a service level with the external party and mark it `partner`.""")
+def new_external_pair(state: JourneyState, t: Thresholds) -> Iterator[Hit]:
+    """A pair is two elements, neither a single point of failure on its own, whose
+    failing together stops every customer. This change made a new such pair, and at least
+    one of the two is run by an external party: an outage the organisation cannot fix,
+    on a day when the other one is also down, now takes the whole journey down."""
+    if not state.compared:
+        return
+    assert state.analysis is not None and state.baseline is not None
+    new, old = state.analysis.risk, state.baseline.risk
+    if new is None or old is None:
+        return
+    before = {c.ids for c in old.pairs}
+    spec = state.analysis.spec
+    for c in new.pairs:
+        if c.ids in before or Control.EXTERNAL not in c.control:
+            continue
+        ext = next(i for i, ctrl in zip(c.ids, c.control) if ctrl == Control.EXTERNAL)
+        a, b = c.ids
+        ca, cb = c.control
+        odds = f" (chance both fail: {chance(c.probability)})" if c.probability > 0 else ""
+        yield Hit(f"'{a}' ({control_words(ca)}) and '{b}' ({control_words(cb)}) now "
+                  f"collapse the journey together{odds}: a new pair of failures with a "
+                  f"member outside your control.", spec.by_id[ext].location, ext)
