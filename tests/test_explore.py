@@ -316,4 +316,19 @@ def test_click_at_scale(browser, generated_page):
             "return document.querySelectorAll('g.edge.on-path').length")
         steps = max(0, len(cascade.path) - 1)
         assert steps <= on_path <= 2 * steps
+        # Long lists stop at 100 names and say how many more there are.
+        down_items = browser.execute_script(
+            "var h = Array.from(document.querySelectorAll('#panel h3'))"
+            ".filter(function (x) { return x.textContent === 'Down'; })[0];"
+            "return Array.from(h.nextElementSibling.children).map(function (li) {"
+            " return li.textContent; });")
+        if len(cascade.down) > 100:
+            assert len(down_items) == 101
+            assert down_items[-1].startswith(f"… and {len(cascade.down) - 100} more")
+        else:
+            assert len(down_items) == len(cascade.down)
+    from selenium.webdriver.common.keys import Keys
+
+    browser.find_element("tag name", "body").send_keys(Keys.ESCAPE)
+    assert marked(browser, "failed") == set() and marked(browser, "down") == set()
     assert browser.get_log("browser") == []
