@@ -73,7 +73,8 @@ def terminal(text: object) -> str:
     return _CONTROL.sub("", out)
 
 
-_COMMAND_LINE = re.compile(r"^(\s*)(::|##\[)", re.M)
+# Leading spaces and colour codes (SGR) do not stop a runner from reading a command.
+_COMMAND_LINE = re.compile(r"^((?:\s|\x1b\[[0-9;]*m)*)(::|##\[)", re.M)
 
 
 def log_lines(text: str) -> str:

@@ -50,6 +50,7 @@ def test_log_lines_leaves_no_command_line():
     for line in out.splitlines():
         assert not line.lstrip().startswith(("::", "##["))
     assert "\\::error file=a.yaml,line=1::forged" in out  # still readable
+    assert escape.log_lines("\x1b[1m  ::error::x") == "\x1b[1m  \\::error::x"  # colour first
 
 
 def test_workflow_escapers():
@@ -340,3 +341,33 @@ def test_the_escapers_examples_hold():
     import doctest
 
     assert doctest.testmod(escape).failed == 0
+
+
+def test_a_file_name_that_starts_a_line_is_neutralised(hostile, monkeypatch):
+    # Given as a relative path, the file name starts lines of the text report and of
+    # validate's output, and its diagnostics when it is broken.
+    monkeypatch.chdir(hostile)
+    name = "::error::named.journey.yaml"
+    for args in (["check", name, "--format", "github", "--today", "2026-01-01"],
+                 ["check", ".", "--format", "text", "--today", "2026-01-01"],
+                 ["validate", name], ["analyze", name]):
+        result = run(*args)
+        assert result.exit_code in (0, 1, 2), result.output
+        assert_log_safe(result.stdout, ours=None)
+        assert_log_safe(result.stderr, ours=0)
+        assert "Traceback" not in result.output
+    broken = "::warning::broken.journey.yaml"
+    Path(broken).write_text("journeymap: 1\njourney: {id: x}\n", encoding="utf-8")
+    result = run("check", broken, "--format", "github")
+    assert result.exit_code == 2 and "\\::warning::broken.journey.yaml" in result.stderr
+    assert_log_safe(result.output, ours=0)
+
+
+def test_colour_output_carries_only_our_colours(hostile):
+    for spec in valid_specs(hostile):
+        for args in (["analyze", str(spec)], ["simulate", str(spec), "--fail", "host"],
+                     ["check", str(spec), "--today", "2026-01-01"]):
+            out = run(*args, "--color", "always").stdout
+            assert "\x1b[" in out  # coloured
+            stripped = re.sub(r"\x1b\[[0-9;]*m", "", out)  # our styles (SGR) only
+            assert_log_safe(stripped, ours=0)
