@@ -146,7 +146,9 @@ def _shown(path: str) -> str:
 
 def _has_tool_table(path: str) -> bool:
     try:
-        with open(path, encoding="utf-8") as fh:
+        # Undecodable bytes must not stop the search: the table is found and the
+        # loader then reports the file's encoding with its position.
+        with open(path, encoding="utf-8", errors="replace") as fh:
             return re.search(r"^\s*\[\[?\s*tool\.journeymap\b", fh.read(), re.MULTILINE) is not None
     except OSError:
         return False

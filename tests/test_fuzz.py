@@ -75,6 +75,29 @@ waivers:
     expires: 2099-01-31
 """
 
+PYPROJECT = b"""\
+[project]
+name = "shop"
+
+[tool.journeymap]
+journeys = "specs/"
+fail_on = "error"
+
+[tool.journeymap.thresholds]
+blast_radius = 0.5
+
+[tool.journeymap.rules]
+JM102 = "error"
+dependency-cycle = "off"
+
+[[tool.journeymap.waivers]]
+rule = "JM101"
+journey = "newsletter-video"
+element = "bitly-service"
+reason = "Short links stay until the vendor review (PROJ-123)"
+expires = 2099-01-31
+"""
+
 LONG = int(os.environ.get("JOURNEYMAP_FUZZ_EXAMPLES", "0") or 0)
 COLLECT = os.environ.get("JOURNEYMAP_FUZZ_COLLECT")
 TIME_LIMIT = float(os.environ.get("JOURNEYMAP_FUZZ_TIMEOUT", "30"))  # seconds per command
@@ -152,6 +175,7 @@ def policy_commands(policy: str) -> list[list[str]]:
         ["check", spec, "--policy", policy],
         ["check", spec, "--policy", policy, "--format", "json"],
         ["check", spec, "--policy", policy, "--format", "junit"],
+        ["check", spec],  # found in the working directory, as in a checked-out PR
         ["check", "--policy", policy],  # the policy's own journeys: folder
     ]
 
@@ -222,6 +246,8 @@ HOSTILE = [
     b"strength: soft", b"uses: [../../etc/passwd]", b"uses: [/dev/zero]",
     b"uses: [specs/catalogs/platform.catalog.yaml]", b"availability: 0",
     b"review_by: 1999-01-01", b"volume: 1e400",
+    b'"""', b"[[", b"[tool.journeymap]\n", b" = ", b"inf", b"nan", b"1979-05-27T07:32:00Z",
+    b"\\u0000", b"\\x", b"= 1e999", b"= 99999999999999999999",
 ]
 
 
@@ -366,4 +392,10 @@ def test_generated_specs_reach_every_output(text: bytes) -> None:
 @fuzz_settings(25)
 @given(st.one_of(mutated(POLICY), TREES.map(dump)))
 def test_mutated_and_generated_policies(text: bytes) -> None:
-    run(policy_commands("policy.yaml"), {"policy.yaml": text}, "policy")
+    run(policy_commands("journeymap.yaml"), {"journeymap.yaml": text}, "policy")
+
+
+@fuzz_settings(10)
+@given(mutated(PYPROJECT))
+def test_mutated_pyproject_policies(text: bytes) -> None:
+    run(policy_commands("pyproject.toml"), {"pyproject.toml": text}, "pyproject policy")
