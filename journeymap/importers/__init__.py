@@ -12,6 +12,8 @@ import json
 import re
 from dataclasses import dataclass
 
+import yaml
+
 from journeymap.spec.diagnostics import Location
 
 
@@ -45,14 +47,37 @@ def slug(text: str) -> str:
 
 
 # Plain words YAML 1.1 reads as booleans or null: always quoted.
-_YAML_WORDS = frozenset("y n yes no on off true false null".split())
+_YAML_WORDS = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def q(text: str) -> str:
-    """A YAML scalar that reads back as exactly ``text`` (JSON strings are valid YAML)."""
-    if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", text) and text not in _YAML_WORDS:
+    """A YAML scalar that reads back as exactly ``text`` (JSON strings are valid YAML).
+
+    Left plain only when YAML reads it back as text: not ``1``, ``0x1f``, ``1_000`` or
+    ``2027-01-31`` (numbers and dates to YAML 1.1), nor ``yes``/``no``.
+
+    >>> [q("crm"), q("1"), q("0x1f"), q("2027-01-31"), q("no")]
+    ['crm', '"1"', '"0x1f"', '"2027-01-31"', '"no"']
+    """
+    if (re.fullmatch(r"[a-z0-9][a-z0-9_-]*", text) and text not in _YAML_WORDS
+            and yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, text, (True, False))
+            == _STR_TAG):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    # JSON escapes C0 controls only; YAML also refuses DEL, C1 controls and a few more.
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                            json.dumps(text, ensure_ascii=False))
+
+
+# Characters YAML refuses unescaped (DEL, C1 controls, U+FFFE/FFFF) or reads as line
+# breaks inside a quoted scalar (NEL, U+2028, U+2029).
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+def plain(text: str) -> str:
+    """A name as journeymap accepts it: control characters become spaces (a name is one
+    line of text; the validator refuses control characters in names)."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", text).split())
 
 
 def comment(text: str) -> str:
@@ -60,4 +85,4 @@ def comment(text: str) -> str:
     return "# " + re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
 
 
-__all__ = ["ImportError_", "ImportProblem", "comment", "q", "slug"]
+__all__ = ["ImportError_", "ImportProblem", "comment", "plain", "q", "slug"]

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from journeymap.importers import ImportError_, ImportProblem, comment, q, slug
+from journeymap.importers import ImportError_, ImportProblem, comment, plain, q, slug
 from journeymap.spec.diagnostics import Location
 
 SUPPORT_KINDS = ("component", "resource", "system", "api")
@@ -71,9 +71,10 @@ def parse_ref(ref: str, default_kind: str, default_namespace: str = "default") \
 
 
 def _documents(path: str, text: str) -> list[tuple[Any, Location]]:
-    loader = yaml.SafeLoader(text)
     out = []
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # checks the characters already: inside the try
         while loader.check_node():
             node = loader.get_node()
             where = Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -86,7 +87,8 @@ def _documents(path: str, text: str) -> list[tuple[Any, Location]]:
         raise ImportError_([ImportProblem(Location(path, 1, 1), f"invalid YAML: {exc}")]) \
             from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return out
 
 
@@ -197,14 +199,15 @@ def backstage_catalog(inputs: list[tuple[str, str]], catalog_id: str,
     if skipped:
         out.append(comment("Skipped (not a Component, Resource, System or API): "
                            + "; ".join(skipped)))
-    out += ["journeymap: 1", f"catalog: {{id: {q(catalog_id)}, name: {q(catalog_name)}}}"]
+    out += ["journeymap: 1",
+            f"catalog: {{id: {q(catalog_id)}, name: {q(plain(catalog_name) or catalog_id)}}}"]
     if parties:
         out.append("parties:")
         for pid, (name, defined_at) in sorted(parties.items()):
             src = (f"from {defined_at}" if defined_at
                    else "owner named by the entities; no Group entity")
             out.append(f"  {comment(src)}")
-            out.append(f"  - {{id: {q(pid)}, name: {q(name)}, control: internal}}")
+            out.append(f"  - {{id: {q(pid)}, name: {q(plain(name) or pid)}, control: internal}}")
     out.append("supports:")
     for e in sorted(everything, key=lambda x: x.id):
         meta = e.data.get("metadata") or {}
@@ -213,10 +216,10 @@ def backstage_catalog(inputs: list[tuple[str, str]], catalog_id: str,
                   else f"{ref}: referenced at {e.where} but defined in no imported file")
         out.append(f"  {comment(origin)}")
         out.append(f"  - id: {q(e.id)}")
-        out.append(f"    name: {q(_display_name(e))}")
+        out.append(f"    name: {q(plain(_display_name(e)) or e.id)}")
         desc = meta.get("description")
-        if isinstance(desc, str) and desc.strip():
-            out.append(f"    description: {q(' '.join(desc.split()))}")
+        if isinstance(desc, str) and plain(desc):
+            out.append(f"    description: {q(plain(desc))}")
         out.append(f"    kind: {_support_kind(e)}")
         if id(e) in owner_of:
             out.append(f"    owner: {q(owner_of[id(e)])}")

@@ -18,7 +18,7 @@ import csv
 import io
 import re
 
-from journeymap.importers import ImportError_, ImportProblem, comment, q, slug
+from journeymap.importers import ImportError_, ImportProblem, comment, plain, q, slug
 from journeymap.spec.diagnostics import Location
 
 COLUMNS = ("id", "name", "stage", "channel", "owner", "next", "needs", "entry", "goal",
@@ -177,25 +177,25 @@ def csv_journey(path: str, text: str, journey_id: str | None = None,
            "journeymap: 1",
            "journey:",
            f"  id: {q(jid)}",
-           f"  name: {q(journey_name or jid.replace('-', ' ').capitalize())}"]
+           f"  name: {q(plain(journey_name or '') or jid.replace('-', ' ').capitalize())}"]
     if stages:
         out.append("stages:")
-        out += [f"  - {{id: {q(s)}, name: {q(stage_names[s])}}}" for s in stages]
+        out += [f"  - {{id: {q(s)}, name: {q(plain(stage_names[s]) or s)}}}" for s in stages]
     if parties:
         out.append("parties:")
-        out += [f"  - {{id: {q(p)}, name: {q(n)}, control: internal}}"
+        out += [f"  - {{id: {q(p)}, name: {q(plain(n) or p)}, control: internal}}"
                 for p, n in parties.items()]
     out.append("touchpoints:")
     for r, line, tid in zip(rows, row_line, ids):
         out.append(f"  {comment(f'from {path} line {line}')}")
         out.append(f"  - id: {q(tid)}")
-        out.append(f"    name: {q(r.get('name') or r.get('id') or tid)}")
+        out.append(f"    name: {q(plain(r.get('name') or r.get('id') or '') or tid)}")
         if r.get("description"):
-            out.append(f"    description: {q(r['description'])}")
+            out.append(f"    description: {q(plain(r['description']))}")
         if r.get("stage"):
             out.append(f"    stage: {q(slug(r['stage']))}")
         if r.get("channel"):
-            out.append(f"    channel: {q(r['channel'].lower())}")
+            out.append(f"    channel: {q(plain(r['channel']).lower())}")
         if r.get("owner"):
             out.append(f"    owner: {q(slug(r['owner']))}")
         if tid in entry:
@@ -209,7 +209,7 @@ def csv_journey(path: str, text: str, journey_id: str | None = None,
         for sid, (by, line, written) in supports.items():
             origin = f"named in the needs of {by} ({path} line {line}); describe it"
             out.append(f"  {comment(origin)}")
-            out.append(f"  - {{id: {q(sid)}, name: {q(written)}}}")
+            out.append(f"  - {{id: {q(sid)}, name: {q(plain(written) or sid)}}}")
     if flows:
         out.append("flow:")
         out += [f"  - {a} -> {b}" for a, b in flows]
