@@ -372,7 +372,7 @@ def generated_specs(draw: st.DrawFn) -> bytes:
 # --- the properties --------------------------------------------------------------------
 
 
-@fuzz_settings(30)
+@fuzz_settings(20)
 @given(st.sampled_from(sorted(SOURCES)), st.data())
 def test_mutated_example_specs(name: str, data: st.DataObject) -> None:
     text = data.draw(mutated(SOURCES[name]))
