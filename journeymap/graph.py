@@ -9,7 +9,9 @@
   several entries, the edge keeps the strongest (hard before soft, fewest members).
 
 The failure engine does not use these graphs in its inner loops (it builds integer
-arrays once, see :mod:`journeymap.analysis.index`); they are for consumers.
+arrays once, see :mod:`journeymap.analysis.index`); they are the model a user works
+with (:mod:`journeymap.api`), and :func:`cascade_graph` gives one failure's cascade
+as a subgraph of the needs layer.
 
 >>> from journeymap.spec import load_spec  # doctest: +SKIP
 >>> g = needs_graph(load_spec("specs/newsletter-video.journey.yaml"))  # doctest: +SKIP
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from journeymap.analysis.result import Cascade
 from journeymap.spec.model import Spec
 
 
@@ -59,4 +62,19 @@ def needs_graph(spec: Spec) -> nx.DiGraph:
     return g
 
 
-__all__ = ["flow_graph", "needs_graph"]
+def cascade_graph(spec: Spec, cascade: Cascade) -> nx.DiGraph:
+    """A cascade as a subgraph of the needs layer: the failed elements, those they take
+    down and those left degraded, with node attribute ``state`` (``failed``, ``down``,
+    ``degraded``), plus the touch-points customers can no longer reach (``stranded``,
+    no needs lines of their own in the cascade). A copy: change it freely."""
+    state = {i: "failed" for i in cascade.failed}
+    for key, ids in (("down", cascade.down), ("degraded", cascade.degraded),
+                     ("stranded", cascade.stranded)):
+        for i in ids:
+            state.setdefault(i, key)
+    g = needs_graph(spec).subgraph(state).copy()
+    nx.set_node_attributes(g, state, "state")
+    return g
+
+
+__all__ = ["cascade_graph", "flow_graph", "needs_graph"]

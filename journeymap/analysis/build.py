@@ -33,7 +33,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from journeymap.analysis.cascade import RawCascade
-from journeymap.analysis.index import Index
+from journeymap.analysis.index import Index, sccs
 from journeymap.analysis.result import (
     COMPLEX,
     COMPLICATED,
@@ -141,29 +141,72 @@ def _line(spec: Spec, ix: Index, source: int, target: int) -> Line:
 
 
 def _stage_areas(spec: Spec, ix: Index, dependents: list[list[int]]) -> list[set[str]]:
-    """Stage ids each element counts in (see module docs)."""
+    """Stage ids each element counts in (see module docs).
+
+    An unstaged support counts in the stages of every staged touch-point that needs it,
+    directly or through other elements. Linear: one pass over the "needed by" lines,
+    elements nobody needs first, each passing the stages above it down as a bit set
+    (walking up from every support separately grows as n^2 on long chains).
+    """
     stages: list[set[str]] = [set() for _ in range(ix.n)]
     for v, e in enumerate(spec.elements):
         if e.stage:
             stages[v].add(e.stage)
-    # Unstaged supports inherit the stages of the touch-points that need them.
+    if all(stages[v] or ix.is_tp[v] for v in range(ix.n)):
+        return stages
+    bit: dict[str, int] = {}
+    own = [0] * ix.n
+    for v, e in enumerate(spec.elements):
+        if ix.is_tp[v] and e.stage:
+            own[v] = 1 << bit.setdefault(e.stage, len(bit))
+    # Sinks first: an element once every element that needs it is done (Kahn's order on
+    # the "needed by" lines); what is left sits on or under a dependency cycle and goes
+    # through the strongly connected components (usually few elements, often none).
+    n = ix.n
+    above = own[:]  # own stage and the stages of everything that needs it, as bits
+    pending = [len(d) for d in dependents]
+    needs_of: list[list[int]] = [[] for _ in range(n)]
+    for u in range(n):
+        for w in dependents[u]:
+            needs_of[w].append(u)
+    ready = [v for v in range(n) if not pending[v]]
+    done = 0
+    while ready:
+        w = ready.pop()
+        done += 1
+        mask = above[w]
+        for u in needs_of[w]:
+            above[u] |= mask
+            pending[u] -= 1
+            if not pending[u]:
+                ready.append(u)
+    if done < n:
+        rest = [v for v in range(n) if pending[v]]
+        empty: list[int] = []
+        succ = [empty] * n
+        for u in rest:
+            succ[u] = [w for w in dependents[u] if pending[w]]
+        comp, comps = sccs(n, succ, rest)
+        shared = [0] * len(comps)
+        for c, members in enumerate(comps):  # sinks first among the rest
+            acc = 0
+            for u in members:
+                acc |= above[u]  # own bits and those of finished elements that need it
+                for w in succ[u]:
+                    if comp[w] != c:
+                        acc |= shared[comp[w]]
+            shared[c] = acc
+        for v in rest:
+            above[v] = shared[comp[v]]
+    names = list(bit)
+    as_set: dict[int, set[str]] = {}
     for v in range(ix.n):
         if stages[v] or ix.is_tp[v]:
             continue
-        seen = {v}
-        stack = [v]
-        found: set[str] = set()
-        while stack:
-            u = stack.pop()
-            for w in dependents[u]:
-                if w in seen:
-                    continue
-                seen.add(w)
-                s = spec.elements[w].stage
-                if ix.is_tp[w] and s:
-                    found.add(s)
-                stack.append(w)
-        stages[v] = found or {BACKSTAGE}
+        mask = above[v]
+        if mask not in as_set:
+            as_set[mask] = {names[k] for k in range(len(names)) if mask >> k & 1} or {BACKSTAGE}
+        stages[v] = set(as_set[mask])
     return stages
 
 

@@ -142,7 +142,7 @@ def _loc(path: str, mark: yaml.Mark) -> Location:
 
 
 def read_source(path: str, text: str | None = None) -> Source:
-    """Parse the YAML file at ``path`` (or ``text``) into a :class:`Source`.
+    r"""Parse the YAML file at ``path`` (or ``text``) into a :class:`Source`.
 
     This is the one reader for every YAML journeymap reads (specs, policies,
     catalogs). Raises :class:`SpecError` with every problem found: duplicate keys, tags,

@@ -159,8 +159,10 @@ def _control(i: int) -> str:
     return "external" if i % 10 == 9 else "partner" if i % 5 == 4 else "internal"
 
 
-def synthetic_yaml(n: int, seed: int = 1) -> str:
-    """The journey as spec text (flow style, one element per line)."""
+def synthetic_yaml(n: int, seed: int = 1, support_stages: bool = True) -> str:
+    """The journey as spec text (flow style, one element per line). With
+    ``support_stages=False`` supports name no stage (the diagram and the stage areas
+    place them under the touch-points that need them)."""
     els, flows, n_stages, n_parties = synthetic(n, seed)
     out = ["journeymap: 1",
            f"journey: {{id: synthetic-{n}, name: Synthetic journey of {n} elements}}",
@@ -181,7 +183,8 @@ def synthetic_yaml(n: int, seed: int = 1) -> str:
             else:
                 extra = ", kind: system"
             needs = ", ".join(_need_yaml(x) for x in e.needs)
-            out.append(f"  - {{id: {e.id}, name: {e.id}, stage: stage-{e.stage}, "
+            stage = f"stage: stage-{e.stage}, " if tp or support_stages else ""
+            out.append(f"  - {{id: {e.id}, name: {e.id}, {stage}"
                        f"owner: {e.owner}{extra}, needs: [{needs}]}}")
     out.append("flow:")
     out += [f"  - {{from: {a}, to: {b}, share: {s}}}" for a, b, s in flows]

@@ -1,0 +1,70 @@
+"""The linear rewrites of one-shot steps agree with the obvious walks they replaced."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from journeymap.analysis.build import BACKSTAGE, _stage_areas, dependents
+from journeymap.analysis.index import Index
+from journeymap.spec import load_spec
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
+from generate import synthetic_yaml  # noqa: E402
+
+
+def walked_stage_areas(spec, ix: Index, deps: list[list[int]]) -> list[set[str]]:  # type: ignore[no-untyped-def]
+    """The obvious reading: walk up the "needed by" lines from every unstaged support."""
+    stages: list[set[str]] = [{e.stage} if e.stage else set() for e in spec.elements]
+    for v in range(ix.n):
+        if stages[v] or ix.is_tp[v]:
+            continue
+        seen, stack, found = {v}, [v], set()
+        while stack:
+            for w in deps[stack.pop()]:
+                if w not in seen:
+                    seen.add(w)
+                    s = spec.elements[w].stage
+                    if ix.is_tp[w] and s:
+                        found.add(s)
+                    stack.append(w)
+        stages[v] = found or {BACKSTAGE}
+    return stages
+
+
+def chain_yaml(n: int, loop: bool) -> str:
+    """Supports in a long chain (the walk's worst case), optionally closed into a cycle."""
+    out = ["journeymap: 1", "journey: {id: chain, name: Chain}", "stages:",
+           "  - {id: s1, name: S1}", "  - {id: s2, name: S2}", "touchpoints:",
+           "  - {id: a, name: A, stage: s1, entry: true, needs: [c0]}",
+           f"  - {{id: b, name: B, stage: s2, goal: true, needs: [c{n // 2}]}}", "supports:"]
+    for i in range(n):
+        nxt = i + 1 if i + 1 < n else (0 if loop else None)
+        out.append(f"  - {{id: c{i}, name: C{i}" + (f", needs: [c{nxt}]}}" if nxt is not None
+                                                     else "}"))
+    out += ["  - {id: lonely, name: Nobody needs me}", "flow:", "  - a -> b"]
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("support_stages", [False, True])
+def test_stage_areas_match_the_walk_on_generated_journeys(seed: int,
+                                                          support_stages: bool) -> None:
+    spec = load_spec("g.journey.yaml", synthetic_yaml(300, seed=seed,
+                                                      support_stages=support_stages))
+    ix = Index(spec)
+    deps = dependents(ix)
+    assert _stage_areas(spec, ix, deps) == walked_stage_areas(spec, ix, deps)
+
+
+@pytest.mark.parametrize("loop", [False, True])
+def test_stage_areas_match_the_walk_on_chains_and_cycles(loop: bool) -> None:
+    spec = load_spec("c.journey.yaml", chain_yaml(60, loop))
+    ix = Index(spec)
+    deps = dependents(ix)
+    areas = _stage_areas(spec, ix, deps)
+    assert areas == walked_stage_areas(spec, ix, deps)
+    assert areas[ix.pos["lonely"]] == {BACKSTAGE}
+    assert areas[ix.pos["c0"]] == ({"s1", "s2"} if loop else {"s1"})
