@@ -68,3 +68,23 @@ def test_stage_areas_match_the_walk_on_chains_and_cycles(loop: bool) -> None:
     assert areas == walked_stage_areas(spec, ix, deps)
     assert areas[ix.pos["lonely"]] == {BACKSTAGE}
     assert areas[ix.pos["c0"]] == ({"s1", "s2"} if loop else {"s1"})
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "specs").glob("*.journey.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_collapse_step_stops_at_the_first_collapser_with_the_same_answer(path: Path) -> None:
+    import random
+
+    from journeymap.analysis.fast import fast_cascades
+    from journeymap.analysis.robustness import collapse_step
+
+    ix = Index(load_spec(str(path)))
+    collapser = [c.collapses for c in fast_cascades(ix)[2]]
+    assert any(collapser)
+    rng = random.Random(7)
+    order = list(range(ix.n))
+    for _ in range(200):
+        rng.shuffle(order)
+        assert collapse_step(ix, order, collapser) == collapse_step(ix, order)

@@ -43,7 +43,8 @@ def analyze_facts(spec: Spec, *, samples: int | None, seed: int,
     ok = any(ix.is_goal[v] for v in reach0)
     return Facts(ix=ix, cascades=cascades, baseline_reach=reach0, baseline_completion=comp0,
                  structural=structural_touchpoints(ix),
-                 robustness=robustness(ix, samples=k, seed=seed, baseline_ok=ok),
+                 robustness=robustness(ix, samples=k, seed=seed, baseline_ok=ok,
+                                       collapser=[c.collapses for c in cascades]),
                  cycles=dependency_cycles(ix))
 
 
