@@ -2,7 +2,8 @@
 
 :class:`Outputs` collects a command's outputs (``-o`` plus every ``--report``, every
 ``--each`` report) and writes them together: each to a temporary file beside its target,
-then, only when every one of them was written, renamed over the targets. A write error
+then, only when every one of them was written, renamed over the targets (a rename that
+fails puts back the ones already made, from hard links kept until the end). A write error
 (unwritable folder, full disk, a target that is a directory) is an :class:`OutputError`
 naming the path and the reason, and leaves every target as it was. A target that exists
 keeps its permissions; one that exists and is not a regular file (a symlink, FIFO,
@@ -101,26 +102,45 @@ class Outputs:
 
     def commit(self) -> None:
         """Write every queued output to a temporary file beside its target, then rename
-        them all into place. On any failure nothing is renamed and the temporary files
-        (and folders this made) are removed; raises :class:`OutputError`."""
+        them all into place. On any failure no target changes: the temporary files (and
+        folders this made) are removed, and if a rename fails after others succeeded,
+        those targets get their old contents back (kept as hard links until the end);
+        raises :class:`OutputError`."""
         temps: list[tuple[str, Path]] = []
         made: list[Path] = []
+        done: list[tuple[Path, bool, str | None]] = []  # renamed: target, existed, old
+        backups: list[str] = []
         try:
             for target, data in self._items:
                 check_target(target)
                 temps.append((self._write_temp(target, data, made), target))
             for tmp, target in temps:
+                existed = target.exists()
+                old = _keep_old(target, tmp) if existed else None
+                if old is not None:
+                    backups.append(old)
                 try:
                     os.replace(tmp, target)
                 except OSError as exc:
                     raise OutputError(target, _reason(exc)) from None
+                done.append((target, existed, old))
         except BaseException:
+            for target, existed, old in reversed(done):  # undo the renames made
+                with contextlib.suppress(OSError):
+                    if not existed:
+                        os.unlink(target)
+                    elif old is not None:
+                        os.replace(old, target)
             for tmp, _ in temps:
                 _unlink(tmp)
+            for old in backups:
+                _unlink(old)
             for folder in reversed(made):
                 with contextlib.suppress(OSError):
                     folder.rmdir()
             raise
+        for old in backups:
+            _unlink(old)
         self._items.clear()
 
     @staticmethod
@@ -151,6 +171,17 @@ class Outputs:
             _unlink(tmp)
             raise
         return tmp
+
+
+def _keep_old(target: Path, tmp: str) -> str | None:
+    """A hard link to ``target``'s current contents beside it (None when the file
+    system cannot link: then that one target cannot be put back)."""
+    old = tmp[: -len(".tmp")] + ".old"
+    try:
+        os.link(target, old)
+    except OSError:
+        return None
+    return old
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -212,3 +212,29 @@ def test_init_refuses_a_symlink(tmp_path):
     result = run("init", str(link), "--force")
     assert_refused(result, "symbolic link")
     assert not (tmp_path / "elsewhere.yaml").exists()
+
+
+def test_a_rename_that_fails_puts_the_earlier_ones_back(tmp_path, monkeypatch):
+    kept, new, third = tmp_path / "kept.txt", tmp_path / "new.txt", tmp_path / "third.txt"
+    kept.write_text("old contents")
+    kept.chmod(0o640)
+    real_replace = os.replace
+    calls = []
+
+    def flaky(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:  # the third rename fails, after two succeeded
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    out = Outputs()
+    out.add(kept, "new contents")
+    out.add(new, "brand new")
+    out.add(third, "never")
+    with pytest.raises(OutputError, match="third.txt: cannot write: Input/output error"):
+        out.commit()
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert kept.read_text() == "old contents" and stat.S_IMODE(kept.stat().st_mode) == 0o640
+    assert not new.exists() and not third.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt"]  # no temp, no backup
