@@ -13,7 +13,11 @@ import os
 import subprocess
 from dataclasses import dataclass
 
+from journeymap.spec.catalog import CatalogReader
+from journeymap.spec.diagnostics import Diagnostic, Location, SpecError
+
 SPEC_SUFFIXES = (".yaml", ".yml")
+CATALOG_SUFFIXES = (".catalog.yaml", ".catalog.yml")
 
 
 class GitError(Exception):
@@ -22,11 +26,16 @@ class GitError(Exception):
 
 @dataclass(frozen=True)
 class BaselineFile:
-    """One current spec and its text at the ref (``None``: new in this change)."""
+    """One current spec and its text at the ref (``None``: new in this change).
+
+    ``same``: git reports no change to the file since the ref (its text at the ref is
+    the current text, read from disk without asking git).
+    """
 
     path: str  # as the user's paths name it
     old_path: str | None  # repository-relative path at the ref
     text: str | None
+    same: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,8 @@ def resolve_ref(ref: str, root: str) -> str:
 
 
 def _is_spec(path: str) -> bool:
-    return path.endswith(SPEC_SUFFIXES)
+    # Catalogs (*.catalog.yaml) are not journeys: they are compared through their users.
+    return path.endswith(SPEC_SUFFIXES) and not path.endswith(CATALOG_SUFFIXES)
 
 
 def read_baseline(ref: str, paths: list[str], current: list[str], cwd: str = ".") -> Baseline:
@@ -115,6 +125,7 @@ def read_baseline(ref: str, paths: list[str], current: list[str], cwd: str = "."
 
     # Renames between the ref and the working tree (tracked files).
     renamed_from: dict[str, str] = {}  # new path -> old path
+    changed: set[str] = set()  # paths (old and new) git reports as changed since the ref
     diff = str(_git(["diff", "--name-status", "-z", "-M", commit, *pathspecs], root))
     fields = diff.split("\0")
     i = 0
@@ -124,24 +135,113 @@ def read_baseline(ref: str, paths: list[str], current: list[str], cwd: str = "."
             old, new = fields[i + 1], fields[i + 2]
             if status.startswith("R"):
                 renamed_from[new] = old
+            changed.update((old, new))
             i += 3
         else:
+            changed.add(fields[i + 1])
             i += 2
 
     files: dict[str, BaselineFile] = {}
     used: set[str] = set()
+    wanted: dict[str, str] = {}  # current path -> old repository path, text needed from git
     for path in current:
         r = rel(path)
         old = renamed_from.get(r, r)
         if old in at_ref:
-            files[path] = BaselineFile(path, old, _show(commit, old, root))
             used.add(old)
+            if old == r and r not in changed:
+                # Unchanged since the ref: no need to ask git for the old text.
+                files[path] = BaselineFile(path, old, _read(os.path.join(cwd, path)), same=True)
+            else:
+                wanted[path] = old
         else:
             files[path] = BaselineFile(path, None, None)
-    deleted = tuple(DeletedFile(shown(old), old, _show(commit, old, root) or "")
-                    for old in sorted(at_ref - used)
-                    if old not in {rel(p) for p in current})
-    return Baseline(ref, commit, root, files, deleted)
+    current_rel = {rel(p) for p in current}
+    gone = [old for old in sorted(at_ref - used) if old not in current_rel]
+    texts = show_many(commit, [*wanted.values(), *gone], root)
+    for path, old in wanted.items():
+        files[path] = BaselineFile(path, old, texts.get(old))
+    deleted = tuple(DeletedFile(shown(old), old, texts.get(old) or "") for old in gone)
+    return Baseline(ref, commit, root, {p: files[p] for p in current}, deleted)
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def show_many(commit: str, repo_paths: list[str], root: str) -> dict[str, str | None]:
+    """The text of each file at ``commit`` in one ``git cat-file --batch`` run (one
+    process for all of them, not one ``git show`` per file). A file missing at the
+    commit is left out; one that is not UTF-8 maps to ``None``."""
+    if not repo_paths:
+        return {}
+    request = "".join(f"{commit}:{p}\n" for p in repo_paths).encode("utf-8")
+    try:
+        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=request,
+                              capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed (needed for --baseline)") from None
+    if proc.returncode != 0:
+        raise GitError(proc.stderr.decode("utf-8", "replace").strip() or "git cat-file failed")
+    out, pos = proc.stdout, 0
+    texts: dict[str, str | None] = {}
+    for p in repo_paths:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) < 3 or header[-1] == b"missing":
+            continue
+        size = int(header[2])
+        raw = out[pos:pos + size]
+        pos += size + 1  # the content is followed by a newline
+        try:
+            texts[p] = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            texts[p] = None
+    return texts
+
+
+class GitCatalogReader(CatalogReader):
+    """Reads the catalogs a journey uses as they were at ``commit`` (for the baseline
+    side of ``check --baseline``), fetching many at once."""
+
+    def __init__(self, commit: str, root: str):
+        super().__init__()
+        self.commit = commit
+        self.root = os.path.realpath(root)
+        self._texts: dict[str, str | None] = {}
+
+    def repo_path(self, path: str) -> str:
+        return os.path.relpath(os.path.realpath(path), self.root).replace(os.sep, "/")
+
+    def prefetch(self, paths: list[str]) -> None:
+        todo = sorted({self.repo_path(p) for p in paths} - set(self._texts))
+        found = show_many(self.commit, todo, self.root)
+        for p in todo:
+            self._texts[p] = found.get(p, _MISSING)
+
+    def at_ref(self, path: str) -> str | None:
+        """The text at the ref, or ``None`` when the file is missing there (or not UTF-8)."""
+        self.prefetch([path])
+        text = self._texts[self.repo_path(path)]
+        return None if text is _MISSING else text
+
+    def exists(self, path: str) -> bool:
+        return self.at_ref(path) is not None
+
+    def text(self, path: str) -> str:
+        text = self.at_ref(path)
+        if text is None:
+            raise SpecError([Diagnostic(Location(path, 1, 1), "JM050",
+                                        f"catalog not found at the baseline ({self.commit[:12]})")])
+        return text
+
+
+_MISSING = "\0missing\0"
 
 
 def _show(commit: str, repo_path: str, root: str) -> str | None:

@@ -5,16 +5,26 @@ independent, so ``--jobs N`` spreads them over N worker processes; results come 
 in the order the journeys were given, so the output is the same bytes for any N.
 
 Neither command shows the robustness curve, so they skip its Monte Carlo sampling
-(``samples=0``); risk numbers are computed only for journeys that declare an
-availability somewhere (otherwise nothing ever fails at random and Q is 0).
+(``samples=0``). Risk numbers are computed only when asked: ``check`` passes the
+options its enabled rules need (or ``None``); ``portfolio`` passes :data:`AUTO`, the
+collapse probability for journeys that declare an availability somewhere (otherwise
+nothing ever fails at random and it is 0).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal, Union
 
 from journeymap.analysis.result import JourneyAnalysis
+from journeymap.spec.diagnostics import Diagnostic
 from journeymap.spec.model import Spec
+
+if TYPE_CHECKING:
+    from journeymap.analysis.risk import RiskOptions
+
+AUTO: Literal["auto"] = "auto"
+Risk = Union["RiskOptions", None, Literal["auto"]]
 
 
 def declares_availability(spec: Spec) -> bool:
@@ -23,34 +33,62 @@ def declares_availability(spec: Spec) -> bool:
             or any(e.availability is not None for e in spec.elements))
 
 
-def analyze_one(spec: Spec, risk: bool = False) -> JourneyAnalysis:
-    """The analysis ``check`` and ``portfolio`` need: no robustness curve; with ``risk``,
-    the collapse probability for journeys that declare availabilities (no cut sets of
-    order 2+, no fix ranking: neither command shows them)."""
+def analyze_one(spec: Spec, risk: Risk = None) -> JourneyAnalysis:
+    """The analysis ``check`` and ``portfolio`` need: no robustness curve; risk numbers
+    as ``risk`` says (:data:`AUTO`: the collapse probability where availabilities are
+    declared; no cut sets of order 2+, no fix ranking)."""
     from journeymap.analysis import analyze
 
-    if risk and declares_availability(spec):
+    if risk == AUTO:
         from journeymap.analysis.risk import RiskOptions
 
-        return analyze(spec, samples=0, risk=RiskOptions(max_order=1, fixes=False))
-    return analyze(spec, samples=0)
+        risk = RiskOptions(max_order=1, fixes=False) if declares_availability(spec) else None
+    return analyze(spec, samples=0, risk=risk)
 
 
-def _risk_one(spec: Spec) -> JourneyAnalysis:
-    return analyze_one(spec, risk=True)
+def _analyze_job(job: tuple[Spec, Risk]) -> JourneyAnalysis:
+    return analyze_one(*job)
 
 
 def analyze_all(specs: Sequence[Spec], *, jobs: int = 1,
-                risk: bool = True) -> list[JourneyAnalysis]:
+                risk: Risk = AUTO) -> list[JourneyAnalysis]:
     """Analyses of ``specs``, in order; ``jobs`` > 1 uses that many processes."""
-    work = _risk_one if risk else analyze_one
+    work = [(s, risk) for s in specs]
     if jobs <= 1 or len(specs) < 2:
-        return [work(s) for s in specs]
+        return [_analyze_job(w) for w in work]
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(1, len(specs) // (jobs * 4))
+    chunk = max(1, len(work) // (jobs * 4))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(work, specs, chunksize=chunk))
+        return list(pool.map(_analyze_job, work, chunksize=chunk))
 
 
-__all__ = ["analyze_all", "analyze_one", "declares_availability"]
+Loaded = tuple[Spec | None, JourneyAnalysis | None, tuple[Diagnostic, ...]]
+
+
+def _load_job(job: tuple[str, Risk]) -> Loaded:
+    from journeymap.spec import SpecError, load_spec
+
+    path, risk = job
+    try:
+        spec = load_spec(path)
+    except SpecError as exc:
+        return None, None, tuple(exc.diagnostics)
+    return spec, analyze_one(spec, risk), ()
+
+
+def load_and_analyze(paths: Sequence[str], *, jobs: int = 1, risk: Risk = AUTO) -> list[Loaded]:
+    """Load and analyse every spec file, in order: ``(spec, analysis, ())`` or
+    ``(None, None, problems)``. With ``jobs`` > 1 the workers load too (reading YAML is
+    half the work), so each worker reads the catalogs once itself."""
+    work = [(p, risk) for p in paths]
+    if jobs <= 1 or len(paths) < 2:
+        return [_load_job(w) for w in work]
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, len(work) // (jobs * 4))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_load_job, work, chunksize=chunk))
+
+
+__all__ = ["AUTO", "analyze_all", "analyze_one", "declares_availability", "load_and_analyze"]

@@ -12,6 +12,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
+from journeymap.analysis.result import JourneyAnalysis
 from journeymap.analysis.risk import RiskOptions
 from journeymap.diff import ADDED, DELETED, JourneyDiff, diff_journeys
 from journeymap.policy import Policy, Waiver
@@ -272,17 +273,22 @@ def needs_risk(policy: Policy) -> bool:
     return any(policy.severity(r, REGISTRY[r].severity) != OFF for r in RISK_RULES)
 
 
-def gather(paths: list[str], baseline_ref: str | None = None,
-           cwd: str = ".", risk: RiskOptions | None = None
+def gather(paths: list[str], baseline_ref: str | None = None, cwd: str = ".",
+           risk: RiskOptions | None = None, jobs: int = 1
            ) -> tuple[list[JourneyState], str, tuple[str, ...]]:
     """Load and analyse the specs under ``paths`` and, with ``baseline_ref``, their
     versions at that git ref. Returns the states, the repository root (or ``cwd``) and
     notes for the reader. ``risk``: also compute the risk numbers (both sides alike).
 
+    Only what a rule reads is computed (no robustness sampling; risk numbers only with
+    ``risk``), and with a baseline only journeys whose spec or used catalogs changed are
+    analysed twice: an unchanged journey's baseline analysis is its current one.
+    ``jobs`` > 1 analyses in that many processes (same results, same order).
+
     Raises :class:`CheckInputError` for invalid current specs and
     :class:`journeymap.baseline.GitError` for git problems.
     """
-    from journeymap.analysis import analyze
+    from journeymap.batch import analyze_all, load_and_analyze
     from journeymap.files import spec_paths
     from journeymap.spec import SpecError, load_spec
 
@@ -291,44 +297,58 @@ def gather(paths: list[str], baseline_ref: str | None = None,
         raise CheckInputError("no spec files found (looked for *.yaml and *.yml under "
                               + ", ".join(paths) + ")")
     specs: dict[str, Spec] = {}
+    analyses: dict[str, JourneyAnalysis] = {}
     diagnostics: list[Diagnostic] = []
-    for path in files:
-        try:
-            specs[path] = load_spec(path)
-        except SpecError as exc:
-            diagnostics.extend(exc.diagnostics)
+    for path, (spec, analysis, found) in zip(files, load_and_analyze(files, jobs=jobs,
+                                                                      risk=risk)):
+        diagnostics.extend(found)
+        if spec is not None and analysis is not None:
+            specs[path], analyses[path] = spec, analysis
     # A broken catalog is reported once, not once per journey that uses it.
     problems = [str(d) for d in sorted(set(diagnostics))]
     if problems:
         raise CheckInputError(f"{len(problems)} problem(s) in the specs; fix them first "
                               "(journeymap validate shows the same)", tuple(problems))
-    analyses = {p: analyze(s, risk=risk) for p, s in specs.items()}
     notes: list[str] = []
     if baseline_ref is None:
         root = _root_or(cwd)
         return ([JourneyState(p, a.spec.journey.id, a) for p, a in analyses.items()], root, ())
 
-    from journeymap.baseline import read_baseline
+    from journeymap.baseline import GitCatalogReader, read_baseline
 
     base = read_baseline(baseline_ref, paths, files, cwd)
-    olds = {}
+    catalogs = GitCatalogReader(base.commit, base.root)
+    used = sorted({c for s in specs.values() for c in s.catalogs})
+    catalogs.prefetch(used)
+    same_catalog = {c: catalogs.at_ref(c) == _text_now(c) for c in used}
+    olds: dict[str, JourneyAnalysis] = {}
+    old_specs: dict[str, Spec] = {}
     old_paths = {p: bf.old_path for p, bf in base.files.items()}
     for path, bf in base.files.items():
         if bf.text is None:
             continue
+        if bf.same and all(same_catalog[c] for c in specs[path].catalogs):
+            # Neither the spec nor a catalog it uses changed (same content): its baseline
+            # analysis is the one just made.
+            olds[path] = analyses[path]
+            continue
         try:
             # Loaded under the current path: positions of the old text are never shown.
-            olds[path] = analyze(load_spec(path, text=bf.text), risk=risk)
+            old_specs[path] = load_spec(path, text=bf.text, catalogs=catalogs)
         except SpecError:
             notes.append(f"{path}: the version at {baseline_ref} is not a valid spec; "
                          "it is checked as a new journey")
-    deleted = {}
+    deleted_specs: dict[str, Spec] = {}
     for df in base.deleted:
         try:
-            deleted[df.path] = analyze(load_spec(df.path, text=df.text), risk=risk)
+            deleted_specs[df.path] = load_spec(df.path, text=df.text, catalogs=catalogs)
         except SpecError:
             notes.append(f"{df.path}: deleted in this change "
                          "(its old version was not a valid spec)")
+    both = [*old_specs.values(), *deleted_specs.values()]
+    done = iter(analyze_all(both, jobs=jobs, risk=risk))
+    olds.update((p, next(done)) for p in old_specs)
+    deleted = {p: next(done) for p in deleted_specs}
     # Git may miss a rename that also rewrote most of the file: pair a new journey with a
     # deleted one of the same journey id.
     by_id = {a.spec.journey.id: p for p, a in deleted.items()}
@@ -348,6 +368,14 @@ def gather(paths: list[str], baseline_ref: str | None = None,
         states.append(JourneyState(path, old.spec.journey.id, None, old,
                                    diff_journeys(old, None, path=path, old_path=path)))
     return states, base.root, tuple(notes)
+
+
+def _text_now(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _root_or(cwd: str) -> str:

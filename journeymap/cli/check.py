@@ -62,7 +62,7 @@ def _default_paths(policy: Policy) -> list[str]:
 
 
 def _gather(paths: list[str], baseline: str | None, policy: Policy | None = None,
-            ) -> tuple[list[JourneyState], str, tuple[str, ...]]:
+            jobs: int = 1) -> tuple[list[JourneyState], str, tuple[str, ...]]:
     from journeymap.baseline import GitError
     from journeymap.check import CheckInputError, gather
 
@@ -76,7 +76,7 @@ def _gather(paths: list[str], baseline: str | None, policy: Policy | None = None
         # The gate needs Q and the pairs, never fixes (each fix is one more analysis).
         risk = (RiskOptions(fixes=False) if policy is not None and baseline is not None
                 and needs_risk(policy) else None)
-        return gather(paths, baseline, risk=risk)
+        return gather(paths, baseline, risk=risk, jobs=jobs)
     except CheckInputError as exc:
         for line in exc.lines:
             say(line, err=True)
@@ -125,10 +125,12 @@ def _parse_reports(values: tuple[str, ...]) -> list[tuple[str, str]]:
 @click.option("--today", metavar="YYYY-MM-DD",
               help="Judge waiver expiry and review dates (JM112) as of this day "
                    "[default: JOURNEYMAP_TODAY, else today]; keeps re-runs reproducible.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Analyse journeys in this many processes (same output, in the same order).")
 @COLOR_OPTION
 def check(paths: tuple[str, ...], baseline: str | None, policy_path: str | None,
           fail_on: str | None, fmt: str, output: str | None, reports: tuple[str, ...],
-          today: str | None, color: str) -> None:
+          today: str | None, jobs: int, color: str) -> None:
     """Run the policy's rules over journey specs; with --baseline, over the change too.
 
     PATHS are spec files or folders (default: the policy's `journeys`, else specs/).
@@ -157,7 +159,7 @@ def check(paths: tuple[str, ...], baseline: str | None, policy_path: str | None,
     day = _today(today)
     policy = _load_policy(policy_path)
     targets = list(paths) or _default_paths(policy)
-    states, root, notes = _gather(targets, baseline, policy)
+    states, root, notes = _gather(targets, baseline, policy, jobs)
     report = run_rules(states, policy, fail_on=fail_on or policy.fail_on or "error",
                        today=day, baseline=baseline, root=root, notes=notes)
     files = Outputs()  # every output, or none of them

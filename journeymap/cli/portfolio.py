@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from journeymap.cli.common import check_outputs, fail, load_specs, write_stdout
+from journeymap.cli.common import check_outputs, fail, say, write_stdout
 
 
 @click.command()
@@ -37,22 +37,31 @@ def portfolio(paths: tuple[str, ...], fmt: str, output: str | None, fail_id: str
       journeymap portfolio specs/ --fail crm --format json
     """
     from journeymap.analysis.portfolio import build_portfolio
-    from journeymap.batch import analyze_all
-    from journeymap.files import write_atomic
+    from journeymap.batch import load_and_analyze
+    from journeymap.files import spec_paths, write_atomic
     from journeymap.formats.portfolio import FORMATS
 
     if fail_id and fail_party:
         fail("give --fail or --fail-party, not both")
     output = None if output == "-" else output
     check_outputs(output)
-    specs = load_specs(paths)
+    files = spec_paths(list(paths))
+    if not files:
+        fail("no spec files found (looked for *.yaml and *.yml)")
+    loaded = load_and_analyze(files, jobs=jobs)
+    problems = sorted({d for _, _, found in loaded for d in found})
+    if problems:
+        for d in problems:
+            say(str(d), err=True)
+        fail(f"{len(problems)} problem(s) in the specs; nothing was written")
+    analyses = [a for _, a, _ in loaded if a is not None]
     ids: dict[str, str] = {}
-    for s in specs:
+    for a in analyses:
+        s = a.spec
         if s.journey.id in ids:
             fail(f"journey id '{s.journey.id}' is used by both {ids[s.journey.id]} and "
                  f"{s.source}; a portfolio needs one journey per id")
         ids[s.journey.id] = s.source
-    analyses = analyze_all(specs, jobs=jobs)
     result = build_portfolio(analyses, fail=fail_id, fail_party=fail_party)
     if result.what_if is not None and result.what_if.unknown:
         kind = "party" if fail_party else "element"
