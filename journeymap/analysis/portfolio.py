@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from journeymap.analysis.cascade import Baseline
+from journeymap.analysis.index import Index
 from journeymap.analysis.result import JourneyAnalysis
 from journeymap.spec.model import Control, Spec
 
@@ -130,14 +132,28 @@ def _ranked(impacts: list[JourneyImpact]) -> tuple[JourneyImpact, ...]:
 
 
 def party_failure(spec: Spec, party: str) -> tuple[float, bool]:
-    """Customers lost and collapse when everything ``party`` runs in ``spec`` fails."""
-    from journeymap.analysis import simulate
+    """Customers lost and collapse when everything ``party`` runs in ``spec`` fails
+    (the numbers :func:`journeymap.analysis.simulate` gives for those elements)."""
+    return _Failures(spec).party(party)
 
-    owned = [e.id for e in spec.elements if e.owner == party]
-    if not owned:
-        return 0.0, False
-    c = simulate(spec, owned)
-    return c.customers_lost, c.collapses
+
+class _Failures:
+    """Several what-ifs on one journey: the journey with nothing failed is solved once
+    (:class:`.cascade.Baseline`, what ``simulate`` runs), then each failure set costs
+    one cascade. No collapse path is drawn: the portfolio shows none."""
+
+    def __init__(self, spec: Spec):
+        self.spec = spec
+        self._base: Baseline | None = None
+
+    def party(self, party: str) -> tuple[float, bool]:
+        owned = [e.id for e in self.spec.elements if e.owner == party]
+        if not owned:
+            return 0.0, False
+        if self._base is None:
+            self._base = Baseline(Index(self.spec))
+        raw = self._base.cascade(self._base.ix.pos[i] for i in owned)
+        return raw.customers_lost, raw.collapses
 
 
 def element_failure(analysis: JourneyAnalysis, element: str) -> tuple[float, bool]:
@@ -192,10 +208,11 @@ def build_portfolio(analyses: Sequence[JourneyAnalysis], *, fail: str | None = N
             continue
         impacts = [_impact(a.spec, *element_failure(a, eid)) for a in where]
         shared.append(_shared_element(eid, where, impacts, by))
+    failures = {id(a): _Failures(a.spec) for a in analyses}
     for pid, where in party_in.items():
         if len(where) < min_journeys:
             continue
-        impacts = [_impact(a.spec, *party_failure(a.spec, pid)) for a in where]
+        impacts = [_impact(a.spec, *failures[id(a)].party(pid)) for a in where]
         shared.append(_shared_party(pid, where, impacts, by))
     shared.sort(key=lambda s: (-s.weight, -s.stopped, s.type != "party", s.id))
 
@@ -207,7 +224,7 @@ def build_portfolio(analyses: Sequence[JourneyAnalysis], *, fail: str | None = N
         what = _what_if("element", fail, base, impacts, by)
     elif fail_party is not None:
         where = party_in.get(fail_party, [])
-        impacts = [_impact(a.spec, *party_failure(a.spec, fail_party)) for a in where]
+        impacts = [_impact(a.spec, *failures[id(a)].party(fail_party)) for a in where]
         base = _shared_party(fail_party, where, impacts, by) if where else None
         what = _what_if("party", fail_party, base, impacts, by)
     return Portfolio(journeys=rows, shared=tuple(shared), weighted_by=by, what_if=what)
