@@ -332,3 +332,48 @@ def test_click_at_scale(browser, generated_page):
     browser.find_element("tag name", "body").send_keys(Keys.ESCAPE)
     assert marked(browser, "failed") == set() and marked(browser, "down") == set()
     assert browser.get_log("browser") == []
+
+
+@needs_dot
+def test_part_of_a_journey(browser, newsletter, tmp_path):
+    """--stage draws one stage (with faded neighbours); every element stays searchable,
+    and one outside the picture still shows its cascade in the panel."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from journeymap.render.view import build_view
+
+    spec = newsletter.spec
+    page = explore_html(newsletter, stage="engage")
+    import html
+
+    drawn = {html.unescape(i) for i in re.findall(r'<g id="n~([^"]+)"', page)}
+    assert drawn == set(build_view(spec, newsletter, stage="engage").visible)
+    outside = sorted(set(spec.by_id) - drawn)[0]
+    assert set(embedded(page)["elements"]) == set(spec.by_id)
+    path = tmp_path / "part.html"
+    path.write_text(page, encoding="utf-8")
+    open_page(browser, path)
+    box = browser.find_element(By.ID, "search")
+    box.send_keys(outside)
+    box.send_keys(Keys.ENTER)
+    panel = browser.find_element(By.ID, "panel").text
+    assert spec.by_id[outside].name in panel and "Not drawn in this picture" in panel
+    assert marked(browser, "down") == set(newsletter.cascades[outside].down) & drawn
+    assert browser.get_log("browser") == []
+
+
+@needs_dot
+def test_explore_large_journey_says_how_to_draw_part(tmp_path, monkeypatch):
+    from journeymap.render import scale
+
+    monkeypatch.setattr(scale, "SUMMARY_ABOVE", 10)
+    out = tmp_path / "page.html"
+    result = CliRunner().invoke(cli, ["explore", str(NEWSLETTER), "-o", str(out)])
+    assert result.exit_code == 0 and "--stage ID or --focus ID" in result.stderr
+    result = CliRunner().invoke(cli, ["explore", str(NEWSLETTER), "-o", str(out),
+                                      "--focus", "crm", "--depth", "1"])
+    assert result.exit_code == 0 and result.stderr == ""
+    result = CliRunner().invoke(cli, ["explore", str(NEWSLETTER), "-o", str(out),
+                                      "--stage", "engag"])
+    assert result.exit_code == 2 and "did you mean 'engage'" in result.output

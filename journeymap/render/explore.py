@@ -26,7 +26,7 @@ from journeymap.escape import html, script_json  # the HTML and <script> JSON es
 from journeymap.formats.analyze.json_report import to_dict
 from journeymap.render.dot import view_dot
 from journeymap.render.graphviz_run import run_dot
-from journeymap.render.view import UNSTAGED, build_view
+from journeymap.render.view import UNSTAGED, View, build_view
 
 
 def _inline_svg(svg: bytes) -> str:
@@ -37,12 +37,11 @@ def _inline_svg(svg: bytes) -> str:
     return re.sub(r"<!--.*?-->", "", text, flags=re.S)
 
 
-def page_data(analysis: JourneyAnalysis,
+def page_data(analysis: JourneyAnalysis, view: View,
               lines: list[tuple[str, str, str, str]]) -> dict[str, Any]:
     """What the page's script reads: the analysis contract plus names, stages and
     parties for the panel, search and filters, and the diagram's lines."""
     spec = analysis.spec
-    view = build_view(spec, analysis)
     stage_name = {s.id: s.name for s in spec.stages}
     return {
         "analysis": to_dict(analysis),
@@ -64,15 +63,20 @@ def page_data(analysis: JourneyAnalysis,
     }
 
 
-def explore_html(analysis: JourneyAnalysis, routing: str = "auto") -> str:
-    """The explorer page (needs Graphviz for the diagram)."""
+def explore_html(analysis: JourneyAnalysis, routing: str = "auto", *,
+                 stage: str | None = None, focus: str | None = None, depth: int = 2) -> str:
+    """The explorer page (needs Graphviz for the diagram).
+
+    ``stage`` / ``focus`` and ``depth`` draw part of the journey (as ``render`` does);
+    every element can still be searched and its cascade read in the panel.
+    """
     spec = analysis.spec
-    view = build_view(spec, analysis)
+    view = build_view(spec, analysis, stage=stage, focus=focus, depth=depth)
     dot = view_dot(view, routing, anchors=True)
     lines = re.findall(r'^\s*"([^"]+)" -> "([^"]+)" \[.*?id="(l~\d+)", class="(\w+) line"',
                        dot, re.M)
     svg = _inline_svg(run_dot(dot, "svg"))
-    data = page_data(analysis, [(i, a, b, kind) for a, b, i, kind in lines])
+    data = page_data(analysis, view, [(i, a, b, kind) for a, b, i, kind in lines])
     slots = {"title": html(f"{spec.journey.name} · journeymap explorer"),
              "heading": html(spec.journey.name), "svg": svg, "data": script_json(data)}
     template = resources.files("journeymap.render").joinpath("explore.html")
