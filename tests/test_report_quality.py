@@ -18,6 +18,7 @@ from oracle import naive_engine  # the slow, obviously-correct engine (tests/ora
 from journeymap.analysis import analyze
 from journeymap.analysis.build import BACKSTAGE, element_stages
 from journeymap.analysis.outcomes import goal_shares
+from journeymap.analysis.risk import RiskOptions
 from journeymap.report import build_reports, report_bytes
 from journeymap.report import fixes as fx
 from journeymap.report import model as report_model
@@ -51,7 +52,7 @@ def page_texts(pdf: bytes) -> list[str]:
 @pytest.fixture(scope="module")
 def examples():
     """(spec path, analysis, report model, PDF bytes) for every example journey."""
-    analyses = [analyze(load_spec(str(p))) for p in SPECS]
+    analyses = [analyze(load_spec(str(p)), risk=RiskOptions(fixes=False)) for p in SPECS]
     _, pdfs = build_reports(analyses, "pdf", DATE, portfolio=True, each=True)
     return [(path, a, report_model.journey_report(a, DATE), pdf)
             for path, a, pdf in zip(SPECS, analyses, pdfs)]
@@ -105,12 +106,20 @@ def test_every_fix_claim_is_what_a_fresh_analysis_shows(examples):
                 assert set(action.addresses) == {names[i] for i in removed}, action.title
                 if eid not in endpoints:
                     left = len(still - endpoints)
-                    assert action.claim == (
+                    assert action.claim.startswith(
                         f"Removes {len(removed - endpoints)} of {r.spof_count} single points "
                         f"of failure; {left} remain{'s' if left == 1 else ''}."), action.claim
             else:
                 before, now = a.cascades[eid].customers_lost, after.cascades[eid].customers_lost
                 assert now < before and report_model.w.percent(now) in action.claim
+            # The likelihood claim: the fixed journey's chance of being stopped, computed
+            # afresh by the risk analysis, as time a year.
+            fixed = analyze(plan.spec, samples=10, risk=RiskOptions(fixes=False))
+            assert fixed.risk is not None and fixed.risk.probability is not None
+            was = report_model.hours(a.risk.probability.collapse)
+            assert (f"Expected time stopped: {was} → "
+                    f"{report_model.hours(fixed.risk.probability.collapse)} a year."
+                    in action.claim), action.claim
 
 
 def test_no_two_fixes_say_the_same(examples):

@@ -53,9 +53,14 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bo
       journeymap report specs/ -o reports/portfolio.pdf --each
                          (the portfolio plus reports/<spec>.pdf for every spec)
     """
-    from journeymap.analysis import analyze
     from journeymap.files import Outputs, spec_paths
-    from journeymap.report import FORMATS, ReportDateError, build_reports, report_date
+    from journeymap.report import (
+        FORMATS,
+        ReportDateError,
+        analyse_for_report,
+        build_reports,
+        report_date,
+    )
 
     suffix = os.path.splitext(output)[1].lower()
     fmt = FORMATS.get(suffix)
@@ -83,7 +88,7 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bo
         check_outputs(*targets)
     else:
         targets = []
-    analyses = [analyze(s) for s in loaded]  # once: every document below reads these
+    analyses = [analyse_for_report(s) for s in loaded]  # once: every document reads these
     with _diagram_reasons():
         data, singles = build_reports(analyses, fmt, date, portfolio=portfolio, each=each)
     files = Outputs()  # the report and every --each report, or none of them

@@ -16,6 +16,7 @@ import os
 from collections.abc import Sequence
 
 from journeymap.analysis.result import JourneyAnalysis
+from journeymap.spec.model import Spec
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
@@ -47,6 +48,15 @@ def report_date(paths: Sequence[str], override: str | None = None,
                 f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds") from None
     newest = max((os.stat(p).st_mtime for p in paths), default=0.0)
     return datetime.datetime.fromtimestamp(int(newest), datetime.timezone.utc).date()
+
+
+def analyse_for_report(spec: Spec) -> JourneyAnalysis:
+    """The analysis a report reads: with the risk numbers (how likely, hours stopped a
+    year) but without the risk module's own fixes (the report verifies its own)."""
+    from journeymap.analysis import analyze
+    from journeymap.analysis.risk import RiskOptions
+
+    return analyze(spec, risk=RiskOptions(fixes=False, max_order=1))
 
 
 def _check(fmt: str) -> None:
@@ -117,4 +127,5 @@ def report_bytes(analyses: Sequence[JourneyAnalysis], fmt: str, date: datetime.d
     return build_reports(analyses, fmt, date, portfolio=portfolio)[0]
 
 
-__all__ = ["FORMATS", "ReportDateError", "build_reports", "report_bytes", "report_date"]
+__all__ = ["FORMATS", "ReportDateError", "analyse_for_report", "build_reports", "report_bytes",
+           "report_date"]

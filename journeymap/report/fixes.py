@@ -50,6 +50,8 @@ class Effect:
     remaining: int  # single points of failure left after the fix
     lost_before: float  # customers stopped by the target's failure, before
     lost_after: float  # … and after the fix
+    collapse_before: float | None = None  # chance the journey is stopped (Q), when the
+    collapse_after: float | None = None  # analysis has risk numbers: before and after
 
 
 def _twin(e: Element) -> Element:
@@ -204,10 +206,28 @@ def verify(analysis: JourneyAnalysis, p: Plan, analyse: Analyse = _quick) -> Eff
     after_ids = {i for i in after.spof_ids if not i.endswith(SECOND)}
     removed = tuple(sorted(before_ids - after_ids))
     target_after = after.cascades.get(p.target)
+    q_before, q_after = _likelihood(analysis, p.spec)
     return Effect(removed=removed, remaining=len(after_ids & before_ids) + len(
                       after_ids - before_ids),
                   lost_before=analysis.cascades[p.target].customers_lost,
-                  lost_after=target_after.customers_lost if target_after else 0.0)
+                  lost_after=target_after.customers_lost if target_after else 0.0,
+                  collapse_before=q_before, collapse_after=q_after)
+
+
+def _likelihood(analysis: JourneyAnalysis, fixed: Spec) -> tuple[float | None, float | None]:
+    """The chance the journey is stopped before and after, by the method (and trials and
+    seed) the analysis used; (None, None) when it has no risk numbers."""
+    risk = getattr(analysis, "risk", None)
+    prob = getattr(risk, "probability", None)
+    if prob is None:
+        return None, None
+    from journeymap.analysis.index import Index
+    from journeymap.analysis.probability import AUTO, collapse_probability
+
+    # AUTO as the analysis itself chose: exact when affordable for the copy too.
+    after = collapse_probability(Index(fixed), AUTO, trials=prob.trials or 100_000,
+                                 seed=prob.seed or 0)
+    return prob.collapse, after.collapse
 
 
 __all__ = ["Effect", "Plan", "SECOND", "best", "false_redundancy", "plans", "verify"]

@@ -321,7 +321,22 @@ def _so_what(analysis: JourneyAnalysis, findings: tuple[Finding, ...], worst: Wo
         what = f"{w.percent(c.customers_lost)} of {who} stop short"
     sentence = (f"If the {name} fails, {what}"
                 + _volume_words(who, c.customers_lost, volume, value))
-    return sentence + ". " + _owner_words(spec, eid) + "."
+    return sentence + ". " + _owner_words(spec, eid) + "." + _how_likely(analysis, eid)
+
+
+def _how_likely(analysis: JourneyAnalysis, eid: str) -> str:
+    """How often the top item is expected to be down, from its availability."""
+    risk = getattr(analysis, "risk", None)
+    if risk is None or getattr(risk, "probability", None) is None:
+        return ""
+    a = risk.availability.get(eid, 1.0)
+    if a >= 1.0:
+        return " No failure rate is written for it, so how often is unknown."
+    source = {"element": "its own service level",
+              "party": f"{analysis.spec.party_name(eid)}'s service level",
+              "default": "the journey's default service level",
+              }.get(risk.availability_source.get(eid, ""), "its service level")
+    return f" Expected down about {hours(1 - a)} a year ({source}, {a * 100:.2f}% up)."
 
 
 def _volume_words(who: str, lost: float, volume: object, value: object) -> str:
@@ -431,7 +446,11 @@ def _figures(analysis: JourneyAnalysis, findings: tuple[Finding, ...], count: in
                   "lower is better"),
     ]
     expected = analysis.robustness.expected_removals_to_collapse
-    if expected > 0:
+    prob = getattr(getattr(analysis, "risk", None), "probability", None)
+    if prob is not None:
+        figures.append(KeyFigure(hours(prob.collapse), "a year the journey is expected to be "
+                                 "stopped, from its parts' service levels", "lower is better"))
+    elif expected > 0:
         figures.append(KeyFigure(f"{expected:.1f}", "parts failing at random, on average, "
                                  "before it stops", "higher is better"))
     return tuple(figures)
@@ -473,8 +492,9 @@ def _candidates(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]) -> l
 
 def _actions(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]
              ) -> tuple[tuple[Action, ...], dict[str, int]]:
-    """Verified fixes, ranked: most single points of failure removed, then most people
-    protected, then least control, then name. A fix whose removals another fix already
+    """Verified fixes, ranked: most single points of failure removed, then the most
+    expected time stopped saved (with risk numbers), then most people protected, then
+    least control, then name. A fix whose removals another fix already
     covers is left out, so no two fixes repeat each other."""
     spec = analysis.spec
     endpoints = {s.id for s in analysis.spofs if s.endpoint}
@@ -490,6 +510,7 @@ def _actions(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]
         removed = tuple(i for i in effect.removed if i not in endpoints)
         drafts.append((plan, effect, removed, eid))
     drafts.sort(key=lambda d: (-len(d[2]), -len(d[1].removed), d[3] in endpoints,
+                               -_hours_saved(d[1]),
                                -(d[1].lost_before - d[1].lost_after),
                                w.CONTROL_ORDER.get(spec.control_of(d[3]), 9),
                                spec.by_id[d[3]].name.casefold()))
@@ -519,6 +540,14 @@ def _actions(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]
     return tuple(actions), fix_of
 
 
+def _hours_saved(effect: fx.Effect) -> float:
+    """The drop in the chance of being stopped (0 without risk numbers), rounded so that
+    sampling noise never reorders fixes."""
+    if effect.collapse_before is None or effect.collapse_after is None:
+        return 0.0
+    return round(effect.collapse_before - effect.collapse_after, 9)
+
+
 def _claim(analysis: JourneyAnalysis, eid: str, effect: fx.Effect, removed: tuple[str, ...],
            count: int, endpoints: set[str]) -> str:
     """What the re-analysis showed, in the page's one count."""
@@ -527,13 +556,38 @@ def _claim(analysis: JourneyAnalysis, eid: str, effect: fx.Effect, removed: tupl
         rest = count
         return (f"Removes the only-{'start' if analysis.spec.by_id[eid].entry else 'finish'} "
                 f"risk; {rest} other single point{'s' if rest != 1 else ''} of failure "
-                f"remain{'s' if rest == 1 else ''}.")
+                f"remain{'s' if rest == 1 else ''}.{_hours_change(effect)}")
     if eid in analysis.spof_ids:
         left = count - len(removed)
         return (f"Removes {len(removed)} of {count} single points of failure; {left} "
-                f"remain{'s' if left == 1 else ''}.")
+                f"remain{'s' if left == 1 else ''}.{_hours_change(effect)}")
     return (f"Its failure then stops {w.percent(effect.lost_after)} of {who} instead of "
-            f"{w.percent(effect.lost_before)}.")
+            f"{w.percent(effect.lost_before)}.{_hours_change(effect)}")
+
+
+def _hours_change(effect: fx.Effect) -> str:
+    """`` Expected time stopped: 135 -> 126 hours a year.`` (risk numbers only)."""
+    if effect.collapse_before is None or effect.collapse_after is None:
+        return ""
+    return (f" Expected time stopped: {hours(effect.collapse_before)} → "
+            f"{hours(effect.collapse_after)} a year.")
+
+
+def hours(q: float) -> str:
+    """A chance of being stopped as time in a year, the way a leader plans for it.
+
+    >>> hours(0.0154), hours(0.00004), hours(0.0)
+    ('135 hours', '21 minutes', 'no time')
+    """
+    from journeymap.analysis.probability import HOURS_PER_YEAR
+
+    h = q * HOURS_PER_YEAR
+    if h <= 0:
+        return "no time"
+    if h < 1:
+        return f"{max(1, round(h * 60))} minutes"
+    return f"{about(h)} hours" if h >= 100 else f"{round(h):d} hours" if h >= 10 else (
+        f"{h:.1f} hours")
 
 
 def _fix_words(analysis: JourneyAnalysis, plan: fx.Plan, effect: fx.Effect) -> tuple[str, str]:
@@ -824,13 +878,13 @@ class PortfolioReport:
     order: tuple[int, ...]  # journeys[k] is the analysis at position order[k] of the input
 
 
-ALL_COLUMNS = ("verdict", "count_text", "outside", "worst_name", "worst", "volume",
-               "at_risk_text", "top_action")
+ALL_COLUMNS = ("verdict", "count_text", "outside", "worst_name", "worst", "at_risk_text",
+               "top_action")
 # Column headings of the portfolio table, for every target.
 COLUMN_LABELS = {"verdict": "verdict", "count_text": "single points of failure",
                  "outside": "outside our control", "worst_name": "worst single failure",
                  "worst": "it stops", "volume": "people a month",
-                 "at_risk_text": "people a month at risk", "top_action": "fix first"}
+                 "at_risk_text": "people a month it stops", "top_action": "fix first"}
 NUMERIC_COLUMNS = frozenset({"outside", "worst", "volume", "at_risk_text"})
 
 
@@ -929,71 +983,61 @@ def _short_count(j: JourneyReport) -> str:
 
 
 def _shared(analyses: list[JourneyAnalysis]) -> tuple[SharedRisk, ...]:
-    """Parties (matched by id across specs) whose failure stops people in two or more
-    journeys: "one video host, three journeys". The same id under different names is
-    flagged, never silently merged or split.
+    """Vendors and teams (parties, matched by id) and shared catalog parts whose failure
+    stops people in two or more journeys: "one video host, three journeys". Computed by
+    the portfolio model (:func:`journeymap.analysis.portfolio.build_portfolio`), ranked
+    by people a month when every journey gives its volume. The same id under different
+    names is flagged, never silently merged or split."""
+    from journeymap.analysis.portfolio import VOLUME, build_portfolio
 
-    A party's failure is everything it runs failing at once (a vendor outage), simulated
-    in each journey where it appears.
-    """
-    from journeymap.analysis import simulate
-
-    names: dict[str, list[tuple[str, str]]] = {}  # party id -> (name, journey)
-    control: dict[str, Control] = {}
-    impacts: dict[str, list[SharedImpact]] = {}
-    elements: dict[str, list[str]] = {}
-    for a in analyses:
-        spec = a.spec
-        volume = getattr(spec.journey, "volume", None)
-        for party in spec.parties:
-            owned = [e.id for e in spec.elements if e.owner == party.id]
-            if not owned:
-                continue
-            cascade = simulate(spec, owned)
-            if cascade.customers_lost <= 0 and not cascade.collapses:
-                continue
-            names.setdefault(party.id, []).append((party.name, spec.journey.name))
-            control.setdefault(party.id, party.control)
-            impacts.setdefault(party.id, []).append(SharedImpact(
-                spec.journey.name, cascade.customers_lost, w.percent(cascade.customers_lost),
-                cascade.collapses,
-                float(volume) * cascade.customers_lost if volume else None))
-            known = elements.setdefault(party.id, [])
-            known.extend(spec.by_id[i].name for i in owned if spec.by_id[i].name not in known)
+    folio = build_portfolio(analyses)
     out = []
-    for pid, hits in impacts.items():
+    for sh in folio.shared:
+        hits = [j for j in sh.journeys if j.customers_lost > 0 or j.collapses]
         if len(hits) < 2:
             continue
-        hits.sort(key=lambda h: (not h.stops_journey, -(h.at_risk or 0.0), -h.customers_lost,
-                                 h.journey.casefold()))
-        # The name most specs use; the others are shown as aliases and flagged.
-        used = [n for n, _ in names[pid]]
-        name = min(set(used), key=lambda n: (-used.count(n), n.casefold()))
-        aliases = tuple(sorted(set(used) - {name}, key=str.casefold))
+        named: list[tuple[str, str]] = []  # (name, journey) wherever the id stands
+        runs: list[str] = []
+        for a in analyses:
+            spec = a.spec
+            if sh.type == "party":
+                party = spec.parties_by_id.get(sh.id)
+                if party is None:
+                    continue
+                named.append((party.name, spec.journey.name))
+                runs.extend(e.name for e in spec.elements
+                            if e.owner == sh.id and e.name not in runs)
+            elif sh.id in spec.by_id:
+                named.append((spec.by_id[sh.id].name, spec.journey.name))
+        aliases = tuple(sorted({n for n, _ in named} - {sh.name}, key=str.casefold))
         mismatch = ""
         if aliases:
-            where = "; ".join(f"'{n}' in {j}" for n, j in names[pid] if n != name)
-            mismatch = (f"Same party id, different names ({where}): check they are one "
-                        f"party and use one name.")
-        words = w.control_words(control[pid])
-        stopped = [h.journey for h in hits if h.stops_journey]
+            where = "; ".join(f"'{n}' in {j}" for n, j in named if n != sh.name)
+            mismatch = (f"Same id, different names ({where}): check they are one and use "
+                        f"one name.")
+        impacts = tuple(SharedImpact(j.name, j.customers_lost, w.percent(j.customers_lost),
+                                     j.collapses, j.customers_per_month) for j in hits)
+        stopped = [j.name for j in hits if j.collapses]
         if stopped:
-            sentence = (f"If {name} fails, {w.join_names(stopped)} stop completely"
-                        if len(stopped) > 1 else f"If {name} fails, {stopped[0]} stops completely")
+            sentence = (f"If {sh.name} fails, {w.join_names(stopped)} stop completely"
+                        if len(stopped) > 1 else f"If {sh.name} fails, {stopped[0]} stops "
+                        f"completely")
             rest = len(hits) - len(stopped)
             sentence += f", and {rest} more lose people." if rest else "."
         else:
-            sentence = f"If {name} fails, {len(hits)} journeys lose people at once."
-        risk = [h.at_risk for h in hits if h.at_risk is not None]
-        at_risk = sum(risk) if risk else None
-        shown = elements[pid][:4] + ([f"{len(elements[pid]) - 4} more"]
-                                     if len(elements[pid]) > 4 else [])
+            sentence = f"If {sh.name} fails, {len(hits)} journeys lose people at once."
+        at_risk = sh.weight if folio.weighted_by == VOLUME else None
+        shown = runs[:4] + ([f"{len(runs) - 4} more"] if len(runs) > 4 else [])
+        control = Control(sh.control) if sh.control in set(Control) else Control.UNKNOWN
         out.append(SharedRisk(
-            party=name, aliases=aliases, mismatch=mismatch, control=control[pid],
-            control_words=words, control_label=w.control_label(control[pid]),
-            impacts=tuple(hits), stopped=len(stopped), at_risk=at_risk,
+            party=sh.name if sh.type == "party" else f"{sh.name} (shared part)",
+            aliases=aliases, mismatch=mismatch, control=control,
+            control_words=w.control_words(control), control_label=w.control_label(control),
+            impacts=impacts, stopped=len(stopped), at_risk=at_risk,
             at_risk_text=about(at_risk) if at_risk is not None else "",
             elements=tuple(shown), sentence=sentence))
+    # The portfolio model's ranking (people a month, then journeys stopped); unweighted,
+    # journeys stopped first.
     out.sort(key=lambda r: (r.at_risk is None, -(r.at_risk or 0.0), -r.stopped,
                             -len(r.impacts), w.CONTROL_ORDER.get(r.control, 9),
                             r.party.casefold()))
