@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from budget import budget
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import completion_exact, naive_cascade, naive_cascades, naive_engine
@@ -90,7 +91,7 @@ def literal_down(ix: Index, failed: set[int]) -> set[int]:
     return down
 
 
-FAST = settings(max_examples=1500, deadline=None,
+FAST = settings(max_examples=budget(500), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -109,7 +110,7 @@ def test_fast_engine_matches_the_oracle_on_every_element(spec: Spec) -> None:
         assert math.isclose(f.customers_lost, s.customers_lost, abs_tol=1e-9)
 
 
-@settings(max_examples=400, deadline=None,
+@settings(max_examples=budget(150), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(journeys())
 def test_dense_customers_lost_pass_matches_the_oracle(monkeypatch, spec: Spec) -> None:
@@ -122,7 +123,7 @@ def test_dense_customers_lost_pass_matches_the_oracle(monkeypatch, spec: Spec) -
         assert math.isclose(f.customers_lost, s.customers_lost, abs_tol=1e-9)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=budget(100), deadline=None)
 @given(journeys(), st.data())
 def test_counter_propagation_is_the_literal_fixpoint(spec: Spec, data) -> None:
     ix = Index(spec)
@@ -130,7 +131,7 @@ def test_counter_propagation_is_the_literal_fixpoint(spec: Spec, data) -> None:
     assert propagate_indices(ix, failed) == literal_down(ix, failed)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=budget(100), deadline=None)
 @given(journeys(max_tp=7, max_sup=0), st.data())
 def test_exact_flow_solver_matches_iteration(spec: Spec, data) -> None:
     ix = Index(spec)
@@ -145,7 +146,7 @@ def test_exact_flow_solver_matches_iteration(spec: Spec, data) -> None:
     assert math.isclose(incremental, iterated, abs_tol=1e-9)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=budget(100), deadline=None)
 @given(journeys(), st.randoms(use_true_random=False))
 def test_collapse_step_is_the_first_prefix_that_collapses(spec: Spec, rnd) -> None:
     ix = Index(spec)
@@ -159,7 +160,7 @@ def test_collapse_step_is_the_first_prefix_that_collapses(spec: Spec, rnd) -> No
                          if naive_cascade(ix, order[:j]).collapses)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=budget(80), deadline=None)
 @given(journeys())
 def test_analysis_is_consistent_and_deterministic(spec: Spec) -> None:
     a = analyze(spec, samples=20, seed=3)
@@ -179,7 +180,7 @@ def test_analysis_is_consistent_and_deterministic(spec: Spec) -> None:
     assert all(x >= y for x, y in zip(curve, curve[1:]))
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=budget(150), deadline=None)
 @given(journeys(max_sup=0))
 def test_flow_dominators_are_the_touchpoints_every_path_needs(spec: Spec) -> None:
     from journeymap.analysis.engine import structural_touchpoints
@@ -246,7 +247,7 @@ def gateway_journeys(draw) -> Spec:
                 tuple(FlowLine(ids[a], ids[b], L, share=s) for a, b, s in flows))
 
 
-@settings(max_examples=600, deadline=None,
+@settings(max_examples=budget(200), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(gateway_journeys(), st.data())
 def test_customers_lost_segment_by_segment_between_gateways(monkeypatch, spec: Spec,

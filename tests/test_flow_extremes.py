@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 
 import pytest
+from budget import budget
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -128,7 +129,7 @@ def test_visits_match_the_series_they_sum() -> None:
     assert vis == pytest.approx([12 / 5, 6 / 5], rel=1e-14)
 
 
-@settings(max_examples=250, deadline=None,
+@settings(max_examples=budget(120), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(journeys(shares=EXTREME))
 def test_engine_matches_the_exact_oracle_for_extreme_shares(spec: Spec) -> None:
@@ -150,7 +151,7 @@ def assert_simulate_equals_analyze(spec: Spec) -> None:
         assert math.isclose(sim.customers_lost, c.customers_lost, abs_tol=1e-9), i
 
 
-@settings(max_examples=200, deadline=None,
+@settings(max_examples=budget(100), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(journeys(shares=EXTREME))
 def test_simulate_equals_analyze_on_every_element(spec: Spec) -> None:

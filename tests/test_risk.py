@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import os
 import textwrap
 
 import pytest
+from budget import budget
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import completion_exact
@@ -38,9 +38,6 @@ from journeymap.analysis.propagation import propagate_indices
 from journeymap.analysis.risk import RiskOptions
 from journeymap.spec import load_spec
 from journeymap.spec.model import Spec
-
-# CI runs a small budget; JOURNEYMAP_HEAVY=1 runs thousands of random journeys.
-HEAVY = 20 if os.environ.get("JOURNEYMAP_HEAVY") else 1
 
 
 def spec_from(tmp_path, text: str) -> Spec:
@@ -250,7 +247,7 @@ def brute_force_plain(ix: Index, avail: list[float], v: int) -> tuple[float, Non
     return 0.0, None, qd, None
 
 
-@settings(max_examples=100 * HEAVY, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(uncertain_journeys())
 def test_exact_matches_brute_force_enumeration(spec: Spec) -> None:
     ix = Index(spec)
@@ -266,7 +263,7 @@ def test_exact_matches_brute_force_enumeration(spec: Spec) -> None:
         assert r.q_up[v] == pytest.approx(q_up[v], abs=1e-9), ix.ids[v]
 
 
-@settings(max_examples=25 * HEAVY, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(uncertain_journeys(max_tp=4, max_sup=4))
 def test_monte_carlo_estimates_the_same_numbers(spec: Spec) -> None:
     ix = Index(spec)
@@ -358,7 +355,7 @@ def brute_cut_sets(spec: Spec, max_order: int) -> list[tuple[str, ...]]:
     return sorted(out, key=lambda c: (len(c), c))
 
 
-@settings(max_examples=60 * HEAVY, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journeys(max_tp=5, max_sup=5), st.integers(2, 3))
 def test_cut_sets_match_brute_force_over_simulate(spec: Spec, order: int) -> None:
     ix = Index(spec)
