@@ -56,6 +56,13 @@ def test_every_spec_field_is_in_the_language_reference() -> None:
     assert not missing, f"docs/spec-language.md does not describe: {missing}"
 
 
+def test_every_policy_field_is_in_the_policy_reference() -> None:
+    schema = json.loads((ROOT / "journeymap" / "spec" / "policy.schema.json").read_text())
+    page = (DOCS / "policy.md").read_text(encoding="utf-8")
+    missing = sorted(f for f in _schema_fields(schema, set()) if f"`{f}`" not in page)
+    assert not missing, f"docs/policy.md does not describe: {missing}"
+
+
 def _keys(doc: object, out: set[str]) -> set[str]:
     if isinstance(doc, dict):
         for key, value in doc.items():
