@@ -192,8 +192,11 @@ def test_flow_dominators_are_the_touchpoints_every_path_needs(spec: Spec) -> Non
     assert structural_touchpoints(ix) == expected
 
 
+GATEWAY_SHARES = st.sampled_from([0.5, 1.0, 2.0])
+
+
 @st.composite
-def gateway_journeys(draw) -> Spec:
+def gateway_journeys(draw, share: st.SearchStrategy[float] = GATEWAY_SHARES) -> Spec:
     """Journeys built as stretches between gateways (touch-points every customer passes):
     loops inside a stretch, loops back past a gateway, dead ends, closed loops, several
     entries and goals, and supports needed from several stretches (failures that take
@@ -210,7 +213,6 @@ def gateway_journeys(draw) -> Spec:
         seg_nodes.append(list(range(len(ids), len(ids) + size)))
         ids += [f"t{s}_{k}" for k in range(size)]
     n_tp = len(ids)
-    share = st.sampled_from([0.5, 1.0, 2.0])
     flows: list[tuple[int, int, float]] = []
     for s, nodes in enumerate(seg_nodes):
         start = [gateways[s - 1]] if s else nodes[:1]

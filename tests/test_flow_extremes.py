@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import completion_exact, naive_cascades
-from test_engine_properties import journeys
+from test_engine_properties import gateway_journeys, journeys
 
 from journeymap.analysis import analyze, simulate
 from journeymap.analysis.fast import fast_cascades
@@ -87,6 +87,20 @@ def test_the_local_update_hands_heavy_loops_to_the_exact_solver(loop: float) -> 
     assert lost(spec)["c"] == round(1 / 6, 12)
 
 
+def test_the_smallest_shares_do_not_underflow_to_nobody() -> None:
+    # b's only line has share 5e-324 (the smallest float) to e, where half finish:
+    # 5e-324 x 0.5 is 0 in floats, yet half of b's customers finish. With x down, a's
+    # customers all take its 5e-324 line to b (the local update's rerouting case).
+    spec = loop_spec([("a", True, False), ("x", False, False), ("b", False, False),
+                      ("e", False, False), ("c", False, True), ("d", False, False)],
+                     [("a", "x", 1.0), ("a", "b", 5e-324), ("x", "c", 1.0),
+                      ("b", "e", 5e-324), ("e", "c", 1.0), ("e", "d", 1.0)])
+    a = analyze(spec, samples=10)
+    assert a.baseline_completion == 1.0
+    assert a.cascades["x"].customers_lost == 0.5
+    assert simulate(spec, ["x"]).customers_lost == 0.5
+
+
 def test_an_exit_that_underflows_in_floats_is_solved_in_fractions() -> None:
     # A chain of improbable steps (1e-9 against 1e9) back to a loop's start: every
     # attempt succeeds with chance ~1e-342 (below the smallest float), yet customers
@@ -109,7 +123,7 @@ def test_state_reduction_raises_underflow_and_the_exact_path_agrees() -> None:
     with pytest.raises(Underflow):
         LoopSystem(out, [0.0, 1e-320])
     # Two exits from b: the goal (1e-320) and nowhere (2e-320): a third finish.
-    p = loop_chances(out, [0.0, 3e-320], [0.0, 1e-320])
+    p = loop_chances(out, [0.0, 3e-320], [[], [(1e-320, 1.0), (2e-320, 0.0)]])
     assert p == pytest.approx([1 / 3, 1 / 3], rel=1e-12)
     assert TINY > 1e-320
 
@@ -138,6 +152,26 @@ def test_engine_matches_the_exact_oracle_for_extreme_shares(spec: Spec) -> None:
     assert math.isclose(comp0, completion_exact(ix, ()), abs_tol=1e-9)
     for f, s in zip(fast, naive_cascades(ix)):
         assert (f.down, f.stranded, f.collapses) == (s.down, s.stranded, s.collapses)
+        assert math.isclose(f.customers_lost, s.customers_lost, abs_tol=1e-9), \
+            ix.ids[min(f.failed)]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(st.one_of(journeys(shares=EXTREME), gateway_journeys(share=EXTREME)), st.booleans())
+def test_every_customers_lost_path_is_exact_for_extreme_shares(monkeypatch, spec: Spec,
+                                                               dense: bool) -> None:
+    # The segment-by-segment update between gateways (segments even where loops overlap
+    # them) and, when ``dense``, the one-array-pass update.
+    import journeymap.analysis.flow as flow
+    import journeymap.analysis.gateways as gw
+
+    monkeypatch.setattr(gw, "MAX_COVER", 1e9)
+    if dense:
+        monkeypatch.setattr(flow, "DENSE_LEVELS", -1)
+    ix = Index(spec)
+    for f, s in zip(fast_cascades(ix)[2], naive_cascades(ix)):
         assert math.isclose(f.customers_lost, s.customers_lost, abs_tol=1e-9), \
             ix.ids[min(f.failed)]
 

@@ -33,6 +33,9 @@ from journeymap.analysis.loops import LoopSystem, Underflow, loop_chances
 
 DENSE_LEVELS = 8  # down touch-points spread over more levels than this: one array pass
 SMALL_FAILURE = 3  # at most this many down touch-points: first look for the cheap case
+# A touch-point whose shares left add up to less than this has its chance computed share
+# by share (a share over the total first): share × chance could underflow otherwise.
+SMALL_TOTAL = 1e-250
 # The local update multiplies each rerouting touch-point's change of chance (accurate to
 # ~1e-16) by its expected visits; above this many visits it recomputes exactly instead.
 MAX_VISITS = 1000.0
@@ -68,7 +71,18 @@ def _step(ix: Index, v: int, down: Collection[int], p: list[float]) -> float:
         if t not in down:
             tot += s
             acc += s * p[t]
-    return acc / tot if tot > 0 else 0.0
+    if tot < SMALL_TOTAL:
+        return _tiny_step(ix.fsucc[v], down, p, tot)
+    return acc / tot
+
+
+def _tiny_step(lines: list[tuple[int, float]], down: Collection[int], p: list[float],
+               tot: float) -> float:
+    """:func:`_step` where the shares left are so small that share × chance could
+    underflow (5e-324 × 0.5 is 0): each share divided by their total first."""
+    if tot <= 0:
+        return 0.0
+    return sum(s / tot * p[t] for t, s in lines if t not in down)
 
 
 class FlowSolver:
@@ -151,10 +165,11 @@ class FlowSolver:
         for u in range(n):
             for t, sh in ix.fsucc[u]:
                 self.fpred_s[t].append((u, sh))
-        # The same lines without goals (a goal forwards nobody), each with its source's
-        # total share: the hot loop of _changed_visits reads one tuple per line.
+        # The same lines without goals (a goal forwards nobody), each with its share of
+        # its source's total: the hot loop of _changed_visits reads one tuple per line.
         self.fpred_ng: list[list[tuple[int, float, float]]] = [
-            [(u, sh, tot[u]) for u, sh in row if not ix.is_goal[u]] for row in self.fpred_s]
+            [(u, sh, sh / tot[u]) for u, sh in row if not ix.is_goal[u]]
+            for row in self.fpred_s]
         # Adjacency for the searches of local_loss, goals cut out (customers stop at a
         # goal, so it leads nowhere): next steps, and up-to-here steps from non-goals.
         self.succ_ng: list[list[int]] = [
@@ -442,14 +457,14 @@ class FlowSolver:
                 if mark[v] == 1:
                     continue
                 acc = ew_list[v]
-                for u, sh, tu in fpred_ng[v]:
+                for u, sh, wu in fpred_ng[v]:
                     mu = mark[u]
                     if not mu:
-                        acc += qn[u] * sh / tu
+                        acc += qn[u] * wu
                     elif mu == 2:
                         us = up_share[u]
                         if us > 0:
-                            acc += qn[u] * sh / us
+                            acc += qn[u] * (sh / us)
                 qn[v] = acc
                 continue
             c = comp[v]
@@ -500,8 +515,11 @@ class FlowSolver:
                 if t not in down:
                     up += s
                     acc += sp
-            r = (acc / up if up > 0 else 0.0) - p[u]
-            delta += qn[u] * r
+            if up < SMALL_TOTAL:
+                after = _tiny_step(self.ix.fsucc[u], down, p, up)
+            else:
+                after = acc / up
+            delta += qn[u] * (after - p[u])
         return -delta
 
     def _fill(self, comps: Iterable[int], down: Collection[int], p: list[float]) -> None:
@@ -545,23 +563,24 @@ def _solve_component(ix: Index, nodes: list[int], down: Collection[int],
     col = {v: k for k, v in enumerate(unknown)}
     out: list[dict[int, float]] = []
     exits: list[float] = []
-    x: list[float] = []
+    leaving: list[list[tuple[float, float]]] = []
     for v in unknown:
         row: dict[int, float] = {}
-        e = acc = 0.0
+        e = 0.0
+        known: list[tuple[float, float]] = []
         for t, s in ix.fsucc[v]:
             if t in down or t == v:  # rerouted around; a self-loop changes nothing
                 continue
             k = col.get(t)
             if k is None:  # outside the component, or a goal inside it: known
                 e += s
-                acc += s * p[t]
+                known.append((s, p[t]))
             else:
                 row[k] = s
         out.append(row)
         exits.append(e)
-        x.append(acc)
-    for v, val in zip(unknown, loop_chances(out, exits, x)):
+        leaving.append(known)
+    for v, val in zip(unknown, loop_chances(out, exits, leaving)):
         p[v] = val
 
 
@@ -572,4 +591,4 @@ def _sccs(ix: Index) -> tuple[list[int], list[list[int]]]:
                 [v for v in range(ix.n) if ix.is_tp[v]])
 
 
-__all__ = ["MAX_VISITS", "FlowSolver", "goal_reachable", "reachable"]
+__all__ = ["MAX_VISITS", "SMALL_TOTAL", "FlowSolver", "goal_reachable", "reachable"]

@@ -183,13 +183,19 @@ class LoopSystem:
 
 
 def loop_chances(out: Sequence[Mapping[int, float]], exit: Sequence[float],
-                 x: Sequence[float]) -> list[float]:
-    """Chances ``M p = x`` in floats, exactly when floats would underflow."""
+                 leaving: Sequence[Sequence[tuple[float, float]]]) -> list[float]:
+    """Chances ``M p = x`` in floats, exactly when floats would underflow.
+
+    ``leaving[i]`` lists ``(share, chance there)`` for each of ``i``'s lines out of the
+    loop, so that ``x`` is formed exactly too (share × chance can underflow on its own).
+    """
     try:
+        x = [sum(s * c for s, c in row) for row in leaving]
         return LoopSystem(out, exit).chances(x)  # type: ignore[return-value]
     except Underflow:
         exact = LoopSystem(out, exit, exact=True)
-        return [float(v) for v in exact.chances([Fraction(v) for v in x])]
+        xf = [sum((Fraction(s) * Fraction(c) for s, c in row), Fraction(0)) for row in leaving]
+        return [float(v) for v in exact.chances(xf)]
 
 
 __all__ = ["TINY", "LoopSystem", "Underflow", "loop_chances"]
