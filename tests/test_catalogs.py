@@ -285,3 +285,12 @@ def test_example_specs_share_the_platform_catalog():
     specs = [load_spec(str(p)) for p in users]
     aws = [s.by_id["aws-cloud"] for s in specs if "aws-cloud" in s.by_id]
     assert len(aws) >= 3 and all(a is aws[0] for a in aws)
+
+
+def test_lines_written_in_a_catalog_are_named_with_their_file(repo):
+    from journeymap.formats.analyze.text import render
+
+    write(repo, "a.journey.yaml", JOURNEY.format(uses="catalogs/platform.catalog.yaml", id="a"))
+    text = render([analyze(load_spec("a.journey.yaml"), samples=0)])
+    assert "CRM [crm] needs Cloud [cloud] (technology, catalogs/platform.catalog.yaml:14)" in text
+    assert "Web [web] needs CRM [crm] (technology, line 7)" in text

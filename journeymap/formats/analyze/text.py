@@ -267,8 +267,11 @@ def journey_lines(a: JourneyAnalysis, color: bool = False) -> list[str]:
         out.append(s("Lines that made it complex", bold=True))
         for cl in cx.critical_lines:
             ln = cl.line
+            # A line written in a catalog (uses:) is named with its file.
+            where = (f"line {ln.location.line}" if ln.location.path == spec.source
+                     else f"{ln.location.path}:{ln.location.line}")
             out.append(f"  {label(spec, ln.source)} needs {label(spec, ln.target)} "
-                       f"({ln.kind}, line {ln.location.line}); carries the collapse of: "
+                       f"({ln.kind}, {where}); carries the collapse of: "
                        f"{', '.join(cl.spofs)}")
             out.append(f"    fix: {cl.fix}")
         out.append("")

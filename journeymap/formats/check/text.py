@@ -37,7 +37,11 @@ def diff_lines(d: JourneyDiff) -> list[str]:
     if d.status in (ADDED, DELETED, UNCHANGED):
         return out
     for s in d.spofs_added:
-        via = f", via the new line at line {s.line.location.line}" if s.line else ""
+        via = ""
+        if s.line:
+            loc = s.line.location  # a line written in a catalog is named with its file
+            via = (f", via the new line at line {loc.line}" if loc.path == d.path
+                   else f", via the new line at {loc.path}:{loc.line}")
         end = " (the journey's sole entry or goal)" if s.endpoint else ""
         out.append(f"  + new single point of failure '{s.id}' ({s.control}){end}: "
                    f"{percent(s.customers_lost)} of customers lost if it fails{via}")
