@@ -1,0 +1,71 @@
+"""Issue 9 cases found uncovered by the end-to-end audit: the gate path itself
+(``check --baseline``) with a ``.nan`` share, and an unwritable folder where the suite
+runs as root (where a chmod 0500 folder is still writable, so the test in
+test_outputs.py skips)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+
+from check_fixtures import make_repo, write
+from click.testing import CliRunner
+
+from journeymap.cli import cli
+
+SPEC = "specs/j.journey.yaml"
+
+# Customers split evenly between two goals; the crm support stands behind the first.
+BASE = """\
+journeymap: 1
+journey: {id: j, name: Journey, owner: us}
+stages:
+  - {id: s1, name: One}
+parties:
+  - {id: us, name: Us, control: internal}
+  - {id: them, name: Them, control: external}
+touchpoints:
+  - {id: start, name: Start, stage: s1, channel: web, owner: us, entry: true}
+  - {id: done, name: Done, stage: s1, channel: web, owner: us, goal: true, needs: [crm]}
+  - {id: alt, name: Alt, stage: s1, channel: web, owner: us, goal: true}
+supports:
+  - {id: crm, name: CRM, kind: system, owner: them}
+flow:
+  - {from: start, to: done, share: 1}
+  - {from: start, to: alt, share: SHARE}
+"""
+
+
+def test_nan_share_cannot_slip_past_check_with_a_baseline(tmp_path, monkeypatch):
+    # The issue's attack: the change makes 'alt' need crm too (half the customers more
+    # lost when crm fails) and hides it behind share: .nan. It must be refused, exit 2.
+    root = make_repo(tmp_path / "repo", {SPEC: BASE.replace("SHARE", "1")})
+    pr = BASE.replace("SHARE", ".nan").replace("goal: true}", "goal: true, needs: [crm]}")
+    write(root, {SPEC: pr})
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["check", "specs", "--baseline", "main"])
+    assert result.exit_code == 2, result.output
+    assert f"{SPEC}:16:35: error[JM009]: the number .nan is not finite" in result.output
+    assert "No journey became more fragile" not in result.output
+    assert "Traceback" not in result.output
+    # The same change with an honest share is caught as a finding (exit 1), so the
+    # refusal above is what stops the .nan one, not an unrelated failure.
+    write(root, {SPEC: pr.replace(".nan", "1")})
+    result = CliRunner().invoke(cli, ["check", "specs", "--baseline", "main"])
+    assert result.exit_code == 1, result.output
+
+
+def test_an_unwritable_folder_as_any_user(tmp_path, monkeypatch):
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    spec = tmp_path / "j.journey.yaml"
+    spec.write_text(BASE.replace("SHARE", "1"), encoding="utf-8")
+    target = tmp_path / "out" / "a.txt"
+    result = CliRunner().invoke(cli, ["analyze", str(spec), "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (f"journeymap: error: {target}: cannot write: "
+                                      "Permission denied; nothing was written")
+    assert not target.exists() and not target.parent.exists()  # the folder made is removed
