@@ -577,7 +577,7 @@ def hours(q: float) -> str:
     """A chance of being stopped as time in a year, the way a leader plans for it.
 
     >>> hours(0.0154), hours(0.00004), hours(0.0)
-    ('135 hours', '21 minutes', 'no time')
+    ('130 hours', '21 minutes', 'no time')
     """
     from journeymap.analysis.probability import HOURS_PER_YEAR
 
