@@ -152,3 +152,39 @@ def test_cli_refuses_to_overwrite_and_reports_bad_input(repo):
     assert proc.returncode == 2
     assert "bad.csv:2:3: error: 'next' of 'a' names 'nowhere'" in proc.stderr
     assert not (repo / "k.journey.yaml").exists()
+
+
+def test_backstage_documents_go_through_the_hardened_reader():
+    # Issue 9: every YAML journeymap reads is read by spec/yamlsource.py; a Backstage
+    # file holds several documents, each read on its own at its place in the file.
+    bomb = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"] + [
+        f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    text = "\n".join([
+        "%YAML 1.1",
+        "--- {kind: Component, metadata: {name: a}, spec: {owner: t}}",
+        "...",
+        "kind: Component",
+        "metadata: {name: b}",
+        "--- # the alias bomb",
+        "kind: Component",
+        *bomb,
+        "---",
+        "x: &r [*r]",
+        "---",
+        "a: " + "9" * 400,
+    ]) + "\n"
+    with pytest.raises(ImportError_) as info:
+        backstage_catalog([("c.yaml", text)], "x")
+    assert [str(p) for p in info.value.problems] == [
+        "c.yaml:14:10: error: document expands to more than 2,000,000 values through "
+        "aliases (an alias bomb?); refusing it",
+        "c.yaml:18:8: error: alias '*r' is used inside the collection its anchor '&r' "
+        "marks, so the document would be infinite (a recursive alias)",
+        "c.yaml:20:4: error: the whole number 999999999999…999999 (400 digits) is too "
+        "large: journeymap reads whole numbers up to 9,007,199,254,740,992 (2^53) exactly",
+    ]
+    # Without them, the two entities before are read (a document marker may carry
+    # content; '...' ends a document; a directive before one is left out).
+    good = "\n".join(text.splitlines()[:5]) + "\n"
+    out = backstage_catalog([("c.yaml", good)], "x")
+    assert "id: a\n" in out and "id: b\n" in out

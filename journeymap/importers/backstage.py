@@ -22,13 +22,13 @@ kind appended (``payments`` and ``payments-api``), a non-default namespace is pr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from journeymap.importers import ImportError_, ImportProblem, comment, plain, q, slug
-from journeymap.spec.diagnostics import Location
+from journeymap.spec.diagnostics import Location, SpecError
+from journeymap.spec.yamlsource import read_source
 
 SUPPORT_KINDS = ("component", "resource", "system", "api")
 PARTY_KINDS = ("group", "user")
@@ -70,25 +70,47 @@ def parse_ref(ref: str, default_kind: str, default_namespace: str = "default") \
     return kind.strip().lower(), namespace.strip() or "default", name.strip()
 
 
+# A line that starts with '---' or '...' (then a space or nothing) is a document marker
+# wherever it stands: YAML forbids it at the start of a line inside any content.
+_MARKER = re.compile(r"(---|\.\.\.)(?=[ \t\r]|$)")
+
+
 def _documents(path: str, text: str) -> list[tuple[Any, Location]]:
+    """Every document of a multi-document file, each read by the hardened reader (the
+    one every YAML journeymap reads goes through: alias bombs, recursive aliases, deep
+    nesting and huge numbers are refused, not expanded), at its position in the file."""
     out = []
-    loader = None
-    try:
-        loader = yaml.SafeLoader(text)  # checks the characters already: inside the try
-        while loader.check_node():
-            node = loader.get_node()
-            where = Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
-            out.append((loader.construct_document(node), where))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
-        raise ImportError_([ImportProblem(loc, f"invalid YAML: {exc.problem}")]) from None
-    except yaml.YAMLError as exc:
-        raise ImportError_([ImportProblem(Location(path, 1, 1), f"invalid YAML: {exc}")]) \
-            from None
-    finally:
-        if loader is not None:
-            loader.dispose()
+    problems: list[ImportProblem] = []
+    chunks: list[tuple[int, list[str]]] = [(0, [])]  # (index of its first line, lines)
+    content = False  # has the current document's text started (directives come before)
+    for i, line in enumerate(text.split("\n")):
+        m = _MARKER.match(line)
+        if m is None:
+            # A directive (%YAML, %TAG) before a document is left out (a blank line).
+            directive = line.startswith("%") and not content
+            content = content or not (directive or line.strip() == "" or line.startswith("#"))
+            chunks[-1][1].append("" if directive else line)
+        elif m.group(1) == "---":
+            # '--- content' starts a document with content on the marker's line; the
+            # marker becomes blanks so columns stay right.
+            chunks.append((i, ["   " + line[3:]]))
+            content = True
+        else:  # '...' only ends one
+            chunks.append((i + 1, []))
+            content = False
+    for first, chunk in chunks:
+        try:
+            src = read_source(path, "\n".join(chunk))
+        except SpecError as exc:
+            problems += [ImportProblem(Location(path, d.location.line + first,
+                                                d.location.column), d.message)
+                         for d in exc.diagnostics]
+            continue
+        if src.root is not None:
+            mark = src.root.start_mark
+            out.append((src.data, Location(path, mark.line + 1 + first, mark.column + 1)))
+    if problems:
+        raise ImportError_(problems)
     return out
 
 
