@@ -1,7 +1,7 @@
 """Issue 9 cases found uncovered by the end-to-end audit: the gate path itself
-(``check --baseline``) with a ``.nan`` share, and an unwritable folder where the suite
-runs as root (where a chmod 0500 folder is still writable, so the test in
-test_outputs.py skips)."""
+(``check --baseline``) with a ``.nan`` share, ``.inf`` through ``analyze --format json``
+and ``report``, and an unwritable folder where the suite runs as root (where a chmod
+0500 folder is still writable, so the test in test_outputs.py skips)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import errno
 import os
 import tempfile
 
+import pytest
 from check_fixtures import make_repo, write
 from click.testing import CliRunner
 
@@ -69,3 +70,17 @@ def test_an_unwritable_folder_as_any_user(tmp_path, monkeypatch):
     assert result.stderr.strip() == (f"journeymap: error: {target}: cannot write: "
                                       "Permission denied; nothing was written")
     assert not target.exists() and not target.parent.exists()  # the folder made is removed
+
+
+@pytest.mark.parametrize("command", [["analyze", "--format", "json"], ["report", "-o", "OUT"]])
+def test_an_infinite_share_never_reaches_json_or_the_report(tmp_path, command):
+    # It once made analyze write bare NaN into JSON and crashed report.
+    spec = tmp_path / "j.journey.yaml"
+    spec.write_text(BASE.replace("SHARE", ".inf"), encoding="utf-8")
+    out = tmp_path / "r.html"
+    args = [str(out) if a == "OUT" else a for a in command] + [str(spec)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"{spec}:16:35: error[JM009]: the number .inf is not "
+                                    "finite")
+    assert "NaN" not in result.output and not out.exists()
