@@ -42,9 +42,17 @@ from importlib import resources
 from typing import Any
 
 from journeymap.rules import OFF, Thresholds, find_rule
-from journeymap.spec.diagnostics import Diagnostic, Location, SpecError, did_you_mean
+from journeymap.spec.diagnostics import (
+    Diagnostic,
+    Location,
+    SpecError,
+    character_name,
+    control_character,
+    did_you_mean,
+)
 from journeymap.spec.yamlsource import (
     MAX_DEPTH,
+    MAX_FILE_BYTES,
     number_problem,
     read_source,
     read_text,
@@ -147,11 +155,15 @@ def _shown(path: str) -> str:
 def _has_tool_table(path: str) -> bool:
     try:
         # Undecodable bytes must not stop the search: the table is found and the
-        # loader then reports the file's encoding with its position.
+        # loader then reports the file's encoding with its position. Too large: the
+        # loader says so (the gate must not skip a policy it cannot read).
+        if os.path.getsize(path) > MAX_FILE_BYTES:
+            return True
         with open(path, encoding="utf-8", errors="replace") as fh:
-            return re.search(r"^\s*\[\[?\s*tool\.journeymap\b", fh.read(), re.MULTILINE) is not None
+            text = fh.read(MAX_FILE_BYTES)
     except OSError:
         return False
+    return re.search(r"^\s*\[\[?\s*tool\.journeymap\b", text, re.MULTILINE) is not None
 
 
 def load_policy(path: str | None) -> Policy:
@@ -337,6 +349,12 @@ def _build(path: str, data: Any, where: _Where) -> Policy:
         if found is None:
             problems.append(Diagnostic(where(at + ("rule",)), "JM014",
                                        f"unknown rule '{w['rule']}'{_rule_hint(w['rule'])}"))
+        for key in ("rule", "journey", "element"):  # the reason is free text, escaped on output
+            found_char = control_character(w.get(key))
+            if found_char is not None:
+                problems.append(Diagnostic(where(at + (key,)), "JM016", (
+                    f"'{key}' of waiver #{i + 1} holds the control character "
+                    f"{character_name(found_char)}; ids are one line of plain text")))
         expires = _date(w.get("expires"))
         if expires is None and isinstance(w.get("expires"), str) \
                 and re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", w["expires"]):

@@ -178,7 +178,7 @@ def test_line_styles(newsletter):
 
 NASTY = textwrap.dedent("""\
     journeymap: 1
-    journey: {id: nasty, name: "Quotes \\" & <tags> \\\\ back\\nslash — Łódź 東京 مرحبا"}
+    journey: {id: nasty, name: "Quotes \\" & <tags> \\\\ back slash — Łódź 東京 مرحبا"}
     stages: [{id: s1, name: "R&D <1>"}]
     parties: [{id: p, name: 'O"Brien & <Sons>', control: external}]
     touchpoints:
@@ -186,7 +186,7 @@ NASTY = textwrap.dedent("""\
          channel: "web & \\"app\\"", description: "line one\\nline \\"two\\" \\\\ end"}
       - {id: b, name: "Доступ 🚀 ok", stage: s1, goal: true, needs: [c]}
     supports:
-      - {id: c, name: "Ünïcode\\nnew line & more", kind: system}
+      - {id: c, name: "Ünïcode & more", kind: system}  # names hold no line breaks (JM016)
     flow: [a -> b]
     """)
 
@@ -222,7 +222,7 @@ def test_escaped_dot_draws_and_keeps_the_text(nasty):
 def test_escaping_in_mermaid(nasty):
     mmd = diagram_mermaid(nasty)
     assert "Say #quot;hi#quot; #amp; #lt;b#gt;bye#lt;/b#gt;" in mmd
-    assert "Ünïcode<br/>new line #amp; more" in mmd
+    assert "Ünïcode #amp; more" in mmd
     body = mmd.split("---", 2)[2]
     # Every label is one quoted string: no stray double quote or raw newline inside.
     for m in re.finditer(r'\["(.*?)"\]|\("(.*?)"\)', body):

@@ -240,6 +240,14 @@ def test_toml_policy_numbers_and_nesting(tmp_path, toml, expected):
     assert problem.startswith(expected), problem
 
 
+def test_unreadable_pyproject_is_reported_not_skipped(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool.journeymap]\nfail_on = '\xff'\n")
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    cli_fails_with(["check", str(spec_file(tmp_path, GOOD))],
+                   "pyproject.toml:2:12: error[JM006]: file is not UTF-8 text (byte 0xff)")
+
+
 @pytest.mark.parametrize("text, expected", [
     ("thresholds: {blast_radius: 0}\n",
      "journeymap.yaml:1:28: error[JM013]: threshold 'blast_radius' must be a number above 0 "
@@ -258,6 +266,9 @@ def test_toml_policy_numbers_and_nesting(tmp_path, toml, expected):
      "not '2027-02-30'"),
     ("waivers:\n  - {rule: JM101, reason: r, expires: 2027-01-01, scope: all}\n",
      "journeymap.yaml:2:51: error[JM010]: unknown waiver key 'scope'"),
+    ('waivers:\n  - {rule: JM101, element: "x\\n", reason: r, expires: 2027-01-01}\n',
+     "journeymap.yaml:2:28: error[JM016]: 'element' of waiver #1 holds the control character "
+     "U+000A (line break); ids are one line of plain text"),
 ])
 def test_policy_schema_errors_have_positions_and_codes(tmp_path, text, expected):
     (problem,) = policy_problems(tmp_path, text)
@@ -274,3 +285,154 @@ def test_policy_schema_is_shipped_and_valid():
     schema = json.loads(policy_schema_text())
     jsonschema.Draft7Validator.check_schema(schema)
     assert set(schema["properties"]) == {"journeys", "fail_on", "thresholds", "rules", "waivers"}
+
+
+# --- limits on text -----------------------------------------------------------------------
+
+def test_ids_up_to_128_and_names_up_to_300_characters(tmp_path):
+    ok = edit("id: crm", "id: " + "c" * 128).replace("needs: [crm]", f"needs: [{'c' * 128}]")
+    load_spec(str(spec_file(tmp_path, edit("name: CRM", "name: " + "N" * 300, ok))))
+    path = spec_file(tmp_path, edit("name: CRM", "name: " + "N" * 301))
+    assert only_problem(path) == (24, 11, "JM015", "'name' of support 'crm' is 301 characters "
+                                                   "long; it can be at most 300")
+    cli_fails_with(["validate", str(path)], f"{path}:24:11: error[JM015]")
+    path = spec_file(tmp_path, edit("channel: web\n    owner: us\n    entry",
+                                    f"channel: {'w' * 100_000}\n    owner: us\n    entry"))
+    load_spec(str(path))  # a channel is not a name: long, but plain text
+
+
+def test_long_id_is_not_quoted_whole(tmp_path):
+    long_id = "c" * 100_000
+    path = spec_file(tmp_path, edit("id: crm", f"id: {long_id}").replace(
+        "needs: [crm]", f"needs: [{long_id}]"))
+    with pytest.raises(SpecError) as info:
+        load_spec(str(path))
+    lines = [str(d) for d in info.value.diagnostics]
+    assert [d.code for d in info.value.diagnostics] == ["JM015"]
+    assert lines[0].endswith("error[JM015]: an id of support #1 is 100,000 characters long; "
+                             "it can be at most 128")
+    assert max(map(len, lines)) < 300
+
+
+@pytest.mark.parametrize("old, new, line, col, message", [
+    ("name: CRM", 'name: "CR\\e]0;pwned\\aM"', 24, 11,
+     "'name' of support 'crm' holds the control character U+001B (ESC) at character 3; "
+     "ids, names and channels are one line of plain text"),
+    ("name: CRM", 'name: "CRM\\nfake line"', 24, 11,
+     "'name' of support 'crm' holds the control character U+000A (line break) at character 4; "
+     "ids, names and channels are one line of plain text"),
+    ("name: CRM", 'name: "C\\x9bRM"', 24, 11,
+     "'name' of support 'crm' holds the control character U+009B (CSI) at character 2; "
+     "ids, names and channels are one line of plain text"),
+    ("name: CRM", 'name: "C\\x7fRM"', 24, 11,
+     "'name' of support 'crm' holds the control character U+007F (DEL) at character 2; "
+     "ids, names and channels are one line of plain text"),
+    ("channel: web\n    owner: us\n    entry", 'channel: "w\\teb"\n    owner: us\n    entry',
+     12, 14,
+     "'channel' of touch-point 'start' holds the control character U+0009 (tab) at "
+     "character 2; ids, names and channels are one line of plain text"),
+    ("name: CRM", 'name: CRM\n    description: "first\\nsecond\\x1b[2J"', 25, 18,
+     "'description' of support 'crm' holds the control character U+001B (ESC) at character "
+     "13; descriptions and notes may hold line breaks, no other control characters"),
+    ("  - start -> done\n", '  - {from: start, to: done, note: "a\\x00"}\n', 28, 35,
+     "'note' of flow line #1 holds the control character U+0000 (NUL) at character 2; "
+     "descriptions and notes may hold line breaks, no other control characters"),
+    ("needs: [crm]", 'needs: [{id: crm, note: "\\x07"}]', 15, 29,
+     "'note' of needs entry 'crm' holds the control character U+0007 (BEL) at character 1; "
+     "descriptions and notes may hold line breaks, no other control characters"),
+    ("journey: {id: j, name: Journey, owner: us}", 'journey: {id: j, name: "J\\rx", owner: us}',
+     2, 24, "'name' of 'journey' holds the control character U+000D (carriage return) at "
+            "character 2; ids, names and channels are one line of plain text"),
+], ids=["esc", "newline", "c1-csi", "del", "tab-in-channel", "esc-in-description",
+        "nul-in-flow-note", "bel-in-needs-note", "cr-in-journey-name"])
+def test_control_characters(tmp_path, old, new, line, col, message):
+    path = spec_file(tmp_path, edit(old, new))
+    assert only_problem(path) == (line, col, "JM016", message)
+    out = cli_fails_with(["validate", str(path)], f"{path}:{line}:{col}: error[JM016]")
+    assert "\x1b" not in out and "\x9b" not in out
+
+
+def test_control_character_in_an_id_is_reported_once_and_escaped(tmp_path):
+    path = spec_file(tmp_path, edit("id: crm", 'id: "crm\\n"'))  # '$' in the id pattern
+    with pytest.raises(SpecError) as info:                       # lets a trailing \n through
+        load_spec(str(path))
+    assert [(d.code, d.location.line) for d in info.value.diagnostics] == [
+        ("JM021", 15), ("JM016", 23)]
+    assert str(info.value.diagnostics[1]).endswith(
+        "error[JM016]: 'id' of support #1 holds the control character U+000A (line break) "
+        "at character 4; ids, names and channels are one line of plain text")
+    path = spec_file(tmp_path, edit("id: crm", 'id: "c\\e]8;;http://x\\e\\\\rm"'))
+    out = cli_fails_with(["validate", str(path)], "error[JM016]: 'id' of support #1 holds")
+    assert "\x1b" not in out
+
+
+def test_hostile_text_quoted_in_a_problem_is_escaped(tmp_path):
+    path = spec_file(tmp_path, GOOD + '"\\e]0;owned\\a\\nerror: forged": 1\n')
+    out = cli_fails_with(["validate", str(path)],
+                         "error[JM010]: unknown field '\\x1b]0;owned\\x07\\x0aerror: forged' in "
+                         "the spec")
+    assert "\x1b" not in out and "\nerror: forged" not in out
+
+
+def test_descriptions_may_hold_line_breaks(tmp_path):
+    text = edit("name: CRM", "name: CRM\n    description: |\n      line one\n      line two")
+    spec = load_spec(str(spec_file(tmp_path, text)))
+    assert spec.by_id["crm"].description == "line one\nline two\n"
+
+
+# --- numbers in range ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, ok", [("1000000000", True), ("1000000000.5", False),
+                                       ("0.000001", True), ("0", False)])
+def test_share_is_above_0_and_at_most_1e9(tmp_path, value, ok):
+    path = spec_file(tmp_path, edit("  - start -> done\n",
+                                    f"  - {{from: start, to: done, share: {value}}}\n"))
+    if ok:
+        load_spec(str(path))
+        return
+    line, col, code, msg = only_problem(path)
+    assert (line, col, code) == (28, 36, "JM013")
+    assert msg == (f"'share' is {float(value) if '.' in value else int(value)!r}, out of range: "
+                   "it must be more than 0 and at most 1,000,000,000")
+    cli_fails_with(["analyze", str(path)], f"{path}:28:36: error[JM013]")
+
+
+# --- a journey nobody can complete ---------------------------------------------------------
+
+def test_no_goal_reachable_from_any_entry_is_an_error(tmp_path):
+    path = spec_file(tmp_path, edit("  - start -> done\n", "  - done -> start\n"))
+    assert only_problem(path) == (27, 1, "JM030",
+        "no goal can be reached from any entry, even with nothing failed: customers start at "
+        "'start' and succeed at 'done', but no flow lines lead from an entry to a goal; add the "
+        "flow lines customers take")
+    for command in ("validate", "analyze", "check"):
+        cli_fails_with([command, str(path)], f"{path}:27:1: error[JM030]")
+    no_flow = spec_file(tmp_path, edit("flow:\n  - start -> done\n", ""), "no-flow.yaml")
+    assert only_problem(no_flow)[:3] == (8, 1, "JM030")  # at 'touchpoints:'
+
+
+def test_one_reachable_goal_is_enough(tmp_path):
+    # 'side' can reach no goal, but customers entering at 'start' can: a valid journey.
+    text = edit("touchpoints:\n", "touchpoints:\n  - {id: side, name: Side, entry: true}\n")
+    load_spec(str(spec_file(tmp_path, text)))
+    both = edit("    goal: true\n", "    goal: true\n    entry: true\n", edit(
+        "    entry: true\n", "", edit("  - start -> done\n", "  - done -> start\n")))
+    load_spec(str(spec_file(tmp_path, both, "entry-is-goal.yaml")))
+
+
+# --- options and standard input --------------------------------------------------------------
+
+def test_samples_are_bounded(tmp_path):
+    path = str(spec_file(tmp_path, GOOD))
+    result = CliRunner().invoke(cli, ["analyze", path, "--samples", "1000000000"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--samples': 1000000000 is not in the range 0<=x<=100000" \
+        in result.output
+    assert CliRunner().invoke(cli, ["analyze", path, "--samples", "100000"]).exit_code == 0
+
+
+def test_spec_from_standard_input():
+    result = CliRunner().invoke(cli, ["validate", "-"], input=GOOD)
+    assert result.exit_code == 0 and result.output.startswith("-: ok")
+    result = CliRunner().invoke(cli, ["validate", "-"], input="journey: &a [*a]\n")
+    assert result.exit_code == 2 and "-:1:14: error[JM007]" in result.output

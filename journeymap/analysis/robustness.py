@@ -117,10 +117,15 @@ def robustness(ix: Index, *, samples: int, seed: int, baseline_ok: bool = True,
                       round(sum(steps) / samples, 12), samples, seed)
 
 
+MAX_SAMPLES = 100_000
+"""The most samples `analyze --samples` takes: each sample fails every element of the
+journey in turn, so a bound keeps one option from running for days."""
+
+
 def default_samples(n: int, m: int) -> int:
     """Samples chosen from the journey's size only (so output stays deterministic):
     200 for journeys up to ~2,000 elements and lines, fewer above (at least 10)."""
     return max(10, min(200, 400_000 // max(1, n + m)))
 
 
-__all__ = ["collapse_step", "default_samples", "robustness"]
+__all__ = ["MAX_SAMPLES", "collapse_step", "default_samples", "robustness"]

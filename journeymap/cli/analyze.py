@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from journeymap.analysis.result import COMPLEX
+from journeymap.analysis.robustness import MAX_SAMPLES
 from journeymap.cli.common import (
     COLOR_OPTION,
     check_outputs,
@@ -49,9 +50,10 @@ def _emit(text: str, output: str | None, color: bool = False) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically; '-' is stdout) instead of "
                    "stdout.")
-@click.option("--samples", type=click.IntRange(0), default=None,
-              help="Monte Carlo samples for the robustness curve [default: chosen from the "
-                   "journey's size, 200 for small journeys].")
+@click.option("--samples", type=click.IntRange(0, MAX_SAMPLES), default=None,
+              help="Monte Carlo samples for the robustness curve, at most "
+                   f"{MAX_SAMPLES:,} [default: chosen from the journey's size, 200 for small "
+                   "journeys].")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the robustness curve and of Monte Carlo probabilities (same "
                    "seed, same output).")

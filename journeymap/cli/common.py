@@ -125,6 +125,6 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def existing_paths(func: _F) -> _F:
-    """The SPEC... argument: files or directories that must exist."""
+    """The SPEC... argument: files or directories that must exist (``-``: standard input)."""
     return click.argument("specs", nargs=-1, required=True,
-                          type=click.Path(exists=True, dir_okay=True))(func)
+                          type=click.Path(exists=True, dir_okay=True, allow_dash=True))(func)

@@ -7,6 +7,7 @@ and column), all of them at once. The codes are stable: tools and people grep fo
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,6 +27,9 @@ CODES: dict[str, str] = {
     "JM012": "a value has the wrong type",
     "JM013": "a value is out of range",
     "JM014": "a value is not one of the allowed values or forms",
+    "JM015": "an id (over 128 characters) or a name (over 300) is too long",
+    "JM016": "a control character in an id, name or channel (descriptions and notes: "
+             "line breaks only)",
     "JM020": "an id is defined twice",
     "JM021": "a line names an element that does not exist",
     "JM022": "at_least asks for more members than the group has",
@@ -36,6 +40,7 @@ CODES: dict[str, str] = {
     "JM027": "an owner (party) that does not exist",
     "JM028": "an element needs itself",
     "JM029": "an id is listed twice in one redundancy group",
+    "JM030": "no goal can be reached from any entry, even with nothing failed",
     # Many journeys (catalogs, review dates): journeymap/spec/catalog.py
     "JM050": "a catalog named in 'uses' cannot be found",
     "JM051": "a 'uses' path is absolute or leaves the repository",
@@ -69,7 +74,7 @@ class Diagnostic:
     severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}[{self.code}]: {self.message}"
+        return visible(f"{self.location}: {self.severity}[{self.code}]: {self.message}")
 
 
 class SpecError(Exception):
@@ -78,6 +83,40 @@ class SpecError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]):
         self.diagnostics: list[Diagnostic] = sorted(set(diagnostics))
         super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1b``), so a problem
+    quoting a hostile value (or file name) can neither drive the terminal nor start a
+    line of its own in a CI log.
+
+    >>> visible("a\\x1b]0;title\\x07 b\\nc")
+    'a\\\\x1b]0;title\\\\x07 b\\\\x0ac'
+    """
+    if text.isprintable():
+        return text
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_CONTROL_NAMES = {"\x1b": "ESC", "\n": "line break", "\r": "carriage return", "\t": "tab",
+                  "\x00": "NUL", "\x07": "BEL", "\x7f": "DEL", "\x9b": "CSI"}
+
+
+def control_character(text: object) -> str | None:
+    """The first control character (C0, DEL, C1) in ``text``, if it is text and has one."""
+    if not isinstance(text, str) or text.isprintable():
+        return None
+    m = _CONTROL.search(text)
+    return m.group() if m else None
+
+
+def character_name(char: str) -> str:
+    """``U+001B (ESC)``: how a problem names a character nobody can see."""
+    name = _CONTROL_NAMES.get(char)
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -15,7 +15,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from journeymap.spec.diagnostics import Diagnostic, Location, SpecError, did_you_mean
+from journeymap.spec.diagnostics import (
+    Diagnostic,
+    Location,
+    SpecError,
+    character_name,
+    control_character,
+    did_you_mean,
+)
 from journeymap.spec.model import (
     Control,
     Element,
@@ -38,6 +45,9 @@ _NAMES = {"touchpoints": "touch-point", "supports": "support", "stages": "stage"
           "parties": "party", "flow": "flow line", "needs": "needs entry"}
 _TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole number",
                "boolean": "true or false", "array": "a list", "object": "a mapping"}
+_ID_FIELDS = ("id", "owner", "stage", "from", "to")
+_ONE_LINE = ("id", "name", "channel")  # fields with no control characters at all
+_FREE_TEXT = ("description", "note")   # fields that may also hold line breaks
 _ID_RULE = "ids use lowercase letters, digits, '-' and '_', starting with a letter or digit"
 
 
@@ -139,8 +149,9 @@ def _what(path: Path, data: Any) -> str:
             for step in path[: i + 1]:
                 node = node[step]
             label = _NAMES[path[i - 1]]
-            if isinstance(node, dict) and isinstance(node.get("id"), str):
-                return f"{label} '{node['id']}'"
+            eid = node.get("id") if isinstance(node, dict) else None
+            if isinstance(eid, str) and len(eid) <= 128 and control_character(eid) is None:
+                return f"{label} '{eid}'"
             return f"{label} #{path[i] + 1}"
     return "the spec" if not path else f"'{path[0]}'"
 
@@ -200,6 +211,8 @@ def _explain(err: Any, src: Source) -> Iterator[Diagnostic]:
     elif v == "pattern" and path[-1:] == ("review_by",):
         yield Diagnostic(where, "JM014", f"'review_by' must be a date like 2027-01-31, "
                                          f"not {_describe(inst)}")
+    elif v == "pattern" and control_character(inst) is not None:
+        return  # JM016 names the control character; "invalid id" would only repeat it
     elif v == "pattern":
         yield Diagnostic(where, "JM014", f"invalid id {_describe(inst)}: {_ID_RULE}")
     elif v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -210,6 +223,11 @@ def _explain(err: Any, src: Source) -> Iterator[Diagnostic]:
                          f"'{_field(path)}' needs at least {err.validator_value} item(s)")
     elif v == "minLength":
         yield Diagnostic(where, "JM014", f"'{_field(path)}' must not be empty")
+    elif v == "maxLength":
+        kind = "an id" if _field(path) in _ID_FIELDS else f"'{_field(path)}'"
+        yield Diagnostic(where, "JM015", f"{kind} of {_what(path, src.data)} is "
+                                         f"{len(inst):,} characters long; it can be at most "
+                                         f"{err.validator_value}")
     else:  # pragma: no cover - every keyword the schema uses is handled above
         yield Diagnostic(where, "JM014", err.message)
 
@@ -217,11 +235,11 @@ def _explain(err: Any, src: Source) -> Iterator[Diagnostic]:
 def _range_words(schema: dict[str, Any]) -> str:
     parts = []
     if "exclusiveMinimum" in schema:
-        parts.append(f"more than {schema['exclusiveMinimum']}")
+        parts.append(f"more than {schema['exclusiveMinimum']:,}")
     if "minimum" in schema:
-        parts.append(f"at least {schema['minimum']}")
+        parts.append(f"at least {schema['minimum']:,}")
     if "maximum" in schema:
-        parts.append(f"at most {schema['maximum']}")
+        parts.append(f"at most {schema['maximum']:,}")
     return "it must be " + " and ".join(parts)
 
 
@@ -233,6 +251,8 @@ def _describe(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
+        if len(value) > 60:  # a 100k-character value is named, not quoted whole
+            return f"'{value[:40]}…' ({len(value):,} characters)"
         return f"'{value}'"
     if isinstance(value, list):
         return "a list"
@@ -263,6 +283,11 @@ def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
     if not isinstance(value, list):
         return []
     return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _listed(ids: list[str], most: int = 5) -> str:
+    shown = ", ".join(f"'{i}'" for i in ids[:most])
+    return shown + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
 def _sid(value: Any) -> str | None:
@@ -323,7 +348,70 @@ class _Checker:
             if not any(flagged(tp, "goal") for tp in touchpoints):
                 self.add(where, "JM025", "the journey has no goal touch-point: mark where "
                                          "customers succeed with 'goal: true'")
+        self._text()
+        if not self.out:  # on a sound journey only: a broken line would make it a guess
+            self._goal_reachable()
         return self.out
+
+    def _text(self) -> None:
+        """No control characters: none in ids, names and channels (shown on one line in
+        every output), only line breaks in descriptions and notes."""
+        journey = self.data.get("journey")
+        items: list[tuple[Path, dict[str, Any]]] = [(("journey",), journey)] \
+            if isinstance(journey, dict) else []
+        for section in ("stages", "parties", "touchpoints", "supports", "flow"):
+            items += [((section, i), item) for i, item in _items(self.data, section)]
+        for at, item in items:
+            for key in _ONE_LINE + _FREE_TEXT:
+                value = item.get(key)
+                if isinstance(value, str) and not value.isprintable():
+                    self._control_in(at + (key,), value, key in _FREE_TEXT)
+            needs = item.get("needs")
+            for j, need in enumerate(needs if isinstance(needs, list) else ()):
+                note = need.get("note") if isinstance(need, dict) else None
+                if isinstance(note, str) and not note.isprintable():
+                    self._control_in(at + ("needs", j, "note"), note, True)
+
+    def _control_in(self, path: Path, value: str, free_text: bool) -> None:
+        found = control_character(value.replace("\n", "") if free_text else value)
+        if found is None:
+            return
+        offset = value.index(found)
+        rule = ("descriptions and notes may hold line breaks, no other control characters"
+                if free_text else "ids, names and channels are one line of plain text")
+        self.add(self.src.where(path), "JM016",
+                 f"'{path[-1]}' of {_what(path, self.data)} holds the control character "
+                 f"{character_name(found)} at character {offset + 1}; "
+                 f"{rule}")
+
+    def _goal_reachable(self) -> None:
+        """With nothing failed, customers must be able to get from an entry to a goal."""
+        touchpoints = [t for _, t in _items(self.data, "touchpoints") if _sid(t.get("id"))]
+        entries = [t["id"] for t in touchpoints if t.get("entry") is True]
+        goals = {t["id"] for t in touchpoints if t.get("goal") is True}
+        flows = self.data.get("flow")
+        ahead: dict[str, list[str]] = {}
+        for line in flows if isinstance(flows, list) else ():
+            if isinstance(line, dict):
+                ids = [x for x in (line.get("from"), line.get("to")) if isinstance(x, str)]
+            else:
+                ids = [part for part, _ in flow_chain(line)] if isinstance(line, str) else []
+            for a, b in zip(ids, ids[1:]):
+                ahead.setdefault(a, []).append(b)
+        seen, stack = set(entries), list(entries)
+        while stack:
+            for b in ahead.get(stack.pop(), ()):
+                if b not in seen:
+                    seen.add(b)
+                    stack.append(b)
+        if not entries or not goals or seen & goals:
+            return
+        where = self.src.where_key(("flow",) if "flow" in self.data else ("touchpoints",))
+        self.add(where, "JM030",
+                 f"no goal can be reached from any entry, even with nothing failed: customers "
+                 f"start at {_listed(entries)} and succeed at "
+                 f"{_listed([t['id'] for t in touchpoints if t['id'] in goals])}, but no flow "
+                 "lines lead from an entry to a goal; add the flow lines customers take")
 
     def _ids(self, section: str, label: str) -> dict[str, Path]:
         seen: dict[str, Path] = {}

@@ -300,7 +300,7 @@ class _Composer:
         # scalars are memoised, and only anchored collections measure their expansion.
         get_event = loader.get_event
         resolve = _BaseLoader.resolve
-        tags: dict[tuple[str, Any], str] = {}
+        tags: dict[str, str] = {}  # tag of each plain scalar text seen
         ScalarEvent, AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
         SequenceStartEvent, MappingStartEvent = yaml.SequenceStartEvent, yaml.MappingStartEvent
         ScalarNode, SequenceNode, MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
@@ -322,10 +322,12 @@ class _Composer:
                 value = event.value
                 tag = event.tag
                 if tag is None or tag == "!":
-                    memo = (value, event.implicit)
-                    tag = tags.get(memo)
-                    if tag is None:
-                        tag = tags[memo] = resolve(loader, ScalarNode, value, event.implicit)
+                    if event.implicit[0]:  # plain: the resolver's regular expressions decide
+                        tag = tags.get(value)
+                        if tag is None:
+                            tag = tags[value] = resolve(loader, ScalarNode, value, (True, False))
+                    else:  # quoted, or a block scalar: always text
+                        tag = _STR_TAG
                 if tag != _STR_TAG:
                     value = _MERGE_KEY if tag == _MERGE_TAG else scalar_value(event, tag)
                 count += 1
