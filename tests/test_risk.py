@@ -566,3 +566,29 @@ def test_the_gate_computes_risk_only_when_a_rule_needs_it() -> None:
 
     assert needs_risk(Policy())
     assert not needs_risk(Policy(severities={"JM114": "off", "JM115": "off"}))
+
+
+@settings(max_examples=25 * HEAVY, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(uncertain_journeys(max_tp=5, max_sup=4))
+def test_column_wise_completion_matches_the_exact_solver(monkeypatch, spec: Spec) -> None:
+    # Large journeys compute Monte Carlo completion column-wise instead of once per set of
+    # down touch-points; on the same draws both must give the same mean.
+    import journeymap.analysis.probability as prob
+
+    ix = Index(spec)
+    if not goal_reachable(ix, set()):
+        return
+    avail = availabilities(ix)
+    per_set = monte_carlo(ix, avail, 3000, 11)
+    monkeypatch.setattr(prob, "VECTOR_TOUCHPOINTS", 0)
+    column_wise = monte_carlo(ix, avail, 3000, 11)
+    assert column_wise.collapse == per_set.collapse
+    assert column_wise.completion == pytest.approx(per_set.completion, abs=1e-9)
+
+
+def test_nothing_can_fail_is_exact_without_a_diagram(tmp_path) -> None:
+    spec = spec_from(tmp_path, BRIDGE.replace("defaults: {availability: 0.9}", ""))
+    r = collapse_probability(Index(spec), MONTE_CARLO)
+    assert r.method == EXACT and r.collapse == 0.0 and r.completion == 1.0
+    assert "no element can fail" in r.note

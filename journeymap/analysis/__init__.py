@@ -46,7 +46,9 @@ def analyze(spec: Spec, *, samples: int | None = None, seed: int = 0,
         if risk is not None:
             from journeymap.analysis.risk import assess_risk
 
-            result = dataclasses.replace(result, risk=assess_risk(spec, risk, facts.ix))
+            spofs = frozenset(v for v, c in enumerate(facts.cascades) if c.collapses)
+            result = dataclasses.replace(result, risk=assess_risk(
+                spec, risk, facts.ix, spofs=spofs, comp0=facts.baseline_completion))
         return result
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from journeymap.analysis.index import Index
+from journeymap.analysis.probability import MONTE_CARLO
 from journeymap.spec.diagnostics import Location
 from journeymap.spec.model import Element, ElementType, Need, Spec
 
@@ -229,6 +230,9 @@ def rank_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
         spofs = {ix.ids[v] for v in CutFinder(ix).spofs}
     pairs0 = {c.ids for c in base.pairs}
     p0 = base.probability
+    if p0 is not None and p0.method == MONTE_CARLO:
+        # Exact was not affordable for the journey: it will not be for a fix either.
+        opts = dataclasses.replace(opts, probability=MONTE_CARLO)
     out: list[tuple[tuple[float, int, int, str], Fix]] = []
     for cand in candidates(spec, base, spofs):
         ix = Index(cand.spec)

@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from journeymap.analysis.bdd import BDD, FALSE, TRUE, TooBig, deep_recursion
 from journeymap.analysis.flow import FlowSolver, reachable
+from journeymap.analysis.gateways import Segments
 from journeymap.analysis.index import Index, sccs
 
 HOURS_PER_YEAR = 8766.0
@@ -353,18 +354,59 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 
 class _Completion:
-    """Completion for a set of down touch-points, memoised (exact flow solver)."""
+    """Completion for a set of down touch-points (reachable ones, the journey not
+    collapsed), memoised. The engine's exact incremental update (:mod:`.fast`'s step 3):
+    segment by segment between gateways, else the local update from the baseline
+    visits, else the flow solver upstream of the down touch-points."""
 
     def __init__(self, ix: Index):
+        self.ix = ix
         self.solver = FlowSolver(ix)
+        self.p0 = self.solver.solve(())
+        self.comp0 = self.solver.completion(self.p0)
         self.memo: dict[tuple[int, ...], float] = {}
+        self._segments: Segments | None = None
+        self._segments_ready = self._local_ready = False
 
     def __call__(self, down: tuple[int, ...]) -> float:
+        if not down:
+            return self.comp0
         c = self.memo.get(down)
         if c is None:
-            s = self.solver
-            c = self.memo[down] = s.completion(s.solve(down))
+            d = frozenset(down)
+            if not self._segments_ready:
+                self._segments = Segments.build(self.ix, reachable(self.ix, ()), self.comp0)
+                self._segments_ready = True
+            delta = self._segments.loss(d) if self._segments is not None else None
+            if delta is None:
+                if not self._local_ready:
+                    self.solver.prepare_local(self.p0)
+                    self._local_ready = True
+                delta = self.solver.local_loss(d)
+            if delta is None:
+                p, _ = self.solver.resolve(d, self.p0)
+                delta = self.comp0 - self.solver.completion(p)
+            c = self.memo[down] = self.comp0 - delta
         return c
+
+
+_COMPLETIONS: dict[tuple[object, ...], _Completion] = {}
+
+
+def _completion_for(ix: Index) -> _Completion:
+    """The memoised completions of this flow layer. Completion given the down
+    touch-points depends on the flow layer alone, so a fix (which changes needs and adds
+    supports after every touch-point) or a re-run reuses them; a few layers are kept."""
+    spec = ix.spec
+    key = (tuple(e.id for e in spec.elements if e.is_touchpoint),
+           tuple((e.entry, e.goal, e.share) for e in spec.elements if e.is_touchpoint),
+           tuple((f.source, f.target, f.share) for f in spec.flows))
+    found = _COMPLETIONS.get(key)
+    if found is None:
+        if len(_COMPLETIONS) >= 4:
+            _COMPLETIONS.pop(next(iter(_COMPLETIONS)))
+        found = _COMPLETIONS[key] = _Completion(ix)
+    return found
 
 
 def monte_carlo(ix: Index, avail: Sequence[float], trials: int, seed: int,
@@ -381,8 +423,9 @@ def monte_carlo(ix: Index, avail: Sequence[float], trials: int, seed: int,
     streams: list[Any] = [
         element_stream(seed, ix.ids[v]) if avail[v] < 1 else None for v in range(n)]
     uncertain = [v for v in range(n) if avail[v] < 1]
-    completion_of = _Completion(ix)
-    comp0 = completion_of(())
+    completion_of = _completion_for(ix)
+    comp0 = completion_of.comp0
+    flow_sinks_first = list(reversed(flow_order))
     tps = sorted(reach0)
 
     chunk = max(4096, (BLOCK_WORDS // max(n, 1)) * 64)
@@ -447,7 +490,9 @@ def monte_carlo(ix: Index, avail: Sequence[float], trials: int, seed: int,
             own_down_n[v] += _popcount(d)
             own_down_c[v] += _popcount(d & collapse)
         # Completion: comp0 where no reachable touch-point is down, 0 where the journey
-        # collapsed, the flow solver once per distinct set of down touch-points.
+        # collapsed, the flow solver once per distinct set of down touch-points (large
+        # journeys, where nearly every trial is its own set: the same customer rule
+        # column-wise over the trials, see _vector_completion).
         alive = valid & some_goal
         downs: list[tuple[int, np.ndarray]] = []
         hit = zero
@@ -461,10 +506,17 @@ def monte_carlo(ix: Index, avail: Sequence[float], trials: int, seed: int,
         comp_sum += comp0 * (n_alive - n_hit)
         comp_sq += comp0 * comp0 * (n_alive - n_hit)
         if n_hit:
-            for key, c in _patterns(hit, downs):
-                val = completion_of(key)
-                comp_sum += c * val
-                comp_sq += c * val * val
+            vals = None
+            if len(tps) > VECTOR_TOUCHPOINTS:
+                vals = _vector_completion(ix, flow_sinks_first, completion_of, hit, downs)
+            if vals is not None:
+                comp_sum += float(vals.sum())
+                comp_sq += float((vals * vals).sum())
+            else:
+                for key, c in _patterns(hit, downs):
+                    val = completion_of(key)
+                    comp_sum += c * val
+                    comp_sq += c * val * val
     q = collapses / trials
     mean = comp_sum / trials
     var = max(0.0, comp_sq / trials - mean * mean)
@@ -538,6 +590,75 @@ def _popcount(x: object) -> int:
     return int(np.bitwise_count(x).sum())  # type: ignore[call-overload]
 
 
+VECTOR_TOUCHPOINTS = 500  # more reachable touch-points: completion column-wise
+VECTOR_TOLERANCE = 1e-14
+VECTOR_MAX_SWEEPS = 10_000
+
+
+def _vector_completion(ix: Index, flow_sinks_first: list[tuple[list[int], bool]],
+                       base: _Completion, hit: Any, downs: list[tuple[int, Any]]) -> Any:
+    """Completion in each trial of ``hit``, all trials at once: the customer rule of
+    :mod:`.flow` with one float column per touch-point (its chance to reach a goal in
+    each trial), sinks first; only touch-points upstream of a down one are computed
+    (the others keep their baseline chance). A flow loop is swept Gauss-Seidel from 0
+    to the least solution, like the oracle, until it moves less than 1e-14; if it does
+    not settle, ``None`` (the caller then solves each set exactly)."""
+    import numpy as np
+
+    trials = np.array(_set_bits(hit))
+    down: dict[int, Any] = {}
+    for t, d in downs:
+        down[t] = np.unpackbits(d.view(np.uint8), bitorder="little")[trials].astype(bool)
+    affected = set(down)
+    stack = list(down)
+    while stack:
+        v = stack.pop()
+        for u in ix.fpred[v]:
+            if u not in affected:
+                affected.add(u)
+                stack.append(u)
+    p0 = base.p0
+    p: dict[int, Any] = {}
+    zeros = np.zeros(len(trials))
+
+    def step(v: int) -> Any:
+        dv = down.get(v)
+        if ix.is_goal[v]:
+            return zeros + 1.0 if dv is None else (~dv).astype(float)
+        num: Any = 0.0
+        den: Any = 0.0
+        for w, sh in ix.fsucc[v]:
+            dw = down.get(w)
+            den = den + (sh if dw is None else sh * ~dw)
+            num = num + sh * (p[w] if w in p else p0[w])
+        out = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0) + zeros
+        return out if dv is None else np.where(dv, 0.0, out)
+
+    for comp, cyclic in flow_sinks_first:
+        members = [v for v in comp if v in affected]
+        if not members:
+            continue
+        if not cyclic:
+            p[members[0]] = step(members[0])
+            continue
+        for v in comp:  # the whole loop: its members' chances depend on each other
+            p[v] = zeros.copy()
+        for _ in range(VECTOR_MAX_SWEEPS):
+            moved = 0.0
+            for v in comp:
+                new = step(v)
+                moved = max(moved, float(np.max(np.abs(new - p[v]))))
+                p[v] = new
+            if moved <= VECTOR_TOLERANCE:
+                break
+        else:
+            return None
+    total: Any = zeros.copy()
+    for e, w in ix.entry_weight.items():
+        total = total + w * (p[e] if e in p else p0[e])
+    return total
+
+
 def _patterns(hit: Any, downs: list[tuple[int, Any]]) -> list[tuple[tuple[int, ...], int]]:
     """(set of down touch-points, number of trials) over the trials in ``hit``: one bit
     row per touch-point, read column-wise at the hit trials, and grouped by np.unique."""
@@ -583,8 +704,8 @@ def _set_bits(x: object) -> list[int]:
 # --- both --------------------------------------------------------------------------------
 
 def collapse_probability(ix: Index, method: str = AUTO, *, trials: int = 100_000,
-                         seed: int = 0, avail: Sequence[float] | None = None
-                         ) -> ProbabilityResult:
+                         seed: int = 0, avail: Sequence[float] | None = None,
+                         spofs: Collection[int] | None = None) -> ProbabilityResult:
     """Q, expected completion and per-element Q(down)/Q(up) by ``method``.
 
     :data:`AUTO`: Q exactly when its decision diagram is affordable, else everything by
@@ -593,6 +714,8 @@ def collapse_probability(ix: Index, method: str = AUTO, *, trials: int = 100_000
     :data:`EXACT` raises :class:`NotAffordable` instead of falling back.
     """
     avail = availabilities(ix) if avail is None else avail
+    if all(a >= 1 for a in avail):
+        return _certain(ix, spofs)
     if method == MONTE_CARLO:
         return monte_carlo(ix, avail, trials, seed, "asked for")
     if method == EXACT:
@@ -619,6 +742,21 @@ def collapse_probability(ix: Index, method: str = AUTO, *, trials: int = 100_000
             "touch-points solved")
     return ProbabilityResult(EXACT, q, comp, None, None, None, None, note,
                              list(q_down), list(q_up))
+
+
+def _certain(ix: Index, spofs: Collection[int] | None) -> ProbabilityResult:
+    """Nothing can fail: Q = 0 and completion is the baseline, exactly; with one element
+    down and everything else up, Q is 1 for a single point of failure, else 0."""
+    if spofs is None:
+        from journeymap.analysis.cutsets import CutFinder
+
+        spofs = CutFinder(ix).spofs
+    solver = FlowSolver(ix)
+    comp0 = solver.completion(solver.solve(()))
+    return ProbabilityResult(EXACT, 0.0, _unit(comp0), None, None, None, None,
+                             "exact: no element can fail (every availability is 1)",
+                             [1.0 if v in spofs else 0.0 for v in range(ix.n)],
+                             [0.0] * ix.n)
 
 
 def importance(result: ProbabilityResult, avail: Sequence[float], spof: Sequence[bool]

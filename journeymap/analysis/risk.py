@@ -10,6 +10,7 @@ each re-analysed on a copy of the journey).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from journeymap.analysis.cascade import clean
@@ -29,6 +30,9 @@ from journeymap.analysis.probability import (
 )
 from journeymap.spec.model import Spec
 
+AUTO_CUTS_MAX = 3000
+AUTO_FIXES_MAX = 3000
+
 
 @dataclass(frozen=True)
 class RiskOptions:
@@ -39,6 +43,10 @@ class RiskOptions:
     seed: int = 0
     max_order: int = 2
     fixes: bool = True  # rank candidate fixes (each one re-analyses the journey)
+    # Size limits of the defaults: cut sets only up to AUTO_CUTS_MAX elements (they cost
+    # about n single-failure analyses), fixes up to AUTO_FIXES_MAX (each candidate is one
+    # more analysis). False (``--max-order`` given): cut sets at any size.
+    limits: bool = True
 
     def __post_init__(self) -> None:
         if self.probability not in METHODS:
@@ -79,13 +87,14 @@ class Risk:
     availability_source: dict[str, str]  # "element" | "party" | "default" | "none"
     probability: Probability | None  # None with --probability off
     importance: dict[str, ElementImportance] | None
-    cut_sets: tuple[CutSet, ...]
+    cut_sets: tuple[CutSet, ...] | None  # None: not computed (over the size limit)
     max_order: int
-    fixes: tuple[object, ...] = field(default=())  # :class:`.fixes.Fix`, best first
+    # :class:`.fixes.Fix`, best first; None: not computed (over the size limit)
+    fixes: tuple[object, ...] | None = field(default=())
 
     @property
     def pairs(self) -> tuple[CutSet, ...]:
-        return tuple(c for c in self.cut_sets if len(c.ids) == 2)
+        return tuple(c for c in self.cut_sets or () if len(c.ids) == 2)
 
 
 def probability_object(r: ProbabilityResult) -> Probability:
@@ -137,34 +146,45 @@ def probability_given(spec: Spec, failed: list[str], method: str = AUTO, *,
 
 
 def assess_risk(spec: Spec, options: RiskOptions, ix: Index | None = None,
-                with_fixes: bool | None = None) -> Risk:
-    """Everything in :class:`Risk` for one journey."""
+                with_fixes: bool | None = None, spofs: frozenset[int] | None = None,
+                comp0: float | None = None) -> Risk:
+    """Everything in :class:`Risk` for one journey. ``spofs`` (indices) and ``comp0``
+    (baseline completion), when the engine has them, save computing them again."""
     ix = ix or Index(spec)
     avail = availabilities(ix)
     sources = {i: spec.availability_of(i)[1] for i in ix.ids}
-    finder = CutFinder(ix)
-    solver = FlowSolver(ix)
-    comp0 = solver.completion(solver.solve(()))
-    raw_cuts = finder.cut_sets(options.max_order) if options.max_order >= 2 else []
-    cuts = cut_set_objects(spec, ix, raw_cuts, avail, clean(comp0))
+    want_cuts = not (options.limits and ix.n > AUTO_CUTS_MAX)
+    finder = CutFinder(ix) if want_cuts or spofs is None else None
+    if spofs is None:
+        spofs = finder.spofs  # type: ignore[union-attr]
+    if comp0 is None:
+        solver = FlowSolver(ix)
+        comp0 = solver.completion(solver.solve(()))
+    cuts: tuple[CutSet, ...] | None = None
+    if finder is not None and want_cuts:
+        raw_cuts = finder.cut_sets(options.max_order) if options.max_order >= 2 else []
+        cuts = cut_set_objects(spec, ix, raw_cuts, avail, clean(comp0))
     prob = imp = None
     if options.probability != OFF:
         result = collapse_probability(ix, options.probability, trials=options.trials,
-                                      seed=options.seed, avail=avail)
+                                      seed=options.seed, avail=avail, spofs=spofs)
         prob = probability_object(result)
-        spof = [v in finder.spofs for v in range(ix.n)]
+        spof = [v in spofs for v in range(ix.n)]
         imp = dict(zip(ix.ids, importance(result, avail, spof)))
     risk = Risk(availability=dict(zip(ix.ids, avail)), availability_source=sources,
                 probability=prob, importance=imp, cut_sets=cuts, max_order=options.max_order)
     if options.fixes if with_fixes is None else with_fixes:
         from journeymap.analysis.fixes import rank_fixes
 
+        if ix.n > AUTO_FIXES_MAX:
+            return dataclasses.replace(risk, fixes=None)
+
         risk = Risk(risk.availability, risk.availability_source, risk.probability,
                     risk.importance, risk.cut_sets, risk.max_order,
                     tuple(rank_fixes(spec, options, base=risk, spofs={
-                        ix.ids[v] for v in finder.spofs})))
+                        ix.ids[v] for v in spofs})))
     return risk
 
 
-__all__ = ["CutSet", "Probability", "Risk", "RiskOptions", "assess_risk", "probability_given",
-           "cut_set_objects", "probability_object"]
+__all__ = ["AUTO_CUTS_MAX", "AUTO_FIXES_MAX", "CutSet", "Probability", "Risk", "RiskOptions",
+           "assess_risk", "cut_set_objects", "probability_given", "probability_object"]

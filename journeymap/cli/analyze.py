@@ -59,16 +59,17 @@ def _emit(text: str, output: str | None, color: bool = False) -> None:
                    "seed, same output).")
 @PROBABILITY_OPTION
 @TRIALS_OPTION
-@click.option("--max-order", type=click.IntRange(1, MAX_ORDER), default=2, show_default=True,
+@click.option("--max-order", type=click.IntRange(1, MAX_ORDER), default=None,
               help="Largest set of failures reported as a minimal cut set (2: pairs; 3 costs "
-                   "about n times more; 1: none).")
+                   "about n times more; 1: none) [default: 2, for journeys of up to 3,000 "
+                   "elements; give it to compute them at any size].")
 @click.option("--fail-on", type=click.Choice(["never", "spof", "complex"]), default="never",
               show_default=True,
               help="Exit 1 when some journey has a single point of failure (spof) or is "
                    "complex (a SPOF other than its sole entry or goal).")
 @COLOR_OPTION
 def analyze(specs: tuple[str, ...], fmt: str, output: str | None, samples: int | None,
-            seed: int, probability: str, trials: int, max_order: int, fail_on: str,
+            seed: int, probability: str, trials: int, max_order: int | None, fail_on: str,
             color: str) -> None:
     """Find single points of failure, cascades and where a journey became complex.
 
@@ -89,7 +90,9 @@ def analyze(specs: tuple[str, ...], fmt: str, output: str | None, samples: int |
     check_outputs(output)
     loaded = load_specs(specs)
     colored = fmt == "text" and not output and use_color(color)
-    risk = RiskOptions(probability=probability, trials=trials, seed=seed, max_order=max_order)
+    risk = RiskOptions(probability=probability, trials=trials, seed=seed,
+                       max_order=2 if max_order is None else max_order,
+                       limits=max_order is None)
     with gc_paused():  # rendering builds as many small objects as the analysis
         results = []
         for s in loaded:

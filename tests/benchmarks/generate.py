@@ -159,17 +159,26 @@ def _control(i: int) -> str:
     return "external" if i % 10 == 9 else "partner" if i % 5 == 4 else "internal"
 
 
-def synthetic_yaml(n: int, seed: int = 1, support_stages: bool = True) -> str:
+# Parties' service levels when asked for (risk benchmarks): by party number, so the
+# journey's shape (and its random stream) is the same with or without them.
+SERVICE_LEVELS = (0.999, 0.9995, 0.9999, 0.995, 0.999, 0.9999, 0.99, 0.9995)
+
+
+def synthetic_yaml(n: int, seed: int = 1, support_stages: bool = True,
+                   availability: bool = False) -> str:
     """The journey as spec text (flow style, one element per line). With
     ``support_stages=False`` supports name no stage (the diagram and the stage areas
-    place them under the touch-points that need them)."""
+    place them under the touch-points that need them); ``availability`` gives every
+    party a service level (the default for what it runs)."""
     els, flows, n_stages, n_parties = synthetic(n, seed)
     out = ["journeymap: 1",
            f"journey: {{id: synthetic-{n}, name: Synthetic journey of {n} elements}}",
            "stages:"]
     out += [f"  - {{id: stage-{s}, name: Stage {s}}}" for s in range(n_stages)]
     out.append("parties:")
-    out += [f"  - {{id: party-{i}, name: Party {i}, control: {_control(i)}}}"
+    sla = [f", availability: {SERVICE_LEVELS[i % len(SERVICE_LEVELS)]}" if availability else ""
+           for i in range(n_parties)]
+    out += [f"  - {{id: party-{i}, name: Party {i}, control: {_control(i)}{sla[i]}}}"
             for i in range(n_parties)]
     for section, tp in (("touchpoints", True), ("supports", False)):
         out.append(f"{section}:")
@@ -198,19 +207,20 @@ def _need_yaml(nd: dict) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def synthetic_spec(n: int, seed: int = 1):  # type: ignore[no-untyped-def]
+def synthetic_spec(n: int, seed: int = 1, availability: bool = False):  # type: ignore[no-untyped-def]
     """The same journey as a validated model object (through the real loader)."""
     from journeymap.spec import load_spec
 
-    return load_spec(f"synthetic-{n}.journey.yaml", synthetic_yaml(n, seed))
+    return load_spec(f"synthetic-{n}.journey.yaml",
+                     synthetic_yaml(n, seed, availability=availability))
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--seed")]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
     seed = 1
     for a in sys.argv[1:]:
         if a.startswith("--seed="):
             seed = int(a.split("=", 1)[1])
     size, path = int(args[0]), args[1]
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(synthetic_yaml(size, seed))
+        fh.write(synthetic_yaml(size, seed, availability="--availability" in sys.argv))

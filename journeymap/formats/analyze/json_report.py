@@ -34,8 +34,10 @@ undefined, never NaN). ``probability.method`` says how Q was computed ("exact" o
 "monte-carlo"); ``completion_method`` how expected completion was (exact when few sets
 of touch-points can be down together); ``trials``/``seed``/``ci95`` are set when some
 number came from Monte Carlo (an exact number's interval is the number itself).
-``cut_sets`` are sorted by size, then ids; ``control`` lists each member's control in
-``ids`` order; ``probability`` is the chance all members fail on their own at once.
+``cut_sets`` and ``fixes`` are ``null`` when not computed (journeys over 3,000 elements,
+unless ``--max-order`` is given for cut sets). ``cut_sets`` are sorted by size, then
+ids; ``control`` lists each member's control in ``ids`` order; ``probability`` is the
+chance all members fail on their own at once.
 ``fixes`` are best first, each with what re-running the analysis on the fixed copy showed.
 
 Lines are ``{source, target, kind, form, required, members, location}`` where
@@ -132,10 +134,12 @@ def _risk(a: JourneyAnalysis) -> dict[str, Any]:
     p = r.probability if r is not None else None
     return {
         "probability": _probability(p) if p is not None else None,
-        "cut_sets": [{"ids": list(c.ids), "customers_lost": c.customers_lost,
-                      "control": list(c.control), "probability": c.probability}
-                     for c in (r.cut_sets if r is not None else ())],
-        "fixes": [_fix(f) for f in (r.fixes if r is not None else ())],
+        "cut_sets": None if r is not None and r.cut_sets is None else [
+            {"ids": list(c.ids), "customers_lost": c.customers_lost,
+             "control": list(c.control), "probability": c.probability}
+            for c in (r.cut_sets or () if r is not None else ())],
+        "fixes": None if r is not None and r.fixes is None else [
+            _fix(f) for f in (r.fixes or () if r is not None else ())],
     }
 
 

@@ -122,7 +122,7 @@ def cut_set_groups(a: JourneyAnalysis) -> list[tuple[int, list[object]]]:
     if r is None:
         return []
     by: dict[int, list[object]] = {}
-    for c in r.cut_sets:
+    for c in r.cut_sets or ():
         by.setdefault(len(c.ids), []).append(c)
     return [(k, sorted(v, key=lambda c: (-c.probability, c.ids)))  # type: ignore[attr-defined]
             for k, v in sorted(by.items())]
@@ -193,7 +193,10 @@ def risk_lines(a: JourneyAnalysis, s: Callable[..., str]) -> list[str]:
         out += table(["Fail together", "Control", "Chance all fail"],
                      [[" + ".join(c.ids), ", ".join(c.control),  # type: ignore[attr-defined]
                        chance(c.probability)] for c in shown], indent="    ")  # type: ignore[attr-defined]
-    if r.max_order >= 2 and not r.cut_sets:
+    if r.cut_sets is None:
+        out.append("  Pairs of failures are not computed by default for journeys over 3,000 "
+                   "elements (each element costs one more analysis); pass --max-order 2.")
+    elif r.max_order >= 2 and not r.cut_sets:
         out.append(f"  No set of 2 to {r.max_order} failures collapses the journey unless it "
                    "holds a single point of failure.")
     rows = importance_rows(a)
@@ -201,7 +204,10 @@ def risk_lines(a: JourneyAnalysis, s: Callable[..., str]) -> list[str]:
         out.append("  What matters most (importance over the collapse probability):")
         out += table(["Element", "Availability", "Birnbaum", "Criticality", "RAW", "F-V"],
                      rows, indent="    ")
-    if r.fixes:
+    if r.fixes is None:
+        out.append("  Fixes are not verified for journeys over 3,000 elements (each candidate "
+                   "is one more analysis).")
+    elif r.fixes:
         out.append("  Fixes ranked by what they buy (each re-analysed on a copy of the "
                    "journey):")
         for n, f in enumerate(r.fixes[:TOP_FIXES], 1):
