@@ -568,7 +568,7 @@ def test_the_gate_computes_risk_only_when_a_rule_needs_it() -> None:
     assert not needs_risk(Policy(severities={"JM114": "off", "JM115": "off"}))
 
 
-@settings(max_examples=25 * HEAVY, deadline=None,
+@settings(max_examples=budget(25), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(uncertain_journeys(max_tp=5, max_sup=4))
 def test_column_wise_completion_matches_the_exact_solver(monkeypatch, spec: Spec) -> None:
