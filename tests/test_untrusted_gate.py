@@ -1,6 +1,7 @@
 """Issue 9 cases found uncovered by the end-to-end audit: the gate path itself
 (``check --baseline``) with a ``.nan`` share, ``.inf`` through ``analyze --format json``
-and ``report``, and an unwritable folder where the suite runs as root (where a chmod
+and ``report``, recursive aliases in a folder from validate, analyze and check,
+and an unwritable folder where the suite runs as root (where a chmod
 0500 folder is still writable, so the test in test_outputs.py skips)."""
 
 from __future__ import annotations
@@ -84,3 +85,20 @@ def test_an_infinite_share_never_reaches_json_or_the_report(tmp_path, command):
     assert result.output.startswith(f"{spec}:16:35: error[JM009]: the number .inf is not "
                                     "finite")
     assert "NaN" not in result.output and not out.exists()
+
+
+@pytest.mark.parametrize("text, where", [("journey: &a [*a]\n", "1:14"),
+                                         ("journey: &a {x: *a}\n", "1:17"),
+                                         ("journey: &a {<<: *a}\n", "1:18")],
+                         ids=["sequence", "mapping", "merge"])
+@pytest.mark.parametrize("command", ["validate", "analyze", "check"])
+def test_recursive_alias_in_a_folder_from_every_command(tmp_path, text, where, command):
+    # The issue's hang: each command given the folder (not the file), next to a good spec.
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "a.journey.yaml").write_text(BASE.replace("SHARE", "1"), encoding="utf-8")
+    (folder / "x.journey.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, [command, str(folder)])
+    assert result.exit_code == 2, result.output
+    assert f"{folder / 'x.journey.yaml'}:{where}: error[JM007]" in result.output
+    assert "Traceback" not in result.output
