@@ -176,6 +176,19 @@ def test_fifo_spec_and_policy_are_refused_without_blocking(tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_diff_names_a_fifo_for_what_it_is(tmp_path):
+    fifo = tmp_path / "old.journey.yaml"
+    os.mkfifo(fifo)
+    good = spec_file(tmp_path, GOOD, "good.yaml")
+    result = run_cli(["diff", str(fifo), str(good)], tmp_path)
+    assert result.returncode == 2
+    assert (f"{fifo}:1:1: error[JM005]: cannot read file: it is a FIFO"
+            in result.stdout + result.stderr)
+    result = run_cli(["diff", str(tmp_path), str(good)], tmp_path)
+    assert result.returncode == 2
+    assert "is a folder; diff takes two spec files" in result.stderr
+
+
 def test_device_and_directory_are_refused(tmp_path):
     for path, kind in (("/dev/null", "a character device"), (str(tmp_path), "a directory")):
         with pytest.raises(SpecError) as info:

@@ -219,8 +219,12 @@ def diff(files: tuple[str, ...], baseline: str | None, fmt: str) -> None:
         from journeymap.cli.common import load_specs
 
         for p in files:
-            if not os.path.isfile(p):
+            # Anything that exists and is not a folder goes to the reader, which names
+            # what it is (a FIFO, a device...) instead of calling it missing.
+            if not os.path.exists(p):
                 fail(f"{p}: no such file")
+            if os.path.isdir(p):
+                fail(f"{p}: is a folder; diff takes two spec files, OLD and NEW")
         old_spec, new_spec = (load_specs([p])[0] for p in files)
         diffs = [diff_journeys(analyze(old_spec), analyze(new_spec), path=files[1],
                                old_path=files[0])]
