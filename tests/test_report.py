@@ -124,7 +124,8 @@ def test_report_has_every_part_the_issue_asks_for(newsletter_pdf):
     text = [flat(p) for p in pages(newsletter_pdf)]
     whole = " ".join(text)
     assert len(text) >= 5
-    assert "How the worst failure spreads" in text[1]
+    assert "The journey at a glance" in text[1]
+    assert "How the top failures spread" in text[2]
     for heading in ("Where the journey became complex", "How fast it falls apart",
                     "Every single point of failure", "What each part takes down",
                     "All recommended fixes"):

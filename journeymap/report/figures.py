@@ -23,7 +23,7 @@ from journeymap.words import LEADER
 # Shown only where a picture is missing without a reason (never for a diagram that
 # failed: that one says why, see :func:`why_key`).
 DIAGRAM_NOTE = "Diagram not available."
-CHAIN_DEPTH = 2  # the cropped chain picture: parts within two lines of the failure
+A4_WIDTH = 499.0  # points: the text width of the report's A4 pages (1.7 cm margins)
 
 
 class DiagramNotDrawn(UserWarning):
@@ -51,13 +51,29 @@ def diagram_svg(analysis: JourneyAnalysis, highlight: str | None = None,
                       **options).decode("utf-8")
 
 
-def _diagram_or_reason(analysis: JourneyAnalysis, highlight: str | None) -> tuple[str | None, str]:
-    from journeymap.render import GraphvizError
+SPINE = "\0spine"  # the task that draws the spine rather than a failure's chain
+CHAINS = 3  # chains drawn: the top failures of page 1
 
-    # A failure's picture is cropped to the parts near it (the chain, not the journey).
-    crop: dict[str, object] = {"focus": highlight, "depth": CHAIN_DEPTH} if highlight else {}
+
+def chain_ids(report: JourneyReport) -> list[str]:
+    """The failures whose chain is drawn: page 1's top single points of failure that take
+    something else down (else the worst failure, when it does)."""
+    ids = [f.id for f in report.findings if not f.endpoint][:CHAINS]
+    if not ids and report.worst is not None and report.worst.spread:
+        ids = [report.worst.id]
+    return ids
+
+
+def _diagram_or_reason(analysis: JourneyAnalysis, highlight: str | None) -> tuple[str | None, str]:
+    from journeymap.render import GraphvizError, chain_svg, spine_svg
+
     try:
-        return diagram_svg(analysis, highlight, **crop), ""
+        if highlight == SPINE:
+            return spine_svg(analysis.spec, analysis, A4_WIDTH).decode("utf-8"), ""
+        if highlight is not None:
+            return chain_svg(analysis.spec, analysis.cascades[highlight],
+                             A4_WIDTH).decode("utf-8"), ""
+        return diagram_svg(analysis, None), ""
     except GraphvizError as exc:  # the report still builds, saying why
         return None, str(exc)
 
@@ -66,7 +82,8 @@ def _diagram_or_reason(analysis: JourneyAnalysis, highlight: str | None) -> tupl
 # the whole blueprint on an A3 landscape page. A diagram whose smallest words would be
 # printed under PAPER_MIN_PT there is left out of the PDF (the HTML report carries it at
 # full size) and the page says so.
-PAPER_BOX = {"worst": (499.0, 425.0), "journey": (1134.0, 730.0), "spine": (499.0, 640.0)}
+PAPER_BOX = {"journey": (1134.0, 730.0), "spine": (499.0, 600.0), "chain0": (499.0, 300.0),
+             "chain1": (499.0, 300.0), "chain2": (499.0, 300.0)}
 PAPER_MIN_PT = 6.0
 _SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', re.S)
 _FONT = re.compile(r'font-size="([\d.]+)"')
@@ -111,9 +128,10 @@ def all_figures(jobs: list[tuple[JourneyReport, JourneyAnalysis, str]],
             person=singular(report.people))
         if diagrams:
             tasks.append((f"{key}:journey", analysis, None))
-            # A failure that takes nothing else down has no chain reaction to draw.
-            if report.worst is not None and report.worst.spread:
-                tasks.append((f"{key}:worst", analysis, report.worst.id))
+            # Pictures sized for A4: the journey's spine and the chain of each top failure.
+            tasks.append((f"{key}:spine", analysis, SPINE))
+            for n, eid in enumerate(chain_ids(report)):
+                tasks.append((f"{key}:chain{n}", analysis, eid))
     if tasks:
         workers = max(1, min(len(tasks), os.cpu_count() or 2, 8))
         with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -158,20 +158,24 @@ def _summary(j: JourneyReport, kicker: str, level: str = "h1") -> str:
 def _journey_body(j: JourneyReport, figures: dict[str, str], key: str) -> str:
     people = _e(j.people)
     parts = []
-    if j.worst:
-        parts.append(f"<h2>How the worst failure spreads: {_e(j.worst.name)}</h2>"
+    parts.append(f"<h2>The journey at a glance</h2><p>The steps {people} take, stage by "
+                 f"stage, and the single points of failure named under the stage where they "
+                 f"stop {people}.</p>")
+    parts.append(_picture(figures, f"{key}:spine", label="The journey at a glance"))
+    tops = [f for f in j.findings if not f.endpoint][:3]
+    if tops:
+        parts.append("<h2>How the top failures spread</h2>")
+        for n, f in enumerate(tops):
+            parts.append(f"<h3>{n + 1}. {_e(f.name)}</h3><p>{_e(f.explain)}</p>")
+            if f"{key}:chain{n}" in figures:
+                parts.append(_picture(figures, f"{key}:chain{n}",
+                                      label=f"How the failure of {f.name} spreads"))
+    elif j.worst:
+        parts.append(f"<h2>The worst single failure: {_e(j.worst.name)}</h2>"
                      f"<p>{_e(j.worst.sentence)} {_e(j.worst.explain)}</p>")
-        if f"{key}:worst" in figures:
-            parts.append(_picture(figures, f"{key}:worst", label="How the failure of "
-                                  + j.worst.name + " spreads"))
-        elif not j.worst.spread:
-            parts.append(f"<p>Nothing else goes down with it: {people} are stopped at this "
-                         "one step.</p>")
-        if j.worst.taken_down:
-            parts.append(f"<p><b>Goes down with it:</b> {_e(', '.join(j.worst.taken_down))}.</p>")
-        if j.worst.cut_off:
-            parts.append(f"<p><b>Still working but cut off from {people}:</b> "
-                         f"{_e(', '.join(j.worst.cut_off))}.</p>")
+        if f"{key}:chain0" in figures:
+            parts.append(_picture(figures, f"{key}:chain0",
+                                  label=f"How the failure of {j.worst.name} spreads"))
     parts.append(f"<h2>Where the journey became complex</h2><p>{_e(j.heat.sentence)}</p>")
     parts.append(_picture(figures, f"{key}:heat", diagram=False))
     parts.append(f"<h2>How fast it falls apart</h2><p>{_e(j.curve.sentence)}</p>")

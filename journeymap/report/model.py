@@ -312,8 +312,7 @@ def _so_what(analysis: JourneyAnalysis, findings: tuple[Finding, ...], worst: Wo
     cut = [spec.by_id[g].name for g in cut_off_goals(spec, c)]
     if c.collapses or c.customers_lost >= 1:
         what = (f"no one reaches the {goals[0]}" if len(goals) == 1 else
-                f"no one reaches any of the {len(goals)} outcomes "
-                f"({w.join_names(goals, 'or')})")
+                f"no one reaches any of its {len(goals)} outcomes")
     elif cut:
         what = (f"{w.percent(c.customers_lost)} of {who} stop short and no one reaches the "
                 f"{w.join_names(cut, 'or')}")
@@ -336,7 +335,7 @@ def _how_likely(analysis: JourneyAnalysis, eid: str) -> str:
               "party": f"{analysis.spec.party_name(eid)}'s service level",
               "default": "the journey's default service level",
               }.get(risk.availability_source.get(eid, ""), "its service level")
-    return f" Expected down about {hours(1 - a)} a year ({source}, {a * 100:.2f}% up)."
+    return f" It is expected to be down about {hours(1 - a)} a year ({source})."
 
 
 def _volume_words(who: str, lost: float, volume: object, value: object) -> str:
