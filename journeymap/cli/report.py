@@ -35,9 +35,12 @@ from journeymap.words import count
               help="Date on the cover. Default: SOURCE_DATE_EPOCH if set, else the newest "
                    "spec file's modification day (never today's clock, so output is "
                    "reproducible).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress or notes on stderr (progress shows only on a terminal, "
+                   "for runs longer than a second).")
 @GRAPHVIZ_TIMEOUT_OPTION
 def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bool,
-           date_text: str | None) -> None:
+           date_text: str | None, quiet: bool) -> None:
     """Write the leadership report for SPECS.
 
     Page 1 says which customer outcomes break, for what share of customers, who controls
@@ -88,14 +91,23 @@ def report(specs: tuple[str, ...], output: str, portfolio: bool | None, each: bo
         check_outputs(*targets)
     else:
         targets = []
-    analyses = [analyse_for_report(s) for s in loaded]  # once: every document reads these
-    with _diagram_reasons():
-        data, singles = build_reports(analyses, fmt, date, portfolio=portfolio, each=each)
+    from journeymap.cli.progress import Progress
+
+    with Progress(quiet) as progress:
+        elements = sum(len(s.elements) for s in loaded)
+        progress.step(f"analysing {count(len(loaded), 'journey')} ({elements:,} parts)")
+        analyses = [analyse_for_report(s) for s in loaded]  # once: every document reads these
+        progress.step("checking each fix on a copy, drawing and typesetting")
+        with _diagram_reasons():
+            data, singles = build_reports(analyses, fmt, date, portfolio=portfolio,
+                                          each=each)
     files = Outputs()  # the report and every --each report, or none of them
     for target, single in zip(targets, singles):
         files.add(target, single)
     files.add(output, data)
     files.commit()
+    if quiet:
+        return
     for target in targets:
         say(f"wrote {target} (journey report)", err=True)
     kind = "portfolio report" if portfolio else "journey report"

@@ -222,12 +222,25 @@ def _likelihood(analysis: JourneyAnalysis, fixed: Spec) -> tuple[float | None, f
     if prob is None:
         return None, None
     from journeymap.analysis.index import Index
-    from journeymap.analysis.probability import AUTO, collapse_probability
+    from journeymap.analysis.probability import (
+        EXACT,
+        MONTE_CARLO,
+        NotAffordable,
+        collapse_probability,
+    )
 
-    # AUTO as the analysis itself chose: exact when affordable for the copy too.
-    after = collapse_probability(Index(fixed), AUTO, trials=prob.trials or 100_000,
-                                 seed=prob.seed or 0)
-    return prob.collapse, after.collapse
+    # The method the analysis used (its trials and seed: the unchanged parts fail in the
+    # same trials, so the difference is the fix's). A copy whose exact answer is too
+    # costly falls back to the same Monte Carlo.
+    ix = Index(fixed)
+    trials, seed = prob.trials or 100_000, prob.seed or 0
+    if prob.method == EXACT:
+        try:
+            return prob.collapse, collapse_probability(ix, EXACT).collapse
+        except NotAffordable:
+            pass
+    return prob.collapse, collapse_probability(ix, MONTE_CARLO, trials=trials,
+                                               seed=seed).collapse
 
 
 __all__ = ["Effect", "Plan", "SECOND", "best", "false_redundancy", "plans", "verify"]
