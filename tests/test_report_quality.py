@@ -114,6 +114,8 @@ def test_every_fix_claim_is_what_a_fresh_analysis_shows(examples):
                 assert now < before and report_model.w.percent(now) in action.claim
             # The likelihood claim: the fixed journey's chance of being stopped, computed
             # afresh by the risk analysis, as time a year.
+            if "Expected time stopped" not in action.claim:
+                continue  # computed for the leading fixes only (model.LIKELIHOOD_LIMIT)
             fixed = analyze(plan.spec, samples=10, risk=RiskOptions(fixes=False))
             assert fixed.risk is not None and fixed.risk.probability is not None
             was = report_model.hours(a.risk.probability.collapse)

@@ -187,26 +187,33 @@ def _quick(spec: Spec) -> JourneyAnalysis:
     return analyze(spec, samples=10)  # the curve is not used: fewest trials allowed
 
 
-def best(analysis: JourneyAnalysis, eid: str, analyse: Analyse = _quick
-         ) -> tuple[Plan, Effect]:
+def with_likelihood(analysis: JourneyAnalysis, p: Plan, effect: Effect) -> Effect:
+    """``effect`` with the chance of being stopped before and after the fix."""
+    q_before, q_after = _likelihood(analysis, p.spec)
+    return dataclasses.replace(effect, collapse_before=q_before, collapse_after=q_after)
+
+
+def best(analysis: JourneyAnalysis, eid: str, analyse: Analyse = _quick,
+         likelihood: bool = True) -> tuple[Plan, Effect]:
     """The first plan whose re-analysis removes ``eid``'s risk (else the last tried)."""
     tried = plans(analysis, eid)
     for p in tried:
-        effect = verify(analysis, p, analyse)
+        effect = verify(analysis, p, analyse, likelihood)
         if eid in effect.removed or (eid not in analysis.spof_ids
                                      and effect.lost_after < effect.lost_before):
             return p, effect
     return tried[-1], effect
 
 
-def verify(analysis: JourneyAnalysis, p: Plan, analyse: Analyse = _quick) -> Effect:
+def verify(analysis: JourneyAnalysis, p: Plan, analyse: Analyse = _quick,
+           likelihood: bool = True) -> Effect:
     """Re-analyse the fixed copy: which single points of failure are gone, what is left."""
     after = analyse(p.spec)
     before_ids = analysis.spof_ids
     after_ids = {i for i in after.spof_ids if not i.endswith(SECOND)}
     removed = tuple(sorted(before_ids - after_ids))
     target_after = after.cascades.get(p.target)
-    q_before, q_after = _likelihood(analysis, p.spec)
+    q_before, q_after = _likelihood(analysis, p.spec) if likelihood else (None, None)
     return Effect(removed=removed, remaining=len(after_ids & before_ids) + len(
                       after_ids - before_ids),
                   lost_before=analysis.cascades[p.target].customers_lost,
@@ -223,9 +230,9 @@ def _likelihood(analysis: JourneyAnalysis, fixed: Spec) -> tuple[float | None, f
         return None, None
     from journeymap.analysis.index import Index
     from journeymap.analysis.probability import (
+        AUTO,
         EXACT,
         MONTE_CARLO,
-        NotAffordable,
         collapse_probability,
     )
 
@@ -234,11 +241,9 @@ def _likelihood(analysis: JourneyAnalysis, fixed: Spec) -> tuple[float | None, f
     # costly falls back to the same Monte Carlo.
     ix = Index(fixed)
     trials, seed = prob.trials or 100_000, prob.seed or 0
-    if prob.method == EXACT:
-        try:
-            return prob.collapse, collapse_probability(ix, EXACT).collapse
-        except NotAffordable:
-            pass
+    if prob.method == EXACT:  # as the analysis chose it: exact Q when affordable
+        return prob.collapse, collapse_probability(ix, AUTO, trials=trials,
+                                                   seed=seed).collapse
     return prob.collapse, collapse_probability(ix, MONTE_CARLO, trials=trials,
                                                seed=seed).collapse
 

@@ -35,6 +35,7 @@ TOP_ACTIONS = 3
 # still has weak spots). At most PARTIAL_LIMIT of them are re-analysed (largest first).
 PARTIAL_ACTION_SHARE = 0.2
 PARTIAL_LIMIT = 12
+LIKELIHOOD_LIMIT = 6  # fixes whose change in expected time stopped is computed
 BEHIND = "Behind the scenes (no stage)"
 SHOWN_CUTTERS = 2
 
@@ -500,7 +501,7 @@ def _actions(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]
     count = len(analysis.spofs) - len(endpoints)
     drafts = []
     for eid in _candidates(analysis, cut):
-        plan, effect = fx.best(analysis, eid)
+        plan, effect = fx.best(analysis, eid, likelihood=False)
         is_spof = eid in analysis.spof_ids
         if is_spof and eid not in effect.removed:
             continue  # no fix tried works: said on the page (JourneyReport.unfixed)
@@ -508,11 +509,17 @@ def _actions(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]
             continue
         removed = tuple(i for i in effect.removed if i not in endpoints)
         drafts.append((plan, effect, removed, eid))
-    drafts.sort(key=lambda d: (-len(d[2]), -len(d[1].removed), d[3] in endpoints,
-                               -_hours_saved(d[1]),
-                               -(d[1].lost_before - d[1].lost_after),
-                               w.CONTROL_ORDER.get(spec.control_of(d[3]), 9),
-                               spec.by_id[d[3]].name.casefold()))
+    def order(d: tuple[fx.Plan, fx.Effect, tuple[str, ...], str]) -> tuple[object, ...]:
+        return (-len(d[2]), -len(d[1].removed), d[3] in endpoints, -_hours_saved(d[1]),
+                -(d[1].lost_before - d[1].lost_after),
+                w.CONTROL_ORDER.get(spec.control_of(d[3]), 9), spec.by_id[d[3]].name.casefold())
+
+    drafts.sort(key=order)
+    # The change in likelihood costs a probability computation per copy: done for the
+    # leading LIKELIHOOD_LIMIT fixes (page 1 and more), which are then ranked by it too.
+    drafts[:LIKELIHOOD_LIMIT] = [(p, fx.with_likelihood(analysis, p, e), r, i)
+                                 for p, e, r, i in drafts[:LIKELIHOOD_LIMIT]]
+    drafts.sort(key=order)
     covered: set[str] = set()
     actions: list[Action] = []
     fix_of: dict[str, int] = {}
