@@ -363,8 +363,11 @@ def _tie_note(spec: object, findings: tuple[Finding, ...]) -> str:
         return ""
     tied = sum(1 for f in findings if f.customers_lost == findings[0].customers_lost)
     every = "all" if tied == len(findings) else f"{tied} of these"
-    return (f"{every[0].upper()}{every[1:]} stop as many people as each other: listed by the "
-            f"fix that removes the most of them first, then least under our control.")
+    # Say the order the fixes really have (see _actions' order): an executive reading
+    # page 1 found "least under our control first" contradicted by partner, ours, partner.
+    return (f"{every[0].upper()}{every[1:]} stop as many people as each other: listed in the "
+            f"order of their fixes (the fix removing the most of them first, then the one "
+            f"saving the most time stopped, then the least under our control).")
 
 
 def _unfixed(findings: tuple[Finding, ...]) -> str:
