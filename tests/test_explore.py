@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from journeymap.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWSLETTER = ROOT / "specs" / "newsletter-video.journey.yaml"
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz 'dot' is not installed")
 
@@ -127,29 +125,6 @@ def test_explore_command_bad_spec_exits_2(tmp_path):
 
 
 # ---- in the browser ------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")
-    webdriver = pytest.importorskip("selenium.webdriver",
-                                    reason="selenium not installed (pip install -e '.[test]')")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    profile = tempfile.mkdtemp(prefix="journeymap-chromium-")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", f"--user-data-dir={profile}",
-                 "--window-size=1280,800"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
-
 
 @pytest.fixture(scope="module")
 def newsletter_page(newsletter, tmp_path_factory):

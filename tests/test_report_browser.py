@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,31 +16,8 @@ from journeymap.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "specs" / "bank-account-opening.journey.yaml"
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")
-    webdriver = pytest.importorskip("selenium.webdriver",
-                                    reason="selenium not installed (pip install -e '.[test]')")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    profile = tempfile.mkdtemp(prefix="journeymap-report-chromium-")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
