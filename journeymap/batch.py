@@ -13,8 +13,8 @@ nothing ever fails at random and it is 0).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Union
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal, TypeVar, Union
 
 from journeymap.analysis.result import JourneyAnalysis
 from journeymap.spec.diagnostics import Diagnostic
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 AUTO: Literal["auto"] = "auto"
 Risk = Union["RiskOptions", None, Literal["auto"]]
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 def declares_availability(spec: Spec) -> bool:
@@ -53,14 +55,7 @@ def _analyze_job(job: tuple[Spec, Risk]) -> JourneyAnalysis:
 def analyze_all(specs: Sequence[Spec], *, jobs: int = 1,
                 risk: Risk = AUTO) -> list[JourneyAnalysis]:
     """Analyses of ``specs``, in order; ``jobs`` > 1 uses that many processes."""
-    work = [(s, risk) for s in specs]
-    if jobs <= 1 or len(specs) < 2:
-        return [_analyze_job(w) for w in work]
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunk = max(1, len(work) // (jobs * 4))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_analyze_job, work, chunksize=chunk))
+    return _map(_analyze_job, [(s, risk) for s in specs], jobs)
 
 
 Loaded = tuple[Spec | None, JourneyAnalysis | None, tuple[Diagnostic, ...]]
@@ -81,14 +76,19 @@ def load_and_analyze(paths: Sequence[str], *, jobs: int = 1, risk: Risk = AUTO) 
     """Load and analyse every spec file, in order: ``(spec, analysis, ())`` or
     ``(None, None, problems)``. With ``jobs`` > 1 the workers load too (reading YAML is
     half the work), so each worker reads the catalogs once itself."""
-    work = [(p, risk) for p in paths]
-    if jobs <= 1 or len(paths) < 2:
-        return [_load_job(w) for w in work]
+    return _map(_load_job, [(p, risk) for p in paths], jobs)
+
+
+def _map(job: Callable[[_T], _R], work: list[_T], jobs: int) -> list[_R]:
+    """``job`` over ``work`` in order: in this process, or in ``jobs`` processes (chunks
+    of about a quarter of each worker's share, so slow journeys spread out)."""
+    if jobs <= 1 or len(work) < 2:
+        return [job(w) for w in work]
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, len(work) // (jobs * 4))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_load_job, work, chunksize=chunk))
+        return list(pool.map(job, work, chunksize=chunk))
 
 
 __all__ = ["AUTO", "analyze_all", "analyze_one", "declares_availability", "load_and_analyze"]

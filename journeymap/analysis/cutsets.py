@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import combinations
 
-from journeymap.analysis.fast import kill_sets, reach_kill_sets
+from journeymap.analysis.fast import flow_order, kill_sets, reach_kill_sets
 from journeymap.analysis.flow import reachable
 from journeymap.analysis.index import Group, Index, sccs
 from journeymap.analysis.propagation import propagate_indices
@@ -58,26 +58,7 @@ class CutFinder:
         self.cyclic = [len(c) > 1 or c[0] in succ[c[0]] for c in comps]
         # Flow order: reverse postorder from the entries over reachable touch-points
         # (the order reach_kill_sets iterates in).
-        order: list[int] = []
-        seen: set[int] = set()
-        for root in sorted(ix.entries):
-            if root in seen:
-                continue
-            seen.add(root)
-            stack = [(root, 0)]
-            while stack:
-                v, i = stack[-1]
-                out = ix.fsucc[v]
-                if i < len(out):
-                    stack[-1] = (v, i + 1)
-                    w = out[i][0]
-                    if w not in seen:
-                        seen.add(w)
-                        stack.append((w, 0))
-                else:
-                    stack.pop()
-                    order.append(v)
-        order.reverse()
+        order = flow_order(ix)
         self.flow_pos = {v: k for k, v in enumerate(order)}
         # Elements that can matter: reachable touch-points and what they need, directly
         # or through other elements (hard or soft lines do not matter here: only hard

@@ -119,10 +119,9 @@ def kill_sets(ix: Index) -> list[frozenset[int]]:
     return kill  # type: ignore[return-value]
 
 
-def reach_kill_sets(ix: Index, kill: list[frozenset[int]], reach0: set[int]
-                    ) -> dict[int, frozenset[int]]:
-    """``R(v)`` for every touch-point reachable with nothing failed."""
-    # Reverse postorder from the entries over reachable touch-points.
+def flow_order(ix: Index) -> list[int]:
+    """Touch-points reachable from the entries, in reverse postorder (each before the
+    touch-points it leads to, loops aside): the order the reach-kill equations converge in."""
     order: list[int] = []
     seen: set[int] = set()
     for root in sorted(ix.entries):
@@ -143,6 +142,13 @@ def reach_kill_sets(ix: Index, kill: list[frozenset[int]], reach0: set[int]
                 stack.pop()
                 order.append(v)
     order.reverse()
+    return order
+
+
+def reach_kill_sets(ix: Index, kill: list[frozenset[int]], reach0: set[int]
+                    ) -> dict[int, frozenset[int]]:
+    """``R(v)`` for every touch-point reachable with nothing failed."""
+    order = flow_order(ix)
     is_entry = [False] * ix.n
     for e in ix.entries:
         is_entry[e] = True
