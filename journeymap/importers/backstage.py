@@ -107,8 +107,8 @@ def _documents(path: str, text: str) -> list[tuple[Any, Location]]:
                          for d in exc.diagnostics]
             continue
         if src.root is not None:
-            mark = src.root.start_mark
-            out.append((src.data, Location(path, mark.line + 1 + first, mark.column + 1)))
+            at = src.where(())
+            out.append((src.data, Location(path, at.line + first, at.column)))
     if problems:
         raise ImportError_(problems)
     return out

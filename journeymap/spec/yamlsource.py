@@ -58,53 +58,75 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 Path = tuple[Any, ...]
 
+Pos = int
+"""A position in the file: ``line << 32 | column`` (both 0-based), one small int per
+value instead of libyaml's two mark objects (a 100k-element spec has 2.6M values)."""
+
+
+class _Seq:
+    """A list as written: where it starts and its items (a :data:`Pos` for a plain
+    value, or a nested :class:`_Seq` / :class:`_Map`)."""
+
+    __slots__ = ("pos", "items")
+
+    def __init__(self, pos: Pos) -> None:
+        self.pos = pos
+        self.items: list[Any] = []
+
+
+class _Map:
+    """A mapping as written: where it starts and, per key text (the first of equal
+    ones), where the key stands and what its value is (as in :class:`_Seq`)."""
+
+    __slots__ = ("pos", "keys")
+
+    def __init__(self, pos: Pos) -> None:
+        self.pos = pos
+        self.keys: dict[str, tuple[Pos, Any]] = {}
+
+
+def _start(node: Any) -> Pos:
+    return node if node.__class__ is int else node.pos
+
 
 @dataclass
 class Source:
     """A parsed YAML document that can tell where any value or mapping key stood.
 
-    Positions are looked up on demand by walking the composed node tree along the
-    value's path, so loading pays nothing for positions nobody asks about.
+    The reader keeps one compact position tree beside the data (:class:`_Seq`,
+    :class:`_Map`, a :data:`Pos` per plain value); positions are looked up on demand by
+    walking it along the value's path.
     """
 
     path: str
     data: Any
-    root: yaml.Node | None = None
+    root: Any = None
     lines: list[str] = field(default_factory=list)
-    _keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = field(
-        default_factory=dict, repr=False)
 
-    def _pairs(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        """Key text -> (key node, value node) of a mapping; built once per mapping."""
-        index = self._keys.get(id(node))
-        if index is None:
-            index = {}
-            for k, v in node.value:
-                if _is_scalar(k):
-                    index.setdefault(k.value, (k, v))
-            self._keys[id(node)] = index
-        return index
-
-    def _nodes(self, path: Path) -> tuple[yaml.Node | None, yaml.Node | None]:
-        """(key node, value node) at ``path``; the deepest found if the path breaks off."""
-        key_node, node = None, self.root
+    def _nodes(self, path: Path) -> tuple[Pos | None, Any]:
+        """(key position, value node) at ``path``; the deepest found if the path breaks
+        off (key position ``None`` then, and for list items and the root)."""
+        key, node = None, self.root
         for step in path:
-            if isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
-                    and 0 <= step < len(node.value):
-                key_node, node = None, node.value[step]
-            elif isinstance(node, yaml.MappingNode):
-                pair = self._pairs(node).get(str(step))
+            cls = node.__class__
+            if cls is _Seq and step.__class__ is int and 0 <= step < len(node.items):
+                key, node = None, node.items[step]
+            elif cls is _Map:
+                pair = node.keys.get(str(step))
                 if pair is None:
                     return None, node
-                key_node, node = pair
+                key, node = pair
             else:
                 return None, node
-        return key_node, node
+        return key, node
+
+    def _loc(self, pos: Pos) -> Location:
+        return Location(self.path, (pos >> 32) + 1, (pos & 0xFFFFFFFF) + 1)
 
     def where(self, path: Path) -> Location:
         """Position of the value at ``path``, or of its nearest enclosing value."""
         node = self._nodes(tuple(path))[1]
-        return _loc(self.path, node.start_mark) if node is not None else Location(self.path, 1, 1)
+        return self._loc(_start(node)) if node is not None else Location(self.path, 1, 1)
 
     def item_locations(self, path: Path, count: int) -> list[Location]:
         """Positions of the ``count`` items of the list at ``path``, in one walk.
@@ -112,11 +134,12 @@ class Source:
         Falls back to :meth:`where` per item when the list is not written there as is
         (e.g. it came in through a merge key).
         """
-        key_node, node = self._nodes(tuple(path))
-        if key_node is None and path or not isinstance(node, yaml.SequenceNode) \
-                or len(node.value) != count:
+        key, node = self._nodes(tuple(path))
+        if key is None and path or node.__class__ is not _Seq or len(node.items) != count:
             return [self.where(tuple(path) + (i,)) for i in range(count)]
-        return [_loc(self.path, item.start_mark) for item in node.value]
+        name = self.path
+        return [Location(name, (p >> 32) + 1, (p & 0xFFFFFFFF) + 1)
+                for p in map(_start, node.items)]
 
     def within_scalar(self, start: Location, offset: int) -> Location:
         """Position ``offset`` characters into a one-line text value starting at ``start``
@@ -127,14 +150,10 @@ class Source:
 
     def where_key(self, path: Path) -> Location:
         """Position of the key that holds ``path`` (falls back to the value)."""
-        key_node, node = self._nodes(tuple(path))
-        node = key_node or node
-        return _loc(self.path, node.start_mark) if node is not None else Location(self.path, 1, 1)
-
-
-def _is_scalar(node: Any) -> bool:
-    """Scalars in the tree are the parser's events (same value and marks as a node)."""
-    return node.__class__ is yaml.ScalarEvent or isinstance(node, yaml.ScalarNode)
+        key, node = self._nodes(tuple(path))
+        if key is not None:
+            return self._loc(key)
+        return self._loc(_start(node)) if node is not None else Location(self.path, 1, 1)
 
 
 def _loc(path: str, mark: yaml.Mark) -> Location:
@@ -263,12 +282,18 @@ class _MergeKeyText(str):
 
 
 _MERGE_KEY = _MergeKeyText("<<")
-_EVENT_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+# First characters of the plain texts the resolver may read as something other than
+# text (numbers, booleans, null, dates, '<<'…); any other plain text is a string for
+# sure, without running the resolver's regular expressions. Same answers, fewer calls.
+_MAYBE_NOT_TEXT: frozenset[str] | None = (
+    None if None in _BaseLoader.yaml_implicit_resolvers or _BaseLoader.yaml_path_resolvers
+    else frozenset(_BaseLoader.yaml_implicit_resolvers))
 
 
 class _Composer:
-    """Builds the node tree (for positions) and the plain data in one pass over the
-    parser's events, with no recursion.
+    """Builds the position tree and the plain data in one pass over the parser's
+    events, with no recursion.
 
     libyaml's own composer recurses in C (a document nested 100,000 deep crashes the
     process) and follows recursive aliases. Here every limit is checked as the events
@@ -287,28 +312,36 @@ class _Composer:
     def _refuse(self, mark: yaml.Mark, code: str, message: str) -> SpecError:
         return SpecError(self.problems + [Diagnostic(_loc(self.path, mark), code, message)])
 
-    def compose(self) -> tuple[yaml.Node | None, Any]:
+    def _at(self, pos: Pos) -> Location:
+        return Location(self.path, (pos >> 32) + 1, (pos & 0xFFFFFFFF) + 1)
+
+    def compose(self) -> tuple[Any, Any]:
         loader = _BaseLoader(self.text)
         try:
             return self._run(loader)
         finally:
             loader.dispose()
 
-    def _run(self, loader: Any) -> tuple[yaml.Node | None, Any]:
-        # The hot loop of every load: ~230k events for a 10k-element spec. Scalars stay
-        # events (they carry value and marks; Source only needs those), tags of plain
-        # scalars are memoised, and only anchored collections measure their expansion.
+    def _run(self, loader: Any) -> tuple[Any, Any]:
+        # The hot loop of every load: ~260k events for a 10k-element spec. Each event
+        # leaves one int (its position) or one small _Seq/_Map behind, no event object;
+        # tags of plain scalars are memoised, and only anchored collections measure
+        # their expansion.
         get_event = loader.get_event
         resolve = _BaseLoader.resolve
-        tags: dict[str, str] = {}  # tag of each plain scalar text seen
+        maybe_not_text = _MAYBE_NOT_TEXT
+        tags: dict[str, str] = {}  # tag of each plain scalar text the resolver has read
         ScalarEvent, AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
         SequenceStartEvent, MappingStartEvent = yaml.SequenceStartEvent, yaml.MappingStartEvent
-        ScalarNode, SequenceNode, MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+        SequenceEndEvent, MappingEndEvent = yaml.SequenceEndEvent, yaml.MappingEndEvent
+        ScalarNode = yaml.ScalarNode
         scalar_value = self._scalar
-        anchors: dict[str, tuple[Any, Any, int]] = {}  # anchor -> (node, value, expanded size)
+        # anchor -> (node, value, expanded size, key text if a plain value)
+        anchors: dict[str, tuple[Any, Any, int, str | None]] = {}
         open_anchors: set[str] = set()
         count = 0  # values so far, with aliases expanded
-        # frame: [node, data, anchor, count at start, is a sequence, pending key, merges]
+        # frame: [node, data, anchor, count at start, is a sequence, pending key
+        #         (position, value, text), merges, refused tag]
         stack: list[list[Any]] = []
         top: list[Any] | None = None
         root: Any = None
@@ -318,22 +351,26 @@ class _Composer:
             event = get_event()
             cls = event.__class__
             if cls is ScalarEvent:
-                node = event
-                value = event.value
+                mark = event.start_mark
+                node = mark.line << 32 | mark.column
+                text = value = event.value
                 tag = event.tag
                 if tag is None or tag == "!":
-                    if event.implicit[0]:  # plain: the resolver's regular expressions decide
+                    # plain: the resolver's regular expressions decide (when the first
+                    # character leaves a doubt); quoted, or a block scalar: always text
+                    if event.implicit[0] and (maybe_not_text is None
+                                              or value[:1] in maybe_not_text):
                         tag = tags.get(value)
                         if tag is None:
                             tag = tags[value] = resolve(loader, ScalarNode, value, (True, False))
-                    else:  # quoted, or a block scalar: always text
-                        tag = _STR_TAG
-                if tag != _STR_TAG:
+                        if tag != _STR_TAG:
+                            value = _MERGE_KEY if tag == _MERGE_TAG else scalar_value(event, tag)
+                elif tag != _STR_TAG:
                     value = _MERGE_KEY if tag == _MERGE_TAG else scalar_value(event, tag)
                 count += 1
                 if event.anchor is not None:
                     self._anchor(anchors, event.anchor, event)
-                    anchors[event.anchor] = (node, value, 1)
+                    anchors[event.anchor] = (node, value, 1, text)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 if len(stack) >= MAX_DEPTH:
                     raise self._refuse(event.start_mark, "JM008",
@@ -345,28 +382,30 @@ class _Composer:
                     open_anchors.add(anchor)
                 is_seq = cls is SequenceStartEvent
                 tag = event.tag
-                if tag is None or tag == "!":
-                    tag = _SEQ_TAG if is_seq else _MAP_TAG
-                elif tag != (_SEQ_TAG if is_seq else _MAP_TAG):
+                refused = False
+                if tag is not None and tag != "!" and tag != (_SEQ_TAG if is_seq else _MAP_TAG):
                     self._bad_tag(event, tag)
-                node = (SequenceNode if is_seq else MappingNode)(
-                    tag, [], event.start_mark, None, flow_style=event.flow_style)
+                    # the value stays as a guess only where the tag names the other kind
+                    refused = tag != _SEQ_TAG and tag != _MAP_TAG
+                mark = event.start_mark
+                pos = mark.line << 32 | mark.column
                 count += 1
-                top = [node, [] if is_seq else {}, anchor, count, is_seq, None, None]
+                top = [_Seq(pos), [], anchor, count, True, None, None, refused] if is_seq \
+                    else [_Map(pos), {}, anchor, count, False, None, None, refused]
                 stack.append(top)
                 continue
-            elif cls is yaml.SequenceEndEvent or cls is yaml.MappingEndEvent:
+            elif cls is SequenceEndEvent or cls is MappingEndEvent:
                 frame = stack.pop()
                 node, value = frame[0], frame[1]
-                node.end_mark = event.end_mark
                 if frame[6]:
                     self._merge(value, frame[6])
-                if node.tag != _SEQ_TAG and node.tag != _MAP_TAG:
+                if frame[7]:
                     value = None
                 anchor = frame[2]
                 if anchor is not None:
                     open_anchors.discard(anchor)
-                    anchors[anchor] = (node, value, count - frame[3] + 1)
+                    anchors[anchor] = (node, value, count - frame[3] + 1, None)
+                text = None
                 top = stack[-1] if stack else None
             elif cls is AliasEvent:
                 anchor = event.anchor
@@ -378,7 +417,7 @@ class _Composer:
                 if anchor not in anchors:
                     raise self._refuse(event.start_mark, "JM001",
                                        f"invalid YAML: found undefined alias '*{anchor}'")
-                node, value, size = anchors[anchor]
+                node, value, size, text = anchors[anchor]
                 count += size
                 if count > MAX_VALUES:
                     raise self._refuse(event.start_mark, "JM004",
@@ -399,14 +438,15 @@ class _Composer:
             if top is None:
                 root, data = node, value
             elif top[4]:
-                top[0].value.append(node)
+                top[0].items.append(node)
                 top[1].append(value)
             elif top[5] is None:
-                top[5] = (node, value)
+                top[5] = (node, value, text)
             else:
-                key_node, key = top[5]
+                key_pos, key, key_text = top[5]
                 top[5] = None
-                top[0].value.append((key_node, node))
+                if key_text is not None:  # plain keys are found by their text, first wins
+                    top[0].keys.setdefault(key_text, (key_pos, node))
                 if key is _MERGE_KEY:
                     top[6] = (top[6] or []) + [(node, value)]
                     continue
@@ -414,21 +454,16 @@ class _Composer:
                     key = str(key)
                 mapping = top[1]
                 if key in mapping:
-                    self._duplicate(top[0], key_node, key)
+                    self._duplicate(top[0], key_pos, key)
                 else:
                     mapping[key] = value
 
     def _anchor(self, anchors: dict[str, Any], anchor: str, event: Any) -> None:
         if anchor in anchors:
-            first = anchors[anchor][0].start_mark
+            first = self._at(_start(anchors[anchor][0]))
             raise self._refuse(event.start_mark, "JM001",
                 f"invalid YAML: found duplicate anchor '&{anchor}' (first at line "
-                f"{first.line + 1}, column {first.column + 1})")
-
-    def _bomb(self, event: Any) -> SpecError:
-        return self._refuse(event.start_mark, "JM004",
-            f"document expands to more than {MAX_VALUES:,} values through aliases "
-            "(an alias bomb?); refusing it")
+                f"{first.line}, column {first.column})")
 
     def _scalar(self, event: Any, tag: str) -> Any:
         """A plain value other than text: checked, then built by PyYAML's safe rules."""
@@ -460,24 +495,23 @@ class _Composer:
     def _number(self, node: Any, message: str | None) -> None:
         self.problems.append(Diagnostic(_loc(self.path, node.start_mark), "JM009", message or ""))
 
-    def _merge(self, result: dict[Any, Any], merged: list[tuple[yaml.Node, Any]]) -> None:
+    def _merge(self, result: dict[Any, Any], merged: list[tuple[Any, Any]]) -> None:
         """Merge keys (`<<: *base`): explicit keys win, as YAML specifies."""
         for node, value in merged:
-            sources = (list(zip(node.value, value)) if isinstance(node, yaml.SequenceNode)
+            sources = (list(zip(node.items, value)) if node.__class__ is _Seq
                        and isinstance(value, list) else [(node, value)])
             for src_node, src in sources:
-                if not isinstance(src_node, yaml.MappingNode) or not isinstance(src, dict):
-                    self.problems.append(Diagnostic(_loc(self.path, src_node.start_mark),
+                if src_node.__class__ is not _Map or not isinstance(src, dict):
+                    self.problems.append(Diagnostic(self._at(_start(src_node)),
                         "JM014", "a merge key '<<' must refer to a mapping"))
                     continue
                 for key, item in src.items():
                     result.setdefault(key, item)
 
-    def _duplicate(self, node: yaml.MappingNode, key_node: yaml.Node, key: Any) -> None:
-        first = next((k for k, _ in node.value
-                      if _is_scalar(k) and k.value == str(key)), key_node)
-        where = _loc(self.path, first.start_mark)
-        self.problems.append(Diagnostic(_loc(self.path, key_node.start_mark), "JM002",
+    def _duplicate(self, node: _Map, key_pos: Pos, key: Any) -> None:
+        first = node.keys.get(str(key))
+        where = self._at(first[0] if first is not None else key_pos)
+        self.problems.append(Diagnostic(self._at(key_pos), "JM002",
             f"duplicate key '{key}' (first defined at line {where.line}, "
             f"column {where.column}); YAML would silently keep only the last"))
 

@@ -1,0 +1,184 @@
+"""The fast paths of loading, each checked against the slow, obviously right reading:
+
+- the hardened reader's compact position tree (spec/yamlsource.py) against libyaml's own
+  composer: every value and every key stands where libyaml's node says it does;
+- the compiled yes/no schema check (fastjsonschema, on the schema with its ``$ref``s
+  inlined) against jsonschema on the shipped schema: the same specs pass.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from budget import budget
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from journeymap.spec.load import _fast_validator, _validator, inline_refs, yes_no_check
+from journeymap.spec.yamlsource import read_source
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "specs").rglob("*.yaml"))
+
+
+def libyaml_positions(text: str) -> list[tuple[tuple[Any, ...], str, tuple[int, int]]]:
+    """(path, "value" or "key", (line, column)) of every value and key, from libyaml's
+    composer: the reading the reader's position tree must agree with."""
+    out: list[tuple[tuple[Any, ...], str, tuple[int, int]]] = []
+    todo: list[tuple[tuple[Any, ...], yaml.Node]] = [((), yaml.compose(text,
+                                                                       Loader=yaml.CSafeLoader))]
+    while todo:
+        path, node = todo.pop()
+        if node is None:
+            continue
+        out.append((path, "value", (node.start_mark.line + 1, node.start_mark.column + 1)))
+        if isinstance(node, yaml.SequenceNode):
+            todo += [(path + (i,), item) for i, item in enumerate(node.value)]
+        elif isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value not in seen:
+                    seen.add(key.value)
+                    out.append((path + (key.value,), "key",
+                                (key.start_mark.line + 1, key.start_mark.column + 1)))
+                    todo.append((path + (key.value,), value))
+    return out
+
+
+def assert_positions_agree(text: str) -> None:
+    src = read_source("x.yaml", text)
+    for path, what, want in libyaml_positions(text):
+        at = src.where_key(path) if what == "key" else src.where(path)
+        assert (at.line, at.column) == want, (path, what)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_positions_agree_with_libyaml_on_the_examples(path: Path) -> None:
+    assert_positions_agree(path.read_text(encoding="utf-8"))
+
+
+def test_positions_agree_with_libyaml_on_a_generated_journey() -> None:
+    from benchmarks.generate import synthetic_yaml
+
+    text = synthetic_yaml(300, seed=3)
+    assert_positions_agree(text)
+    src = read_source("x.yaml", text)
+    # item_locations is the build's one walk per list: the same as asking item by item
+    items = src.data["supports"]
+    assert src.item_locations(("supports",), len(items)) == [
+        src.where(("supports", i)) for i in range(len(items))]
+
+
+PLAIN = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 6, 10 ** 6),
+                  st.floats(allow_nan=False, allow_infinity=False),
+                  st.text(max_size=8), st.sampled_from(["yes", "~", "0x1F", "2026-01-01",
+                                                         "<<", "a -> b", "'q'", "- x"]))
+DOCS = st.recursive(PLAIN, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=5), inner, max_size=5)),
+    max_leaves=30)
+
+
+@settings(max_examples=budget(60), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(DOCS, st.sampled_from([None, True, False]), st.sampled_from([None, '"', "'"]))
+def test_positions_agree_with_libyaml_on_random_documents(doc: Any, flow: bool | None,
+                                                          style: str | None) -> None:
+    text = yaml.safe_dump(doc, default_flow_style=flow, default_style=style,
+                          allow_unicode=True, width=30)
+    try:
+        read_source("x.yaml", text)
+    except Exception:  # a value the reader refuses (e.g. a huge float) has no positions
+        return
+    assert_positions_agree(text)
+
+
+def test_an_alias_and_a_merged_key_stand_where_they_were_written() -> None:
+    src = read_source("x.yaml", "base: &b {kind: system}\nx: {<<: *b, name: CRM}\n"
+                                "y: [*b]\n")
+    assert str(src.where(("y", 0))) == "x.yaml:1:7"  # the anchored mapping
+    assert str(src.where(("x", "name"))) == "x.yaml:2:19"
+    assert str(src.where_key(("x", "name"))) == "x.yaml:2:13"
+    assert str(src.where(("x", "kind"))) == "x.yaml:2:4"  # merged: the mapping it is in
+    assert src.item_locations(("x", "kind"), 1) == [src.where(("x", "kind", 0))]
+
+
+# --- the compiled yes/no schema check ----------------------------------------------------
+
+def test_inlining_resolves_nested_refs_and_leaves_recursive_ones() -> None:
+    schema = {"definitions": {"id": {"type": "string"},
+                              "pair": {"type": "array", "items": {"$ref": "#/definitions/id"}},
+                              "tree": {"type": "array", "items": {"$ref": "#/definitions/tree"}}},
+              "properties": {"p": {"$ref": "#/definitions/pair", "description": "ignored"},
+                             "t": {"$ref": "#/definitions/tree"}}}
+    inlined = inline_refs(schema)
+    assert inlined["properties"]["p"] == {"type": "array", "items": {"type": "string"}}
+    assert inlined["properties"]["t"]["items"] == {"$ref": "#/definitions/tree"}
+    assert inlined["definitions"] == schema["definitions"]
+    valid = yes_no_check(schema)
+    assert valid({"p": ["a"], "t": [[[]]]})
+    assert not valid({"p": [1]}) and not valid({"t": [[1]]})
+
+
+SPEC_DATA = yaml.safe_load((ROOT / "specs" / "ecommerce-checkout.journey.yaml").read_text())
+ODD_VALUES = [5, -1, 0, 1.5, 2e9, True, None, "", "Crm", "crm", "a -> b", "a => b", [], ["x"],
+              {}, {"id": "crm"}, {"any": ["crm"]}, {"at_least": 1}, {"of": ["crm"]},
+              {"at_least": 2, "of": ["a", "b"]}, "2026-13-01", "x" * 129, "system", "soft"]
+KEYS = ["id", "name", "kind", "strength", "any", "of", "at_least", "share", "availability",
+        "entry", "goal", "note", "colour", "from", "to", "control", "stage", "owner"]
+
+
+def places(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into ``data`` (the root excluded)."""
+    out = []
+    items = data.items() if isinstance(data, dict) else (
+        enumerate(data) if isinstance(data, list) else ())
+    for k, v in items:
+        out.append(path + (k,))
+        out += places(v, path + (k,))
+    return out
+
+
+PLACES = places(SPEC_DATA)
+
+
+@st.composite
+def edited_specs(draw: st.DrawFn) -> Any:
+    """The example spec with a few values replaced, keys removed or keys added."""
+    data = copy.deepcopy(SPEC_DATA)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(PLACES))
+        parent = data
+        try:
+            for step in path[:-1]:
+                parent = parent[step]
+            action = draw(st.sampled_from(["replace", "delete", "add"]))
+            if action == "replace":
+                parent[path[-1]] = draw(st.sampled_from(ODD_VALUES))
+            elif action == "delete":
+                del parent[path[-1]]
+            elif isinstance(parent, dict):
+                parent[draw(st.sampled_from(KEYS))] = draw(st.sampled_from(ODD_VALUES))
+        except (KeyError, IndexError, TypeError):
+            pass  # an earlier edit took the path away
+    return data
+
+
+@settings(max_examples=budget(80), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(edited_specs())
+def test_fast_schema_check_agrees_with_jsonschema(data: Any) -> None:
+    assert _fast_validator()(data) == (not any(True for _ in _validator().iter_errors(data)))
+
+
+def test_the_shipped_schema_has_no_ref_left_once_inlined() -> None:
+    # Every $ref the fast check would call as a function (the slow path) is gone.
+    from journeymap.spec.load import schema_text
+
+    inlined = inline_refs(json.loads(schema_text()))
+    inlined.pop("definitions")
+    assert "$ref" not in json.dumps(inlined)
