@@ -264,3 +264,146 @@ flow: [one -> two]
     assert placed["api"] == {"a"} and placed["db"] == {"a"} and placed["spare"] == {BACKSTAGE}
     heat = report_model.journey_report(analyze(load_spec(str(spec))), DATE).heat
     assert heat.stages[-1] == report_model.BEHIND
+
+
+# --------------------------------------------------------------------------- every page
+# Found by looking at every page of every example and of 300- and 1,000-part reports.
+
+BOXES = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">|' + WORD.pattern)
+
+
+def page_words(pdf: bytes) -> list[tuple[float, list[tuple[float, float, float, float, str]]]]:
+    """Per page: (height, [(x0, y0, x1, y1, word)]) in points, top-down."""
+    out = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True,
+                         check=True).stdout.decode("utf-8")
+    pages: list[tuple[float, list]] = []
+    for m in BOXES.finditer(out):
+        if m[2]:
+            pages.append((float(m[2]), []))
+        else:
+            pages[-1][1].append((float(m[3]), float(m[4]), float(m[5]), float(m[6]), m[7]))
+    return pages
+
+
+def overlapping_words(pdf: bytes) -> list[tuple[int, str, str]]:
+    """Pairs of words printed over each other (a header running into the next column,
+    a two-digit fix number into its title, axis labels into each other)."""
+    found = []
+    for n, (_, words) in enumerate(page_words(pdf), 1):
+        for i, (x0, y0, x1, y1, a) in enumerate(words):
+            for u0, v0, u1, v1, b in words[i + 1:]:
+                wide = min(x1, u1) - max(x0, u0)
+                tall = min(y1, v1) - max(y0, v0)
+                if wide > 0.8 and tall > 0.3 * min(y1 - y0, v1 - v0):
+                    found.append((n, a, b))
+    return found
+
+
+def appendix_share(pdf: bytes) -> float:
+    """How much of the printed document (in page heights, down to its last line) comes
+    after the Appendix heading."""
+    start, end = None, 0.0
+    for n, (height, words) in enumerate(page_words(pdf)):
+        body = [w for w in words if w[3] < height - 50]  # above the footer
+        if body:
+            end = n + max(w[3] for w in body) / height
+        for _, y0, _, y1, word in words:
+            if start is None and word == "Appendix" and y1 - y0 > 12:
+                start = n + y0 / height
+    assert start is not None, "the report has an appendix"
+    return (end - start) / end
+
+
+@needs_poppler
+def test_no_two_words_are_printed_over_each_other(examples):
+    for path, _, _, pdf in examples:
+        assert not overlapping_words(pdf), (path.name, overlapping_words(pdf)[:5])
+
+
+def _synthetic(n: int, **options: object):  # type: ignore[no-untyped-def]
+    import importlib.util
+    import sys
+
+    spec_file = importlib.util.spec_from_file_location(
+        "jm_generate_quality", ROOT / "tests/benchmarks/generate.py")
+    generate = importlib.util.module_from_spec(spec_file)  # type: ignore[arg-type]
+    sys.modules["jm_generate_quality"] = generate
+    spec_file.loader.exec_module(generate)  # type: ignore[union-attr]
+    return load_spec(f"synthetic-{n}.journey.yaml", generate.synthetic_yaml(n, **options))
+
+
+@pytest.fixture(scope="module")
+def large_pdf() -> bytes:
+    """A 300-part journey whose supports name no stage (the appendix's worst case)."""
+    from journeymap.report import analyse_for_report
+
+    return report_bytes([analyse_for_report(_synthetic(300, support_stages=False))], "pdf",
+                        DATE)
+
+
+@needs_poppler
+def test_a_300_part_report_is_not_mostly_appendix(large_pdf):
+    """Issue: at 300 parts the appendix was 15 of 19 pages (every part's whole cascade
+    listed by name, and one row per part)."""
+    assert appendix_share(large_pdf) < 0.5
+    text = " ".join(page_texts(large_pdf))
+    assert "more (the web-page version lists them all)" in text
+    assert not overlapping_words(large_pdf), overlapping_words(large_pdf)[:5]
+
+
+@needs_poppler
+def test_a_complicated_journey_is_not_called_complex_on_its_heat_map_page(examples):
+    for path, _, r, pdf in examples:
+        text = " ".join(page_texts(pdf))
+        complex_ = r.verdict.value == "complex"
+        assert ("Where the journey became complex" in text) == complex_, path.name
+        assert ("Where the weak spots are" in text) == (not complex_), path.name
+
+
+@needs_poppler
+def test_no_section_is_left_alone_on_a_nearly_empty_page(examples):
+    """The hospital's only single point of failure is its only finish: the 'worst single
+    failure' section was two lines on a page of its own. Sections now flow on."""
+    by_name = {p.name: pdf for p, _, _, pdf in examples}
+    texts = page_texts(by_name["hospital-emergency.journey.yaml"])
+    glance = next(t for t in texts if "The journey at a glance" in t)
+    assert "The worst single failure" in glance
+
+
+def test_chain_and_spine_use_the_journey_word_for_its_people(examples):
+    from journeymap.render import chain_dot, spine_dot
+
+    spec = load_spec(str(ROOT / "specs/newsletter-video.journey.yaml"))
+    spec = type(spec)(**{**spec.__dict__,
+                         "journey": type(spec.journey)(**{**spec.journey.__dict__,
+                                                          "people": "patients"})})
+    analysis = analyze(spec)
+    def words(dot: str) -> str:  # the drawn text, line breaks as spaces
+        return " ".join(re.sub(r"<[^>]+>", " ", dot).split())
+
+    chains = words(" ".join(chain_dot(spec, c) for c in analysis.cascades.values() if c.spread))
+    spine = words(spine_dot(spec, analysis))
+    assert "patients are stopped here" in chains and "of patients cannot finish" in chains
+    assert "stops patients here" in spine
+    assert "customer" not in chains + spine
+
+
+def test_curve_axis_labels_never_run_into_each_other():
+    from journeymap.report.charts import robustness_svg
+
+    for kmax in (5, 13, 60, 335, 2000):
+        svg = robustness_svg(tuple(range(kmax + 1)),
+                             tuple(1 - k / kmax for k in range(kmax + 1)))
+        ticks = re.findall(r'<text x="([\d.]+)" y="[\d.]+"[^>]*text-anchor="middle"[^>]*>'
+                           r"(\d+)<", svg)
+        xs = [float(x) for x, _ in ticks]
+        widest = max(len(label) for _, label in ticks) * 10 * 0.62  # 10-pt digits
+        assert 2 <= len(ticks) <= 12, kmax
+        assert min(b - a for a, b in zip(xs, xs[1:])) > widest + 4, kmax
+
+
+def test_heat_map_legend_swatches_look_like_the_cells(examples):
+    r = examples[0][2]
+    svg = heatmap_svg(r.heat)
+    strokes = set(re.findall(r'<rect [^>]*stroke="([^"]+)"', svg))
+    assert len(strokes) == 1 and "dasharray" not in svg

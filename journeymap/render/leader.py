@@ -39,6 +39,11 @@ def _lines(text: str, size: float, width_pt: float, bold: bool = False) -> str:
     return "<BR/>".join(html(p) for p in parts)
 
 
+def _people(spec: Spec) -> str:
+    """The journey's word for its people (``patients``), as the report says it."""
+    return getattr(spec.journey, "people", "") or "customers"
+
+
 def _graph(spec: Spec, table: str) -> str:
     return "\n".join([
         f"digraph {quote(spec.journey.id)} {{",
@@ -51,7 +56,7 @@ def _graph(spec: Spec, table: str) -> str:
 def spine_dot(spec: Spec, analysis: JourneyAnalysis,
               width_pt: float = A4_TEXT_WIDTH) -> str:
     """The journey spine as DOT text: touch-points by stage, single points of failure
-    named under the stage where they stop customers (deterministic)."""
+    named under the stage where they stop people (deterministic)."""
     column_of = element_columns(spec)
     stages = [(s.id, s.name) for s in spec.stages]
     if not stages or any(column_of[t.id] == UNSTAGED for t in spec.touchpoints):
@@ -93,7 +98,8 @@ def spine_dot(spec: Spec, analysis: JourneyAnalysis,
         here = [s for s in spofs_at.get(sid, []) if not spec.by_id[s.id].is_touchpoint]
         if not here:
             return f'<TD BGCOLOR="{S.BACKSTAGE_BG}"> </TD>'
-        lines = [_font(_lines("A single failure stops customers here:", 7, inner), 7, S.MUTED)]
+        lines = [_font(_lines(f"A single failure stops {_people(spec)} here:", 7, inner), 7,
+                           S.MUTED)]
         for s in here[:MAX_SPOFS]:
             text = (f"⚠ {spec.by_id[s.id].name} ({control_label(s.control)}) · "
                     f"{percent(s.customers_lost, LEADER)} stopped")
@@ -138,14 +144,14 @@ def chain_dot(spec: Spec, cascade: Cascade, width_pt: float = A4_TEXT_WIDTH) -> 
             role = "fails"
             fill, border = S.STATE_FILL["failed"], S.ALERT
         elif e.is_touchpoint and n == len(steps) - 1:
-            role = "customers are stopped here"
+            role = f"{_people(spec)} are stopped here"
             fill, border = S.STATE_FILL["down"], S.ALERT
         else:
             role = f"stops: it needs {spec.by_id[steps[n - 1]].name}"
             fill, border = S.STATE_FILL["down"], S.ALERT
         boxes.append((e.name, role + " · " + who, fill, border))
     others = len(cascade.down) + len(cascade.stranded) - max(0, len(steps) - 1)
-    cost = f"{percent(cascade.customers_lost, LEADER)} of customers cannot finish"
+    cost = f"{percent(cascade.customers_lost, LEADER)} of {_people(spec)} cannot finish"
     if cascade.collapses:
         cost += " — the journey stops"
     extra = f"{others} other part{'s' if others != 1 else ''} stop or are cut off" \

@@ -176,7 +176,7 @@ def _journey_body(j: JourneyReport, figures: dict[str, str], key: str) -> str:
         if f"{key}:chain0" in figures:
             parts.append(_picture(figures, f"{key}:chain0",
                                   label=f"How the failure of {j.worst.name} spreads"))
-    parts.append(f"<h2>Where the journey became complex</h2><p>{_e(j.heat.sentence)}</p>")
+    parts.append(f"<h2>{_e(j.heat.title)}</h2><p>{_e(j.heat.sentence)}</p>")
     parts.append(_picture(figures, f"{key}:heat", diagram=False))
     parts.append(f"<h2>How fast it falls apart</h2><p>{_e(j.curve.sentence)}</p>")
     parts.append(_picture(figures, f"{key}:curve", diagram=False))

@@ -62,7 +62,7 @@ def _summary(j: JourneyReport, level: str = "#") -> list[str]:
 
 
 def _details(j: JourneyReport, level: str = "#") -> list[str]:
-    out = [f"{level}# Where the journey became complex", "", md_escape(j.heat.sentence), ""]
+    out = [f"{level}# {md_escape(j.heat.title)}", "", md_escape(j.heat.sentence), ""]
     out += [f"{level}# How fast it falls apart", "", md_escape(j.curve.sentence), "",
             "| parts failed at random | " + " | ".join(str(k) for k in j.curve.removed) + " |",
             "|---|" + "--:|" * len(j.curve.removed),

@@ -132,6 +132,7 @@ class Heat:
     controls: tuple[str, ...]  # control words per party row
     cells: tuple[tuple[HeatCell, ...], ...]  # [party][stage]
     sentence: str
+    title: str  # the section's heading: "complex" only where the verdict says so
 
 
 @dataclass(frozen=True)
@@ -755,8 +756,10 @@ def _heat(analysis: JourneyAnalysis) -> Heat:
     parties = tuple(spec.parties_by_id[p].name if p else "No owner named" for p in party_ids)
     controls = tuple(w.control_label(spec.parties_by_id[p].control) if p else
                      w.control_label(Control.UNKNOWN) for p in party_ids)
+    title = ("Where the journey became complex" if analysis.verdict == Verdict.COMPLEX
+             else "Where the weak spots are")
     return Heat(stage_names, parties, controls, tuple(cells),
-                _heat_sentence(stage_names, parties, cells))
+                _heat_sentence(stage_names, parties, cells), title)
 
 
 def _heat_sentence(stages: tuple[str, ...], parties: tuple[str, ...],
