@@ -12,13 +12,17 @@ from journeymap.analysis.result import Verdict
 from journeymap.escape import html as escape  # the one HTML escaper
 from journeymap.report.figures import DIAGRAM_NOTE, why_key
 from journeymap.report.model import (
+    NOT_SPELLED_OUT,
+    Abbreviation,
     Action,
     Finding,
     JourneyReport,
     KeyFigure,
+    Legend,
     PortfolioReport,
     SharedRisk,
 )
+from journeymap.spec.model import Control
 
 CSS = """
 :root{--ink:#1f2933;--muted:#596270;--danger:#c2410c;--danger-bg:#fdebe1;--warning:#b57f00;
@@ -86,16 +90,24 @@ def _who(party: str, control: str, label: str) -> str:
     return f'{_e(party)} <span class="ctl {_e(control)}">{_e(label)}</span>'
 
 
-def _findings(findings: tuple[Finding, ...], people: str = "customers") -> str:
+def _findings(findings: tuple[Finding, ...], people: str = "customers", shown: int = 0) -> str:
+    """Page 1's table: the first ``shown`` single points of failure (all when 0)."""
     if not findings:
         return "<p>No single failure stops the whole journey.</p>"
+    listed = findings[:shown] if shown else findings
     rows = "".join(
-        f"<tr><td>{_e(f.name)}{' <span class=small>(the only start or finish)</span>' if f.endpoint else ''}</td>"
-        f'<td class="num">{_e(f.customers)}</td><td>{_who(f.party, f.control, f.control_label)}</td></tr>'
-        for f in findings)
+        f"<tr><td>{_e(f.name)}"
+        + (f" <span class=small>(the journey's only {_e(f.endpoint_role)} step)</span>"
+           if f.endpoint else "")
+        + f'</td><td class="num">{_e(f.customers)}</td>'
+        f"<td>{_who(f.party, f.control, f.control_label)}</td></tr>"
+        for f in listed)
+    more = (f'<p class="small">… and {len(findings) - len(listed)} more in the appendix.</p>'
+            if len(listed) < len(findings) else "")
     return ('<div class="scroll"><table><thead><tr><th>If this fails …</th>'
             f"<th>{_e(people)} stopped</th>"
-            f"<th>who controls the cause</th></tr></thead><tbody>{rows}</tbody></table></div>")
+            f"<th>who controls the cause</th></tr></thead><tbody>{rows}</tbody></table></div>"
+            + more)
 
 
 def _actions(actions: tuple[Action, ...]) -> str:
@@ -120,11 +132,37 @@ def _outcomes(j: JourneyReport) -> str:
             f"<tbody>{rows}</tbody></table></div>")
 
 
-LEGEND = ('<p class="small legend"><b>Colours in this report:</b> '
-          '<span class="sw danger"></span> stops every customer (single point of failure) '
-          '<span class="sw some"></span> stops some <span class="sw none"></span> stops no one · '
-          'who runs it: <span class="ctl internal">ours</span> · <span class="ctl partner">'
-          'partner</span> · <span class="ctl external">outside our control</span></p>')
+# The "who runs it" tags, in the words every target prints them with.
+_TAGS = {Control.EXTERNAL: "outside our control", Control.PARTNER: "partner",
+         Control.INTERNAL: "ours", Control.UNKNOWN: "no owner named"}
+
+
+def _legend(legend: Legend, people: str, complex_shown: bool = False) -> str:
+    """The colours the page uses, and only those (model.Legend)."""
+    parts = []
+    if legend.stops:
+        parts.append(f'<span class="sw danger"></span> share of {_e(people)} a single point '
+                     f"of failure stops")
+    if complex_shown:
+        parts.append('<span class="warn">complex</span>: one failure stops everyone on the '
+                     "journey")
+    if legend.controls:
+        parts.append("who runs it: " + " · ".join(
+            f'<span class="ctl {_e(c.value)}">{_e(_TAGS[c])}</span>' for c in legend.controls))
+    if not parts:
+        return ""
+    return '<p class="small legend"><b>Colours on this page:</b> ' + " ".join(parts) + "</p>"
+
+
+def _glossary(glossary: tuple[Abbreviation, ...]) -> str:
+    if not glossary:
+        return ""
+    known = [f"<b>{_e(a.short)}</b>: {_e(a.meaning)}" for a in glossary if a.meaning]
+    unknown = [f"<b>{_e(a.short)}</b>" for a in glossary if not a.meaning]
+    if unknown:
+        known.append(f"{NOT_SPELLED_OUT}: " + ", ".join(unknown))
+    return ('<p class="small glossary"><b>Abbreviations in the journey\'s names:</b> '
+            + " · ".join(known) + "</p>")
 
 
 def _picture(figures: dict[str, str], key: str, diagram: bool = True, label: str = "") -> str:
@@ -141,6 +179,7 @@ def _picture(figures: dict[str, str], key: str, diagram: bool = True, label: str
 
 def _summary(j: JourneyReport, kicker: str, level: str = "h1") -> str:
     volume = f" · {_e(j.volume_text)} {_e(j.people)} a month" if j.volume_text else ""
+    volume += f" · {_e(j.value_text)}" if j.value_text else ""
     tie = f'<p class="small">{_e(j.tie_note)}</p>' if j.tie_note else ""
     unfixed = f"<p>{_e(j.unfixed)}</p>" if j.unfixed else ""
     return (f'<p class="kicker">{_e(kicker)}</p><{level}>{_e(j.title)}</{level}>'
@@ -149,10 +188,10 @@ def _summary(j: JourneyReport, kicker: str, level: str = "h1") -> str:
             f'<div class="verdict {_e(j.severity)}"><b>{_e(j.so_what)}</b>'
             f'<p>{_e(j.verdict_sentence)}</p></div>'
             f"{_figures(j.figures)}{_outcomes(j)}<h2>What breaks the journey</h2>"
-            f"{_findings(j.findings, j.people)}{tie}<h2>The fixes to fund first</h2>"
+            f"{_findings(j.findings, j.people, j.shown)}{tie}<h2>The fixes to fund first</h2>"
             '<p class="small">Each fix was written into a copy of the journey and the copy '
             f"analysed again; the green line is what that showed.</p>{_actions(j.top_actions)}"
-            f"{unfixed}{LEGEND}")
+            f"{unfixed}{_legend(j.legend, j.people)}{_glossary(j.glossary)}")
 
 
 def _journey_body(j: JourneyReport, figures: dict[str, str], key: str) -> str:
@@ -251,12 +290,14 @@ def journey_html(report: JourneyReport, figures: dict[str, str], key: str = "0")
 
 def portfolio_html(report: PortfolioReport, figures: dict[str, str]) -> str:
     """A portfolio report: the overview, then each journey's summary and details."""
-    from journeymap.report.model import COLUMN_LABELS, NUMERIC_COLUMNS
+    from journeymap.report.model import NUMERIC_COLUMNS, PORTFOLIO_ACTIONS
 
-    head = "".join(f"<th>{_e(COLUMN_LABELS[c])}</th>" for c in report.columns)
+    head = "".join(f"<th>{_e(label)}</th>" for label in report.column_labels)
     rows = "".join(
         f"<tr><td>{_e(r.journey)}</td>" + "".join(
-            f"<td{' class=num' if c in NUMERIC_COLUMNS else ''}>{_e(getattr(r, c))}</td>"
+            f"<td{' class=num' if c in NUMERIC_COLUMNS else ''}"
+            f"{' class=warn' if c == 'verdict' and r.verdict == Verdict.COMPLEX else ''}>"
+            f"{_e(getattr(r, c))}</td>"
             for c in report.columns) + "</tr>" for r in report.rows)
     severity = "danger" if report.verdict == Verdict.COMPLEX else "warning"
     body = [f'<p class="kicker">Journey resilience report · portfolio</p><h1>{_e(report.title)}</h1>'
@@ -266,8 +307,10 @@ def portfolio_html(report: PortfolioReport, figures: dict[str, str]) -> str:
             '<h2>The journeys, most at risk first</h2><div class="scroll"><table><thead><tr>'
             f"<th>journey</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
             f"<h2>Vendors and teams whose outage hits several journeys at once</h2>{_shared(report.shared)}"
-            f"<h2>The most valuable fixes across the portfolio</h2>{_actions(report.actions[:5])}"
-            f"{LEGEND}"]
+            f"<h2>The most valuable fixes across the portfolio</h2>"
+            f"{_actions(report.actions[:PORTFOLIO_ACTIONS])}"
+            f"{_legend(report.legend, 'people', report.complex_shown)}"
+            f"{_glossary(report.glossary)}"]
     for i, j in enumerate(report.journeys):
         body.append(f'<section class="journey">{_summary(j, f"Journey {i + 1} of {len(report.journeys)}", "h1")}'
                     f"{_journey_body(j, figures, str(i))}</section>")

@@ -8,17 +8,40 @@ from __future__ import annotations
 
 from journeymap.escape import markdown as md_escape  # the one Markdown escaper
 from journeymap.escape import markdown_code
-from journeymap.report.model import Action, Finding, JourneyReport, PortfolioReport
+from journeymap.report.model import (
+    NOT_SPELLED_OUT,
+    Abbreviation,
+    Action,
+    Finding,
+    JourneyReport,
+    PortfolioReport,
+)
 from journeymap.report.wording import singular
 
 
-def _findings(findings: tuple[Finding, ...], people: str) -> list[str]:
+def _findings(findings: tuple[Finding, ...], people: str, shown: int = 0) -> list[str]:
+    """Page 1's table: the first ``shown`` single points of failure (all when 0)."""
     if not findings:
         return ["No single failure stops the whole journey.", ""]
+    listed = findings[:shown] if shown else findings
     lines = [f"| If this fails … | {people} stopped | who controls the cause |", "|---|--:|---|"]
-    lines += [f"| {md_escape(f.name)} | {f.customers} | {md_escape(f.party)} ({f.control_label}) |"
-              for f in findings]
+    lines += [f"| {md_escape(f.name)}"
+              + (f" (the journey's only {f.endpoint_role} step)" if f.endpoint else "")
+              + f" | {f.customers} | {md_escape(f.party)} ({f.control_label}) |"
+              for f in listed]
+    if len(listed) < len(findings):
+        lines += ["", f"… and {len(findings) - len(listed)} more in the appendix."]
     return lines + [""]
+
+
+def _glossary(glossary: tuple[Abbreviation, ...]) -> list[str]:
+    if not glossary:
+        return []
+    known = [f"**{md_escape(a.short)}**: {md_escape(a.meaning)}" for a in glossary if a.meaning]
+    unknown = [f"**{md_escape(a.short)}**" for a in glossary if not a.meaning]
+    if unknown:
+        known.append(f"{NOT_SPELLED_OUT}: " + ", ".join(unknown))
+    return ["Abbreviations in the journey's names: " + " · ".join(known), ""]
 
 
 def _actions(actions: tuple[Action, ...]) -> list[str]:
@@ -30,6 +53,7 @@ def _actions(actions: tuple[Action, ...]) -> list[str]:
 
 def _summary(j: JourneyReport, level: str = "#") -> list[str]:
     volume = f" · {j.volume_text} {j.people} a month" if j.volume_text else ""
+    volume += f" · {j.value_text}" if j.value_text else ""
     out = [f"{level} {md_escape(j.title)}", "",
            f"Owner: {md_escape(j.owner)} · {j.date_text} · {j.baseline} of {md_escape(j.people)} "
            f"finish when everything works{md_escape(volume)}", "",
@@ -48,9 +72,9 @@ def _summary(j: JourneyReport, level: str = "#") -> list[str]:
             out.append(f"| {md_escape(o.name)} | {o.reaching} | {md_escape(cut)} |")
         out.append("")
     out += [f"{level}# What breaks the journey", ""]
-    if j.worst and j.worst.explain:
+    if j.worst and j.worst.explain and not j.findings:  # else in the appendix, with the rest
         out += [md_escape(j.worst.explain), ""]
-    out += _findings(j.findings, j.people)
+    out += _findings(j.findings, j.people, j.shown)
     if j.tie_note:
         out += [md_escape(j.tie_note), ""]
     out += [f"{level}# The fixes to fund first", "",
@@ -58,7 +82,7 @@ def _summary(j: JourneyReport, level: str = "#") -> list[str]:
     out += _actions(j.top_actions)
     if j.unfixed:
         out += [md_escape(j.unfixed), ""]
-    return out
+    return out + _glossary(j.glossary)
 
 
 def _details(j: JourneyReport, level: str = "#") -> list[str]:
@@ -97,13 +121,13 @@ def journey_md(report: JourneyReport) -> str:
 
 
 def portfolio_md(report: PortfolioReport) -> str:
-    from journeymap.report.model import COLUMN_LABELS, NUMERIC_COLUMNS
+    from journeymap.report.model import NUMERIC_COLUMNS, PORTFOLIO_ACTIONS
 
     out = [f"# {md_escape(report.title)}", "", f"{report.date_text} · {len(report.rows)} journeys",
            "", f"> **{md_escape(report.sentence)}**", ">", f"> {md_escape(report.rank_rule)}", ""]
     out += [f"- **{md_escape(f.value)}** {md_escape(f.label)}" for f in report.figures] + [""]
     out += ["## The journeys, most at risk first", "",
-            "| journey | " + " | ".join(COLUMN_LABELS[c] for c in report.columns) + " |",
+            "| journey | " + " | ".join(report.column_labels) + " |",
             "|---|" + "".join("--:|" if c in NUMERIC_COLUMNS else "---|" for c in report.columns)]
     out += ["| " + md_escape(r.journey) + " | "
             + " | ".join(md_escape(getattr(r, c)) for c in report.columns) + " |"
@@ -118,7 +142,8 @@ def portfolio_md(report: PortfolioReport) -> str:
                 for s in report.shared] + [""]
     else:
         out += ["None: no vendor or team stops people in more than one journey.", ""]
-    out += ["## The most valuable fixes across the portfolio", ""] + _actions(report.actions[:5])
+    out += ["## The most valuable fixes across the portfolio", ""]
+    out += _actions(report.actions[:PORTFOLIO_ACTIONS]) + _glossary(report.glossary)
     for j in report.journeys:
         out += _summary(j, "##") + _details(j, "##")
     return "\n".join(out)

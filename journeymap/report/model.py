@@ -21,15 +21,19 @@ removes the most single points of failure, then least control, then name).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from journeymap.analysis.outcomes import cut_off_goals, goal_shares
 from journeymap.analysis.result import Cause, JourneyAnalysis, Verdict
 from journeymap.report import fixes as fx
 from journeymap.report import wording as w
-from journeymap.spec.model import Control
+from journeymap.spec.model import Control, Spec
+from journeymap.words import agree, glossary
 
 TOP_ACTIONS = 3
+PAGE_ONE_FINDINGS = 3  # single points of failure listed on page 1; the rest in the appendix
+PORTFOLIO_ACTIONS = 5  # fixes on the portfolio's first page
 # Failures that are not single points of failure still earn a recommended fix when they
 # stop at least this share of people or cut off a named outcome (a complicated journey
 # still has weak spots). At most PARTIAL_LIMIT of them are re-analysed (largest first).
@@ -38,6 +42,27 @@ PARTIAL_LIMIT = 12
 LIKELIHOOD_LIMIT = 6  # fixes whose change in expected time stopped is computed
 BEHIND = "Behind the scenes (no stage)"
 SHOWN_CUTTERS = 2
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    """An abbreviation printed on page 1 (it comes from the user's names, never from our
+    own sentences) and what the journey's own text says it stands for."""
+
+    short: str  # "KYC"
+    meaning: str  # "know your customer"; "" when the journey never spells it out
+
+
+# The glossary's words for abbreviations the journey never spells out (every target).
+NOT_SPELLED_OUT = "not spelled out in the journey description"
+
+
+@dataclass(frozen=True)
+class Legend:
+    """What page 1 draws in colour, so its legend lists only that."""
+
+    stops: bool  # shares stopped by single points of failure, in vermillion
+    controls: tuple[Control, ...]  # the "who runs it" tags printed, most worrying first
 
 
 @dataclass(frozen=True)
@@ -75,6 +100,7 @@ class Finding:
     explain: str  # why: the chain of needs in one sentence
     chain: str  # "Bitly redirect service → Bitly short link"
     endpoint: bool
+    endpoint_role: str  # "start" | "finish" for the journey's only start/finish step, else ""
     every_path: bool  # a touch-point every customer passes through
     cuts_off: tuple[str, ...]  # outcome names no one can reach after it fails
     fix: int  # rank of the fix that removes it (0: none)
@@ -195,6 +221,10 @@ class JourneyReport:
     volume: float | None  # people per month, when the spec says
     volume_text: str  # "12,000" ("" without a volume)
     value: float | None  # value per completed journey, when the spec says
+    value_text: str  # "value per completed journey: 180 (no currency given)"
+    shown: int = 0  # single points of failure in page 1's table (the rest: the appendix)
+    legend: Legend = Legend(False, ())
+    glossary: tuple[Abbreviation, ...] = ()
 
     @property
     def top_actions(self) -> tuple[Action, ...]:
@@ -224,7 +254,7 @@ def journey_report(analysis: JourneyAnalysis, date: datetime.date) -> JourneyRep
     worst = _worst(analysis, findings, rows)
     volume = getattr(spec.journey, "volume", None)
     value = getattr(spec.journey, "value", None)
-    return JourneyReport(
+    report = JourneyReport(
         id=spec.journey.id,
         title=spec.journey.name,
         description=spec.journey.description.strip(),
@@ -236,7 +266,8 @@ def journey_report(analysis: JourneyAnalysis, date: datetime.date) -> JourneyRep
         verdict=analysis.verdict,
         severity=severity,
         verdict_sentence=w.verdict_sentence(spec, analysis.verdict, count_text, worst_share,
-                                            endpoint_only=bool(endpoints) and not count),
+                                            endpoint_only=bool(endpoints) and not count,
+                                            count=count),
         so_what=_so_what(analysis, findings, worst, volume, value),
         spof_count=count,
         endpoints=endpoints,
@@ -257,7 +288,52 @@ def journey_report(analysis: JourneyAnalysis, date: datetime.date) -> JourneyRep
         volume=float(volume) if volume else None,
         volume_text=about(float(volume)) if volume else "",
         value=float(value) if value else None,
+        value_text=value_text(float(value) if value else None),
     )
+    shown = min(PAGE_ONE_FINDINGS, len(findings))
+    report = replace(report, shown=shown, legend=Legend(
+        stops=bool(shown), controls=_controls_shown(f.control for f in findings[:shown])))
+    return replace(report, glossary=_glossary(spec, _page_one_texts(report)))
+
+
+def _controls_shown(controls: Iterable[Control]) -> tuple[Control, ...]:
+    return tuple(sorted(set(controls), key=lambda c: w.CONTROL_ORDER.get(c, 9)))
+
+
+def _spec_texts(spec: Spec) -> list[str]:
+    """Everything the journey's author wrote in words: where abbreviations are spelled out."""
+    texts = [spec.journey.name, spec.journey.description]
+    texts += [t for s in spec.stages for t in (s.name, s.description)]
+    texts += [t for p in spec.parties for t in (p.name, p.description)]
+    for e in spec.elements:
+        texts += [e.name, e.description] + [n.note for n in e.needs]
+    texts += [f.note for f in spec.flows]
+    return [t for t in texts if t]
+
+
+def _described(spec: Spec) -> dict[str, str]:
+    """Descriptions of the parts and parties, by name: a vendor named "DPD" is explained
+    by its own description."""
+    described = {p.name.strip(): p.description for p in spec.parties if p.description}
+    described.update((e.name.strip(), e.description) for e in spec.elements if e.description)
+    return described
+
+
+def _glossary(spec: Spec, shown: list[str]) -> tuple[Abbreviation, ...]:
+    return tuple(Abbreviation(k, v)
+                 for k, v in glossary(shown, _spec_texts(spec), _described(spec)))
+
+
+def _page_one_texts(j: JourneyReport) -> list[str]:
+    """Every string page 1 prints for a journey (in every target)."""
+    texts = [j.title, j.owner, j.so_what, j.verdict_sentence, j.tie_note, j.unfixed]
+    texts += [t for f in j.figures for t in (f.value, f.label)]
+    texts += [t for o in j.outcomes for t in (o.name, *o.cut_off_by)]
+    texts += [t for f in j.findings[:j.shown] for t in (f.name, f.party)]
+    texts += [t for a in j.top_actions for t in (a.title, a.claim, a.detail)]
+    if j.worst is not None and not j.findings:  # the Markdown summary explains it
+        texts.append(j.worst.explain)
+    return texts
 
 
 def date_text(date: datetime.date) -> str:
@@ -281,21 +357,60 @@ def about(n: float) -> str:
 
 
 def _count_text(spec: object, count: int, findings: tuple[Finding, ...]) -> str:
+    """The page's one count in words. The journey's only start or finish step is a single
+    point of failure too, but of another kind (there is nothing behind it to fix): it is
+    named beside the count and said plainly what it is (an executive could not read
+    "plus the only finish")."""
     ends = [f for f in findings if f.endpoint]
     head = ("1 single point of failure" if count == 1 else
             f"{count} single points of failure")
     if not ends:
         return head if count else "no single point of failure"
-    what = w.join_names([f"the {f.name} itself" for f in ends])
+    roles = sorted({f.endpoint_role for f in ends}, reverse=True)  # start, finish
+    step = (f"the journey's only {' and only '.join(roles)} "
+            f"{'step' if len(ends) == 1 else 'steps'}")
+    what = w.join_names([w.the(f.name) for f in ends])
     if not count:
-        return f"the only single point of failure is {what}, the journey's only way " + (
-            "in" if all("start" in f.explain for f in ends) else "through")
-    return f"{head}, plus {what}"
+        verb = ("start" if roles == ["start"] else "finish" if roles == ["finish"] else
+                "get through")
+        if len(ends) == 1:
+            failing = agree(ends[0].name, "it fails", "they fail")
+            return (f"the only single point of failure is {what}: {step}, so if {failing} "
+                    f"no one can {verb}")
+        return (f"the only single points of failure are {what}: {step}, so if either fails "
+                f"no one can {verb}")
+    too = "a single point of failure too" if len(ends) == 1 else "single points of failure too"
+    return f"{head}, plus {what} ({step}, so {too})"
+
+
+def hours_scale(q: float) -> str:
+    """How big a yearly time stopped is, in terms a leader plans with: the days it adds up
+    to (from a day up) and "1 hour in every N". Always said this way beside :func:`hours`.
+
+    >>> hours_scale(0.0081), hours_scale(0.0005)
+    ('about 3 days; 1 hour in every 120', '1 hour in every 2,000')
+    >>> hours_scale(0.6)
+    'about 220 days; 60% of the time'
+    """
+    from journeymap.analysis.probability import HOURS_PER_YEAR
+
+    h = q * HOURS_PER_YEAR
+    if h <= 0:
+        return "never"
+    parts = []
+    if h >= 24:
+        days = h / 24
+        shown = f"{days:.1f}".removesuffix(".0") if days < 2.95 else about(days)
+        parts.append(f"about {shown} {'day' if shown == '1' else 'days'}")
+    parts.append(f"{w.percent(q)} of the time" if q >= 0.5 else
+                 f"1 hour in every {about(1 / q)}")
+    return "; ".join(parts)
 
 
 def _so_what(analysis: JourneyAnalysis, findings: tuple[Finding, ...], worst: Worst | None,
              volume: object, value: object) -> str:
-    """The one sentence for a leader: which outcome breaks, for how many, who controls it."""
+    """The one sentence for a leader: which outcome breaks, for how many, who controls it,
+    how likely."""
     spec = analysis.spec
     who = w.people(spec)
     if not findings and worst is None:
@@ -305,58 +420,90 @@ def _so_what(analysis: JourneyAnalysis, findings: tuple[Finding, ...], worst: Wo
     c = analysis.cascades[eid]
     name = spec.by_id[eid].name
     goals = [g.name for g in spec.goals]
+    fails = agree(name, "fails", "fail")
     if top is not None and top.endpoint:
-        where = "start" if spec.by_id[eid].entry else "finish"
-        lead = (f"Every {w.singular(who)} must {where} at the {name}: if it fails, none "
+        where = top.endpoint_role
+        lead = (f"Every {w.singular(who)} must {where} at {w.the(name)}, so if "
+                f"{agree(name, 'it fails', 'they fail')} none "
                 f"{'can start' if where == 'start' else 'finish'}")
-        return lead + _volume_words(who, c.customers_lost, volume, value) + ". " + \
-            _owner_words(spec, eid) + "."
+        return (lead + _volume_words(who, c.customers_lost, volume, value) + ". "
+                + _owner_words(spec, eid) + "." + _how_likely(analysis, eid))
     cut = [spec.by_id[g].name for g in cut_off_goals(spec, c)]
     if c.collapses or c.customers_lost >= 1:
-        what = (f"no one reaches the {goals[0]}" if len(goals) == 1 else
+        # Several outcomes are named by the outcomes table right below the sentence.
+        what = (f"no one reaches {w.the(goals[0])}" if len(goals) == 1 else
                 f"no one reaches any of its {len(goals)} outcomes")
     elif cut:
-        what = (f"{w.percent(c.customers_lost)} of {who} stop short and no one reaches the "
-                f"{w.join_names(cut, 'or')}")
+        what = (f"{w.percent(c.customers_lost)} of {who} stop short and no one reaches "
+                f"{w.join_names([w.the(n) for n in cut], 'or')}")
     else:
         what = f"{w.percent(c.customers_lost)} of {who} stop short"
-    sentence = (f"If the {name} fails, {what}"
+    sentence = (f"If {w.the(name)} {fails}, {what}"
                 + _volume_words(who, c.customers_lost, volume, value))
     return sentence + ". " + _owner_words(spec, eid) + "." + _how_likely(analysis, eid)
 
 
 def _how_likely(analysis: JourneyAnalysis, eid: str) -> str:
-    """How often the top item is expected to be down, from its availability."""
+    """How often the top item is expected to be down, from its availability, with the
+    scale a leader needs to judge it (:func:`hours_scale`)."""
     risk = getattr(analysis, "risk", None)
     if risk is None or getattr(risk, "probability", None) is None:
         return ""
+    spec = analysis.spec
+    name = spec.by_id[eid].name
+    it = agree(name, "it", "they")
     a = risk.availability.get(eid, 1.0)
     if a >= 1.0:
-        return " No failure rate is written for it, so how often is unknown."
-    source = {"element": "its own service level",
-              "party": f"{analysis.spec.party_name(eid)}'s service level",
+        return (f" No failure rate is written for {agree(name, 'it', 'them')}, so "
+                f"how often is unknown.")
+    # The owner is named in the sentence before: "its owner's", never "<name>'s" (a name
+    # may end in a bracket: "World-Check)'s service level").
+    its = agree(name, "its", "their")
+    source = {"element": f"{its} own service level",
+              "party": f"{its} owner's service level",
               "default": "the journey's default service level",
-              }.get(risk.availability_source.get(eid, ""), "its service level")
-    return f" It is expected to be down about {hours(1 - a)} a year ({source})."
+              }.get(risk.availability_source.get(eid, ""), f"{its} service level")
+    return (f" {w.capital(it)} {agree(name, 'is', 'are')} expected to be down about "
+            f"{hours(1 - a)} a year ({hours_scale(1 - a)}), from {source}.")
 
 
 def _volume_words(who: str, lost: float, volume: object, value: object) -> str:
+    """``: about 30,000 customers a month, worth about 120,000 a month in the journey's
+    own value units``. The spec's ``value`` has no currency, so none is invented."""
     if not volume or lost <= 0:
         return ""
     text = f": about {about(float(volume) * lost)} {who} a month"  # type: ignore[arg-type]
     if value:
-        text += f", worth about {about(float(volume) * float(value) * lost)} a month"  # type: ignore[arg-type]
+        worth = about(float(volume) * float(value) * lost)  # type: ignore[arg-type]
+        text += f", worth about {worth} a month {VALUE_UNITS}"
     return text
+
+
+# The journey's value has no currency (the spec language says so): the report repeats the
+# number and says whose unit it is, never guesses one.
+VALUE_UNITS = "in the journey's value units"
+
+
+def value_text(value: float | None) -> str:
+    """The header's note on value: ``value per completed journey: 180 (no currency
+    given)``, "" without a value."""
+    if not value:
+        return ""
+    shown = f"{value:,.2f}".removesuffix(".00") if value < 100 else about(value)
+    return f"value per completed journey: {shown} (no currency given)"
 
 
 def _owner_words(spec: object, eid: str) -> str:
     control = spec.control_of(eid)  # type: ignore[attr-defined]
     party = spec.party_name(eid)  # type: ignore[attr-defined]
-    owner = {Control.INTERNAL: f"it is ours to fix ({party})",
-             Control.PARTNER: f"{party}, a partner, runs it",
-             Control.EXTERNAL: f"{party} runs it, outside our control",
-             }.get(control, "no owner is named for it")
-    return owner[0].upper() + owner[1:]
+    name = spec.by_id[eid].name  # type: ignore[attr-defined]
+    it = agree(name, "it", "them")
+    owner = {Control.INTERNAL: f"{agree(name, 'it is', 'they are')} ours to fix "
+                               f"({party})",
+             Control.PARTNER: f"{party}, a partner, runs {it}",
+             Control.EXTERNAL: f"{party} runs {it}, outside our control",
+             }.get(control, f"no owner is named for {it}")
+    return w.capital(owner)
 
 
 def _tie_note(spec: object, findings: tuple[Finding, ...]) -> str:
@@ -399,7 +546,9 @@ def _finding(analysis: JourneyAnalysis, spof_id: str, cut: dict[str, tuple[str, 
         sentence=w.failure_sentence(spec, spof.id, lost, cascade.collapses if cascade else True),
         explain=w.explain_chain(spec, path, structural, spof.endpoint, True),
         chain=w.chain_words(spec, path),
-        endpoint=spof.endpoint, every_path=spof.cause == Cause.STRUCTURAL,
+        endpoint=spof.endpoint,
+        endpoint_role=("start" if element.entry else "finish") if spof.endpoint else "",
+        every_path=spof.cause == Cause.STRUCTURAL,
         cuts_off=cut.get(spof.id, ()), fix=fix_of.get(spof.id, 0))
 
 
@@ -429,17 +578,20 @@ def _figures(analysis: JourneyAnalysis, findings: tuple[Finding, ...], count: in
     partner = sum(1 for f in findings if f.control == Control.PARTNER and not f.endpoint)
     ours = count - outside - partner
     label = "single point of failure" if count == 1 else "single points of failure"
-    if endpoints:
-        label += f", plus the only {'start' if len(endpoints) == 1 else 'start and finish'}"
-        if all(f.endpoint and analysis.spec.by_id[f.id].goal for f in findings if f.endpoint):
-            label = label.replace("only start and finish", "only finish").replace(
-                "only start", "only finish")
+    roles = sorted({f.endpoint_role for f in findings if f.endpoint}, reverse=True)
+    steps = (f"the journey's only {' and only '.join(roles)} "
+             f"{'step' if len(endpoints) == 1 else 'steps'}")
+    if endpoints and count:
+        label += f", plus {len(endpoints)} more: {steps}"
+    elif endpoints:
+        only = "the only one is" if len(endpoints) == 1 else "the only ones are"
+        label += f" behind the scenes; {only} {steps}"
     if count:
         control = KeyFigure(f"{ours} of {count}", f"ours to fix; {partner} with partners, "
                             f"{outside} outside our control", "ours are the easiest to fix")
     else:
         ends = [f for f in findings if f.endpoint]
-        control = KeyFigure(str(len(ends)), "only start or finish, " + (
+        control = KeyFigure(str(len(ends)), f"{steps}: " + (
             "ours to fix" if all(f.control == Control.INTERNAL for f in ends) else
             "; ".join(f"{f.name}: {f.control_words}" for f in ends)),
             "ours are the easiest to fix")
@@ -452,8 +604,9 @@ def _figures(analysis: JourneyAnalysis, findings: tuple[Finding, ...], count: in
     expected = analysis.robustness.expected_removals_to_collapse
     prob = getattr(getattr(analysis, "risk", None), "probability", None)
     if prob is not None:
-        figures.append(KeyFigure(hours(prob.collapse), "a year the journey is expected to be "
-                                 "stopped, from its parts' service levels", "lower is better"))
+        scale = hours_scale(prob.collapse)
+        figures.append(KeyFigure(hours(prob.collapse), f"a year stopped ({scale}), expected "
+                                 f"from its parts' service levels", "fewer hours is better"))
     elif expected > 0:
         figures.append(KeyFigure(f"{expected:.1f}", "parts failing at random, on average, "
                                  "before it stops", "higher is better"))
@@ -891,6 +1044,10 @@ class PortfolioReport:
     actions: tuple[Action, ...]  # the portfolio's top actions, across journeys
     journeys: tuple[JourneyReport, ...]
     order: tuple[int, ...]  # journeys[k] is the analysis at position order[k] of the input
+    legend: Legend = Legend(False, ())
+    complex_shown: bool = False  # the verdict column prints "complex" (in vermillion)
+    glossary: tuple[Abbreviation, ...] = ()
+    column_labels: tuple[str, ...] = ()  # headings of ``columns``, the same in every target
 
 
 ALL_COLUMNS = ("verdict", "count_text", "outside", "worst_name", "worst", "at_risk_text",
@@ -950,7 +1107,8 @@ def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date,
     top_row = rows[0]
     if top_row.at_risk:
         sentence += (f" The most people are at risk in {top_row.journey}: about "
-                     f"{top_row.at_risk_text} a month if the {top_row.worst_name} fails.")
+                     f"{top_row.at_risk_text} a month if {w.the(top_row.worst_name)} "
+                     f"{agree(top_row.worst_name, 'fails', 'fail')}.")
     if shared and shared[0].stopped > 1:
         top = shared[0]
         sentence += (f" One outage at {top.party} ({top.control_words}) would stop "
@@ -982,19 +1140,34 @@ def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date,
                           removes=a.removes, customers_protected=a.customers_protected,
                           addresses=a.addresses, control=a.control, target=a.target)
                    for i, (a, title, _) in enumerate(actions))
-    return PortfolioReport(title="Customer journey resilience: portfolio", date=date.isoformat(),
+    folio = PortfolioReport(title="Customer journey resilience: portfolio", date=date.isoformat(),
                            date_text=date_text(date),
                            verdict=Verdict.COMPLEX if n_complex else Verdict.COMPLICATED,
                            sentence=sentence,
                            figures=tuple(figures[:4]), rows=tuple(rows), columns=columns,
                            rank_rule=rank_rule, shared=shared, actions=ranked,
                            journeys=journeys, order=tuple(order))
+    texts = [folio.sentence, folio.rank_rule]
+    texts += [t for f in folio.figures for t in (f.value, f.label)]
+    texts += [str(getattr(r, c)) for r in folio.rows for c in ("journey", *columns)]
+    texts += [t for sh in shared for t in (sh.party, sh.mismatch, *sh.elements,
+                                             *(i.journey for i in sh.impacts))]
+    texts += [t for a in folio.actions[:PORTFOLIO_ACTIONS] for t in (a.title, a.claim, a.detail)]
+    spec_texts = [t for a in analyses for t in _spec_texts(a.spec)]
+    return replace(
+        folio, legend=Legend(False, _controls_shown(sh.control for sh in shared)),
+        complex_shown="verdict" in columns and n_complex > 0,
+        glossary=tuple(Abbreviation(k, v) for k, v in glossary(
+            texts, spec_texts, {k: v for a in analyses for k, v in _described(a.spec).items()})),
+        column_labels=tuple(COLUMN_LABELS[c] for c in columns))
 
 
 def _short_count(j: JourneyReport) -> str:
     if not j.endpoints:
         return str(j.spof_count)
-    return f"{j.spof_count} + only {'finish' if len(j.endpoints) == 1 else 'start/finish'}"
+    roles = sorted({f.endpoint_role for f in j.findings if f.endpoint}, reverse=True)
+    return (f"{j.spof_count}, plus the only {' and only '.join(roles)} "
+            f"{'step' if len(j.endpoints) == 1 else 'steps'}")
 
 
 def _shared(analyses: list[JourneyAnalysis]) -> tuple[SharedRisk, ...]:

@@ -19,7 +19,9 @@ from journeymap.words import (  # noqa: F401  (the report's words come from jour
     CONTROL_HEADINGS,
     CONTROL_ORDER,
     LEADER,
+    capital,
     control_label,
+    the,
 )
 
 # What a support *is*, in the reader's words (spec kinds are already plain).
@@ -60,7 +62,7 @@ def owner_phrase(spec: Spec, element_id: str) -> str:
     """Who runs an element and how much say we have.
 
     ``ours (Marketing)``, ``Salesforce runs it, a partner``, ``Bitly runs it, outside
-    our control``, or ``no owner named``.
+    our control``, or ``no owner named`` (``runs them`` for a plural name).
     """
     control = spec.control_of(element_id)
     if control == Control.UNKNOWN:
@@ -68,9 +70,10 @@ def owner_phrase(spec: Spec, element_id: str) -> str:
     party = spec.party_name(element_id)
     if control == Control.INTERNAL:
         return f"ours ({party})"
+    it = words.agree(spec.by_id[element_id].name, "it", "them")
     if control == Control.PARTNER:
-        return f"{party} runs it, a partner"
-    return f"{party} runs it, {control_words(control)}"
+        return f"{party} runs {it}, a partner"
+    return f"{party} runs {it}, {control_words(control)}"
 
 
 def join_names(names: list[str] | tuple[str, ...], word: str = "and") -> str:
@@ -101,7 +104,7 @@ def goal_phrase(spec: Spec) -> str:
     goals, ``any of its 3 outcomes``."""
     goals = [g.name for g in spec.goals]
     if len(goals) == 1:
-        return f"the {goals[0]}"
+        return the(goals[0])
     return f"any of its {len(goals)} outcomes"
 
 
@@ -115,7 +118,7 @@ def failure_sentence(spec: Spec, element_id: str, customers_lost: float,
     element = spec.by_id[element_id]
     who = people(spec)
     one = singular(who)
-    head = f"If the {element.name} fails, "
+    head = f"If {the(element.name)} {words.agree(element.name, 'fails', 'fail')}, "
     tail = f" — {owner_phrase(spec, element_id)}."
     if customers_lost <= 0:
         if collapses:  # nobody completes even now, yet this still closes the way
@@ -146,31 +149,38 @@ def explain_chain(spec: Spec, path: tuple[str, ...], structural: bool, endpoint:
         return ""
     failed = spec.by_id[path[0]]
     stop = spec.by_id[path[-1]]
+    is_ = words.agree(failed.name, "is", "are")
     if endpoint:
         where = "start" if failed.entry else "finish"
-        return (f"The {failed.name} is the journey's only place to {where}: when it is "
-                f"down there is no other way through.")
+        return (f"{capital(the(failed.name))} {is_} the journey's only place to {where}: "
+                f"when {words.agree(failed.name, 'it is', 'they are')} down there is no "
+                f"other way through.")
     if len(path) == 1:
-        return (f"Every {singular(who)} passes through the {failed.name}: there is no "
-                f"other route, so when it is down nobody gets further.")
+        return (f"Every {singular(who)} passes through {the(failed.name)}: there is no "
+                f"other route, so when {words.agree(failed.name, 'it is', 'they are')} down "
+                f"nobody gets further.")
     names = [spec.by_id[i].name for i in reversed(path)]  # stop first, failed last
-    chain = f"The {names[0]} needs the {names[1]}"
-    for n in names[2:]:
-        chain += f", which needs the {n}"
-    why = ("every " + singular(who) + " has to pass through it" if structural else
+    chain = f"{capital(the(names[0]))} {words.agree(names[0], 'needs', 'need')} {the(names[1])}"
+    for before, n in zip(names[1:], names[2:]):  # "..., which need(s) the n": agrees with before
+        chain += f", which {words.agree(before, 'needs', 'need')} {the(n)}"
+    why = ("every " + singular(who) + " has to pass through "
+           + words.agree(stop.name, "it", "them") if structural else
            "no other route leads to " + goal_phrase(spec) if goal_cut else
-           "the steps it leaves standing cannot make up for it")
-    return f"{chain}; so when the {failed.name} is down the {stop.name} stops, and {why}."
+           words.agree(failed.name, "the steps it leaves standing cannot make up for it",
+                       "the steps they leave standing cannot make up for them"))
+    return (f"{chain}; so when {the(failed.name)} {is_} down {the(stop.name)} "
+            f"{words.agree(stop.name, 'stops', 'stop')}, and {why}.")
 
 
 def verdict_sentence(spec: Spec, verdict: str, count_text: str, worst_share: float,
-                     endpoint_only: bool) -> str:
-    """The cover's verdict in plain words, with the idea behind the words said once."""
+                     endpoint_only: bool, count: int = 0) -> str:
+    """The cover's verdict in plain words, with the idea behind the words said once.
+    ``count_text`` is the page's one count ("9 single points of failure, plus ...")."""
     who = people(spec)
     if verdict == Verdict.COMPLEX:
         return (f"Complex: its parts depend on each other so that one failure stops every "
-                f"{singular(who)}. {count_text[0].upper()}{count_text[1:]}: each can do that "
-                f"alone.")
+                f"{singular(who)}. There {'is' if count == 1 else 'are'} {count_text}; each "
+                f"can do that alone.")
     if endpoint_only:
         return (f"Complicated, not complex: nothing behind the scenes stops the journey on "
                 f"its own; {count_text}. Every other single failure leaves {who} a way "
