@@ -12,6 +12,7 @@ from journeymap.analysis.result import Verdict
 from journeymap.escape import html as escape  # the one HTML escaper
 from journeymap.report.figures import DIAGRAM_NOTE, why_key
 from journeymap.report.model import (
+    GLOSSARY_HEADING,
     NOT_SPELLED_OUT,
     Abbreviation,
     Action,
@@ -161,7 +162,7 @@ def _glossary(glossary: tuple[Abbreviation, ...]) -> str:
     unknown = [f"<b>{_e(a.short)}</b>" for a in glossary if not a.meaning]
     if unknown:
         known.append(f"{NOT_SPELLED_OUT}: " + ", ".join(unknown))
-    return ('<p class="small glossary"><b>Abbreviations in the journey\'s names:</b> '
+    return (f'<p class="small glossary"><b>{_e(GLOSSARY_HEADING)}:</b> '
             + " · ".join(known) + "</p>")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from journeymap.escape import markdown as md_escape  # the one Markdown escaper
 from journeymap.escape import markdown_code
 from journeymap.report.model import (
+    GLOSSARY_HEADING,
     NOT_SPELLED_OUT,
     Abbreviation,
     Action,
@@ -41,7 +42,7 @@ def _glossary(glossary: tuple[Abbreviation, ...]) -> list[str]:
     unknown = [f"**{md_escape(a.short)}**" for a in glossary if not a.meaning]
     if unknown:
         known.append(f"{NOT_SPELLED_OUT}: " + ", ".join(unknown))
-    return ["Abbreviations in the journey's names: " + " · ".join(known), ""]
+    return [f"{GLOSSARY_HEADING}: " + " · ".join(known), ""]
 
 
 def _actions(actions: tuple[Action, ...]) -> list[str]:

@@ -55,6 +55,7 @@ class Abbreviation:
 
 # The glossary's words for abbreviations the journey never spells out (every target).
 NOT_SPELLED_OUT = "not spelled out in the journey description"
+GLOSSARY_HEADING = "Abbreviations in the journey's names"
 
 
 @dataclass(frozen=True)
@@ -400,9 +401,10 @@ def hours_scale(q: float) -> str:
     parts = []
     if h >= 24:
         days = h / 24
-        shown = f"{days:.1f}".removesuffix(".0") if days < 2.95 else about(days)
+        shown = f"{days:.1f}".removesuffix(".0") if days < 9.95 else about(days)
         parts.append(f"about {shown} {'day' if shown == '1' else 'days'}")
-    parts.append(f"{w.percent(q)} of the time" if q >= 0.5 else
+    # "1 hour in every N" while N has two figures; above 1 in 10, a share of the time.
+    parts.append(f"{w.percent(q)} of the time" if q > 0.1 else
                  f"1 hour in every {about(1 / q)}")
     return "; ".join(parts)
 
