@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from journeymap.spec.model import Control
+from journeymap.spec.model import Control, Spec
 
 
 class Style(str, Enum):
@@ -38,6 +38,12 @@ class Style(str, Enum):
 
 
 PLAIN, LEADER = Style.PLAIN, Style.LEADER
+
+
+def people(spec: Spec) -> str:
+    """What a journey calls the people on it: ``customers`` unless the spec says
+    (``journey.people: patients``). Every output that names them asks here."""
+    return getattr(spec.journey, "people", "") or "customers"
 
 
 def percent(share: float, style: Style = PLAIN) -> str:
@@ -377,5 +383,5 @@ def chance(p: float) -> str:
 
 __all__ = ["CONTROL_HEADINGS", "CONTROL_LABELS", "CONTROL_LEGEND", "CONTROL_ORDER", "LEADER",
            "PLAIN", "Style", "abbreviations", "agree", "capital", "chance", "control_label",
-           "control_words", "count", "glossary", "head_word", "is_plural", "percent", "plural",
-           "spelled_out", "the"]
+           "control_words", "count", "glossary", "head_word", "is_plural", "people", "percent",
+           "plural", "spelled_out", "the"]

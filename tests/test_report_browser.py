@@ -70,3 +70,28 @@ def test_every_chart_has_an_accessible_name(browser, bank_page):
     assert len(names) == 2  # the heat map and the robustness curve
     for role, title in names:
         assert role == "img" and len(title) > 10
+
+
+@needs_dot
+def test_charts_keep_readable_text_on_a_phone_and_page_pictures_show_whole(browser, bank_page):
+    """Looked at on a 390 px phone: the heat map shrank to the column (party names about
+    5 px high); the spine's frame cut off its second row of stages at 80% of the screen."""
+    browser.set_window_size(*WIDTHS["phone"])
+    browser.get(bank_page.as_uri())
+    charts = browser.execute_script(
+        "return Array.from(document.querySelectorAll('figure.chart')).map(function (f) {"
+        "  var hs = Array.from(f.querySelectorAll('text')).map(function (t) {"
+        "    return t.getBoundingClientRect().height; }).filter(function (h) { return h > 0; });"
+        "  return [Math.min.apply(null, hs), getComputedStyle(f).overflowX]; });")
+    assert len(charts) == 2
+    for smallest, overflow in charts:
+        assert smallest >= 8, smallest
+        assert overflow == "auto"
+    assert browser.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth")
+    pictures = browser.execute_script(
+        "return Array.from(document.querySelectorAll('figure.diagram.page')).map(function (f) {"
+        "  return [f.getAttribute('aria-label'), f.scrollHeight, f.clientHeight]; });")
+    assert pictures and any("glance" in label for label, _, _ in pictures)
+    for label, inner, outer in pictures:
+        assert inner <= outer + 20, (label, inner, outer)  # 20: a sideways scroll bar

@@ -407,3 +407,30 @@ def test_heat_map_legend_swatches_look_like_the_cells(examples):
     svg = heatmap_svg(r.heat)
     strokes = set(re.findall(r'<rect [^>]*stroke="([^"]+)"', svg))
     assert len(strokes) == 1 and "dasharray" not in svg
+
+
+def test_heat_map_sentence_counts_a_party_by_its_parts(examples):
+    """The bank's one Azure tenancy serves six stages; the sentence said 'Microsoft Azure
+    (6 single points of failure)' by adding up the cells."""
+    for path, _, r, _ in examples:
+        m = re.search(r"and with (.+?) \((\d+) single points? of failure\)", r.heat.sentence)
+        if m is None:
+            continue
+        owned = sum(1 for f in r.findings if f.party == m[1])
+        assert int(m[2]) == owned, (path.name, r.heat.sentence)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_the_reports_blueprint_shows_names_not_ids_or_file_names():
+    """The web page's whole-journey drawing printed every element's id under its name
+    and the journey's id and file name in its title ('bank-account-opening ·
+    bank-account-opening.journey.yaml')."""
+    from journeymap.report.figures import diagram_svg
+
+    spec = load_spec(str(ROOT / "specs/bank-account-opening.journey.yaml"))
+    svg = diagram_svg(analyze(spec))
+    texts = {" ".join(t.split()) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
+    ids = {e.id for e in spec.elements if e.id != e.name} | {spec.journey.id}
+    assert not texts & ids, sorted(texts & ids)[:5]
+    assert not any(".yaml" in t or "Verdict" in t or "(internal)" in t for t in texts)
+    assert any("of customers stopped" in t for t in texts)

@@ -33,7 +33,17 @@ from journeymap.render.view import (
     flow_percentages,
 )
 from journeymap.spec.model import Control, Element, Need, Spec
-from journeymap.words import CONTROL_LEGEND, DIAGRAM_LABELS, PLAIN, Style, count, percent
+from journeymap.words import (
+    CONTROL_LEGEND,
+    DIAGRAM_LABELS,
+    LEADER,
+    PLAIN,
+    Style,
+    control_label,
+    count,
+    people,
+    percent,
+)
 
 WRAP = 24  # characters per line of an element name: keeps columns narrow
 
@@ -60,6 +70,7 @@ class _Writer:
         self.v = view
         self.spec = view.spec
         self.label = DIAGRAM_LABELS[words]  # the audience's words for the diagram's marks
+        self.leader = words == LEADER  # names only: no ids, no file names, no engine words
         self.out: list[str] = []
         self.highlighting = view.cascade is not None
         self.routing = routing
@@ -95,10 +106,11 @@ class _Writer:
         if e.goal:
             tags.append("★ GOAL")
         party = spec.party_name(e.id)
-        owner = f"{party} ({control})" if control != Control.UNKNOWN else "no owner"
+        said = control_label(control) if self.leader else control
+        owner = f"{party} ({said})" if control != Control.UNKNOWN else "no owner"
         rows = [_Row([" · ".join(tags)], 8, small),
                 _Row(_wrap(e.name), 11 if e.is_touchpoint else 10, ink, bold=True),
-                _Row([e.id] + _wrap(owner, WRAP + 6), 8, small)]
+                _Row(([] if self.leader else [e.id]) + _wrap(owner, WRAP + 6), 8, small)]
         spof = v.spofs.get(e.id)
         if state in S.STATE_MARK:
             colour = "#FFFFFF" if state == FAILED else (S.ALERT if state == DOWN else S.INK)
@@ -106,7 +118,8 @@ class _Writer:
             rows.append(_Row([mark], 9, colour, bold=True))
         elif spof is not None and not faded and not self.highlighting:
             what = "spof.endpoint" if spof.endpoint else f"spof.{spof.cause}"
-            lost = f"{percent(spof.customers_lost)} of customers lost"
+            lost = (f"{percent(spof.customers_lost, LEADER)} of {people(spec)} stopped"
+                    if self.leader else f"{percent(spof.customers_lost)} of customers lost")
             rows.append(_Row([self.label[what], lost], 9, S.ALERT, bold=True))
         return rows
 
@@ -373,14 +386,16 @@ class _Writer:
             ext = sum(1 for s in v.spofs.values() if s.control == Control.EXTERNAL)
             colour = S.ALERT if v.verdict == COMPLEX else "#007A5A"
             points = count(n, "single point of failure", "single points of failure")
-            line = f"Verdict: {v.verdict.upper()} — {points}"
+            line = (f"{v.verdict.capitalize()}: {points}" if self.leader
+                    else f"Verdict: {v.verdict.upper()} — {points}")
             if ext:
-                line += f" ({ext} outside the organisation's control)"
+                line += (f" ({ext} outside our control)" if self.leader
+                         else f" ({ext} outside the organisation's control)")
             rows.append(_font(html(line), 13, colour, bold=True))
         else:
             rows.append(_font(html("Not analysed: structure only"), 12, S.MUTED))
-        meta = [spec.journey.id, os.path.basename(spec.source),
-                f"{len(spec.touchpoints)} touch-points, {len(spec.supports)} supports"]
+        meta = [] if self.leader else [spec.journey.id, os.path.basename(spec.source)]
+        meta.append(f"{len(spec.touchpoints)} touch-points, {len(spec.supports)} supports")
         if v.scope:
             meta.append(f"showing {v.scope}: {len(v.shown)} of {len(spec.elements)} elements")
         rows.append(_font(html(" · ".join(meta)), 10, S.MUTED))

@@ -23,7 +23,7 @@ from journeymap.render import style as S
 from journeymap.render.dot import _font, html, quote
 from journeymap.render.view import UNSTAGED, element_columns
 from journeymap.spec.model import Spec
-from journeymap.words import LEADER, control_label, percent
+from journeymap.words import LEADER, control_label, people, percent
 
 A4_TEXT_WIDTH = 453.0  # points: 210 mm minus 2 × 25 mm margins
 MIN_TEXT_PT = 7  # the smallest font used; placed at natural size nothing is smaller
@@ -39,9 +39,16 @@ def _lines(text: str, size: float, width_pt: float, bold: bool = False) -> str:
     return "<BR/>".join(html(p) for p in parts)
 
 
-def _people(spec: Spec) -> str:
-    """The journey's word for its people (``patients``), as the report says it."""
-    return getattr(spec.journey, "people", "") or "customers"
+def _balanced(n: int, most: int) -> int:
+    """Items a row when ``n`` items wrap at ``most`` a row into rows of even length: six
+    stages at four a row left a second row half empty; three and three read better.
+
+    >>> [_balanced(n, 4) for n in (3, 4, 5, 6, 7, 9)]
+    [3, 4, 3, 3, 4, 3]
+    """
+    most = max(1, most)
+    rows = -(-n // most) if n else 1
+    return max(1, -(-n // rows))
 
 
 def _graph(spec: Spec, table: str) -> str:
@@ -61,7 +68,7 @@ def spine_dot(spec: Spec, analysis: JourneyAnalysis,
     stages = [(s.id, s.name) for s in spec.stages]
     if not stages or any(column_of[t.id] == UNSTAGED for t in spec.touchpoints):
         stages.append((UNSTAGED, "Other steps" if stages else spec.journey.name))
-    per_row = max(1, min(len(stages), int((width_pt + 14) // 110)))  # ≥ ~96 pt a stage
+    per_row = _balanced(len(stages), int((width_pt + 14) // 110))  # ≥ ~96 pt a stage
     arrow_w = 14.0
     cell_w = (width_pt - 8 - arrow_w * (per_row - 1)) / per_row - 4
     inner = cell_w - 10
@@ -98,7 +105,7 @@ def spine_dot(spec: Spec, analysis: JourneyAnalysis,
         here = [s for s in spofs_at.get(sid, []) if not spec.by_id[s.id].is_touchpoint]
         if not here:
             return f'<TD BGCOLOR="{S.BACKSTAGE_BG}"> </TD>'
-        lines = [_font(_lines(f"A single failure stops {_people(spec)} here:", 7, inner), 7,
+        lines = [_font(_lines(f"A single failure stops {people(spec)} here:", 7, inner), 7,
                            S.MUTED)]
         for s in here[:MAX_SPOFS]:
             text = (f"⚠ {spec.by_id[s.id].name} ({control_label(s.control)}) · "
@@ -144,21 +151,21 @@ def chain_dot(spec: Spec, cascade: Cascade, width_pt: float = A4_TEXT_WIDTH) -> 
             role = "fails"
             fill, border = S.STATE_FILL["failed"], S.ALERT
         elif e.is_touchpoint and n == len(steps) - 1:
-            role = f"{_people(spec)} are stopped here"
+            role = f"{people(spec)} are stopped here"
             fill, border = S.STATE_FILL["down"], S.ALERT
         else:
             role = f"stops: it needs {spec.by_id[steps[n - 1]].name}"
             fill, border = S.STATE_FILL["down"], S.ALERT
         boxes.append((e.name, role + " · " + who, fill, border))
     others = len(cascade.down) + len(cascade.stranded) - max(0, len(steps) - 1)
-    cost = f"{percent(cascade.customers_lost, LEADER)} of {_people(spec)} cannot finish"
+    cost = f"{percent(cascade.customers_lost, LEADER)} of {people(spec)} cannot finish"
     if cascade.collapses:
         cost += " — the journey stops"
     extra = f"{others} other part{'s' if others != 1 else ''} stop or are cut off" \
         if others > 0 else ""
     boxes.append((cost, extra, "#FFFFFF", S.ALERT))
 
-    per_row = max(1, min(len(boxes), int((width_pt + 18) // 118)))
+    per_row = _balanced(len(boxes), int((width_pt + 18) // 118))
     arrow_w = 18.0
     box_w = (width_pt - 8 - arrow_w * (per_row - 1)) / per_row - 4
     inner = box_w - 12

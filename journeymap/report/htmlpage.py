@@ -55,14 +55,17 @@ td.num{text-align:right;font-weight:bold;white-space:nowrap}
 ol.actions{padding-left:1.4rem}ol.actions li{margin-bottom:.8rem}
 .protects{color:var(--calm);font-weight:bold;font-size:.85rem}
 .detail{font-size:.9rem}
-figure{margin:1rem 0}figure.chart svg{width:100%;height:auto;max-width:640px}
+figure{margin:1rem 0}figure.chart{overflow-x:auto}
+figure.chart svg{width:100%;height:auto;max-width:640px;min-width:520px}
 figure.diagram{overflow:auto;max-height:80vh;border:1px solid var(--rule);border-radius:4px}
+figure.diagram.page{max-height:none}
 figure.diagram svg{display:block;max-width:none;height:auto}
 .warn{color:var(--danger)}
 .note{background:var(--band);padding:.6rem;color:var(--muted)}
 .small{font-size:.8rem;color:var(--muted)}
 .sw{display:inline-block;width:.8em;height:.8em;vertical-align:middle;border:1px solid var(--muted)}
-.sw.danger{background:var(--danger)}.sw.some{background:#f3b58f}.sw.none{background:var(--band)}
+.sw.danger{background:var(--danger)}.sw.some{background:#edb89f}
+.sw.none{background:#e5e7eb;border-color:#c9ced6}
 code{font-size:.85rem}
 section.journey{border-top:3px solid var(--rule);margin-top:2.5rem;padding-top:.5rem}
 @media print{section.journey{page-break-before:always}}
@@ -166,15 +169,19 @@ def _glossary(glossary: tuple[Abbreviation, ...]) -> str:
             + " · ".join(known) + "</p>")
 
 
-def _picture(figures: dict[str, str], key: str, diagram: bool = True, label: str = "") -> str:
+def _picture(figures: dict[str, str], key: str, diagram: bool = True, label: str = "",
+             page_sized: bool = False) -> str:
     """A picture inline. Diagrams keep their natural size inside a scrolling frame (a
-    phone scrolls rather than shrinking names to specks); charts fit the column."""
+    phone scrolls rather than shrinking names to specks); charts fit the column down to
+    a readable width, then scroll too. ``page_sized`` pictures (the spine, the chains:
+    drawn for a page) show their whole height; only the blueprint's frame is capped."""
     svg = figures.get(key)
     if svg is None:
         return f'<p class="note">{_e(figures.get(why_key(key), DIAGRAM_NOTE))}</p>'
     if not diagram:
         return f'<figure class="chart">{inline_svg(svg)}</figure>'
-    return (f'<figure class="diagram" tabindex="0" role="region" aria-label="{_e(label)}">'
+    kind = "diagram page" if page_sized else "diagram"
+    return (f'<figure class="{kind}" tabindex="0" role="region" aria-label="{_e(label)}">'
             f"{inline_svg(svg)}</figure>")
 
 
@@ -201,20 +208,21 @@ def _journey_body(j: JourneyReport, figures: dict[str, str], key: str) -> str:
     parts.append(f"<h2>The journey at a glance</h2><p>The steps {people} take, stage by "
                  f"stage, and the single points of failure named under the stage where they "
                  f"stop {people}.</p>")
-    parts.append(_picture(figures, f"{key}:spine", label="The journey at a glance"))
+    parts.append(_picture(figures, f"{key}:spine", label="The journey at a glance",
+                          page_sized=True))
     tops = [f for f in j.findings if not f.endpoint][:3]
     if tops:
         parts.append("<h2>How the top failures spread</h2>")
         for n, f in enumerate(tops):
             parts.append(f"<h3>{n + 1}. {_e(f.name)}</h3><p>{_e(f.explain)}</p>")
             if f"{key}:chain{n}" in figures:
-                parts.append(_picture(figures, f"{key}:chain{n}",
+                parts.append(_picture(figures, f"{key}:chain{n}", page_sized=True,
                                       label=f"How the failure of {f.name} spreads"))
     elif j.worst:
         parts.append(f"<h2>The worst single failure: {_e(j.worst.name)}</h2>"
                      f"<p>{_e(j.worst.sentence)} {_e(j.worst.explain)}</p>")
         if f"{key}:chain0" in figures:
-            parts.append(_picture(figures, f"{key}:chain0",
+            parts.append(_picture(figures, f"{key}:chain0", page_sized=True,
                                   label=f"How the failure of {j.worst.name} spreads"))
     parts.append(f"<h2>{_e(j.heat.title)}</h2><p>{_e(j.heat.sentence)}</p>")
     parts.append(_picture(figures, f"{key}:heat", diagram=False))

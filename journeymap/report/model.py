@@ -920,7 +920,9 @@ def _heat(analysis: JourneyAnalysis) -> Heat:
 def _heat_sentence(stages: tuple[str, ...], parties: tuple[str, ...],
                    cells: list[tuple[HeatCell, ...]]) -> str:
     by_stage = [sum(row[j].spofs for row in cells) for j in range(len(stages))]
-    by_party = [sum(c.spofs for c in row) for row in cells]
+    # A party's count is of its parts: the bank's one Azure tenancy serves six stages and
+    # was "Microsoft Azure (6 single points of failure)" when the cells were added up.
+    by_party = [len({n for c in row for n in c.names}) for row in cells]
     if not any(by_stage):
         return ("No single failure stops the whole journey: the darker cells show where "
                 "failures still stop some people.")
@@ -931,10 +933,18 @@ def _heat_sentence(stages: tuple[str, ...], parties: tuple[str, ...],
     tie = (" (the first of equals, left to right and top to bottom)"
            if by_stage.count(by_stage[top_stage]) > 1 or by_party.count(by_party[top_party]) > 1
            else "")
-    return (f"The single points of failure cluster in {where} "
+    # Placement differs from the journey at a glance, which names a part under the stage
+    # where people are stopped: the telco's line-test parts sit in Fix but stop people at
+    # Resolved, and the two pages seemed to disagree until this said why.
+    placed = ("Each part is counted in its own stage (a part that serves several stages "
+              "in each); the journey at a glance names it where people are stopped, which "
+              "can be a later stage.")
+    if sum(1 for n in by_stage if n) == 1 and by_stage[top_stage] == 1:
+        return (f"The one part whose failure alone stops everyone is in {where}, run by "
+                f"{parties[top_party]}. {placed}")
+    return (f"Most parts whose failure alone stops everyone are in {where} "
             f"({_count(by_stage[top_stage])}) and with {parties[top_party]} "
-            f"({_count(by_party[top_party])}){tie}. A part that serves several stages is "
-            f"counted in each.")
+            f"({_count(by_party[top_party])}){tie}. {placed}")
 
 
 def _count(n: int) -> str:

@@ -21,6 +21,7 @@ from journeymap.words import (  # noqa: F401  (the report's words come from jour
     LEADER,
     capital,
     control_label,
+    people,
     the,
 )
 
@@ -84,12 +85,6 @@ def join_names(names: list[str] | tuple[str, ...], word: str = "and") -> str:
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + f" {word} " + names[-1]
-
-
-def people(spec: Spec) -> str:
-    """What this journey calls the people on it: ``customers`` unless the spec says
-    (``journey.people: patients``)."""
-    return getattr(spec.journey, "people", "") or "customers"
 
 
 def singular(word: str) -> str:
