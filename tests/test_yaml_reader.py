@@ -125,6 +125,7 @@ def test_inlining_resolves_nested_refs_and_leaves_recursive_ones() -> None:
 
 
 SPEC_DATA = yaml.safe_load((ROOT / "specs" / "ecommerce-checkout.journey.yaml").read_text())
+CATALOG_DATA = yaml.safe_load((ROOT / "specs" / "catalogs" / "platform.catalog.yaml").read_text())
 ODD_VALUES = [5, -1, 0, 1.5, 2e9, True, None, "", "Crm", "crm", "a -> b", "a => b", [], ["x"],
               {}, {"id": "crm"}, {"any": ["crm"]}, {"at_least": 1}, {"of": ["crm"]},
               {"at_least": 2, "of": ["a", "b"]}, "2026-13-01", "x" * 129, "system", "soft"]
@@ -143,15 +144,12 @@ def places(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-PLACES = places(SPEC_DATA)
-
-
 @st.composite
-def edited_specs(draw: st.DrawFn) -> Any:
-    """The example spec with a few values replaced, keys removed or keys added."""
-    data = copy.deepcopy(SPEC_DATA)
+def edited(draw: st.DrawFn, original: Any) -> Any:
+    """``original`` with a few values replaced, keys removed or keys added."""
+    data = copy.deepcopy(original)
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(PLACES))
+        path = draw(st.sampled_from(places(original)))
         parent = data
         try:
             for step in path[:-1]:
@@ -170,9 +168,30 @@ def edited_specs(draw: st.DrawFn) -> Any:
 
 @settings(max_examples=budget(80), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
-@given(edited_specs())
+@given(edited(SPEC_DATA))
 def test_fast_schema_check_agrees_with_jsonschema(data: Any) -> None:
     assert _fast_validator()(data) == (not any(True for _ in _validator().iter_errors(data)))
+
+
+@settings(max_examples=budget(40), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(edited(CATALOG_DATA))
+def test_fast_catalog_check_agrees_with_jsonschema(data: Any) -> None:
+    from journeymap.spec.catalog import _catalog_fast_check, _catalog_validator
+
+    assert _catalog_fast_check()(data) == (
+        not any(True for _ in _catalog_validator().iter_errors(data)))
+
+
+def test_the_message_free_check_compiles_from_the_shipped_schemas() -> None:
+    # yes_no_check falls back to fastjsonschema.compile silently; the fast one must build.
+    from journeymap.spec.catalog import catalog_schema
+    from journeymap.spec.load import _compile_yes_no, schema_text
+
+    for schema in (json.loads(schema_text()), catalog_schema()):
+        check = _compile_yes_no(inline_refs(schema))
+        with pytest.raises(Exception, match="invalid"):
+            check({"journeymap": 2})
 
 
 def test_the_shipped_schema_has_no_ref_left_once_inlined() -> None:
