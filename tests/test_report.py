@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from journeymap.analysis import analyze
+from journeymap.analysis import fixes as fx
 from journeymap.cli import cli
 from journeymap.report import model as report_model
 from journeymap.report import report_bytes, report_date
-from journeymap.report.fixes import SECOND
 from journeymap.report.wording import JARGON, failure_sentence, percent
 from journeymap.spec import load_spec
 
@@ -116,9 +116,11 @@ def test_page_one_leads_with_one_item_everywhere(newsletter_pdf, newsletter_anal
         assert action.title in first and action.claim in first
     # Ties at the top are broken by a rule the page states.
     assert report.tie_note and report.tie_note in first
-    # Fixes are ranked by the single points of failure they remove.
-    removes = [a.removes for a in report.actions if a.removes]
-    assert removes == sorted(removes, reverse=True)
+    # The fixes stand in the analysis's one ranking (journeymap.analysis.fixes.rank_key).
+    fixes, _ = report_model.report_fixes(newsletter_analysis)
+    assert fixes and [a.title for a in report.actions] == [f.title for f in fixes]
+    keys = [fx.rank_key(newsletter_analysis.spec, f) for f in fixes]
+    assert keys == sorted(keys)
 
 
 def test_report_has_every_part_the_issue_asks_for(newsletter_pdf):
@@ -239,8 +241,7 @@ def test_each_analyses_and_draws_every_journey_once(tmp_path, monkeypatch):
     real_analyze, real_draw = journeymap.analysis.analyze, figures.diagram_svg
 
     def counting_analyze(spec, *args, **kwargs):
-        if not spec.journey.id.endswith(SECOND):  # copies with a fix are other journeys
-            analysed.append(spec.journey.id)
+        analysed.append(spec.journey.id)
         return real_analyze(spec, *args, **kwargs)
 
     def counting_draw(analysis, highlight=None, **options):
@@ -260,7 +261,7 @@ def test_each_analyses_and_draws_every_journey_once(tmp_path, monkeypatch):
     from journeymap.analysis.risk import RiskOptions
 
     alone = report_bytes([real_analyze(load_spec(str(tmp_path / "j2.journey.yaml")),
-                                       risk=RiskOptions(fixes=False, max_order=1))],
+                                       risk=RiskOptions(max_order=1))],
                          "html", DATE)
     assert (out.parent / "j2.html").read_bytes() == alone
 

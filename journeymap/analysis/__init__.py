@@ -48,7 +48,8 @@ def analyze(spec: Spec, *, samples: int | None = None, seed: int = 0,
 
             spofs = frozenset(v for v, c in enumerate(facts.cascades) if c.collapses)
             result = dataclasses.replace(result, risk=assess_risk(
-                spec, risk, facts.ix, spofs=spofs, comp0=facts.baseline_completion))
+                spec, risk, facts.ix, spofs=spofs, comp0=facts.baseline_completion,
+                cascades=facts.cascades))
         return result
 
 

@@ -1,62 +1,129 @@
-"""Fixes ranked by what they buy, each one verified by re-running the analysis.
+"""Fixes: one ranked list of changes, each written into a copy of the journey and
+re-analysed, used by ``journeymap analyze`` (every format) and the leadership report.
 
-A candidate fix is a concrete change to a *copy* of the journey:
+A fix is only worth money if it does what it says, so every effect reported is the
+difference between the journey and a *copy* of it with the fix written in, analysed
+again from scratch: its single points of failure, the customers the fixed part's
+failure still stops and the outcomes it still cuts off, and (when the journey has risk
+numbers) the collapse probability Q and expected completion by the same method, trials
+and seed (Monte Carlo draws are keyed by element id, so the unchanged parts fail in the
+same trials and the difference is the fix's, not the sampler's). Nothing else is
+claimed; a candidate whose re-analysis shows no improvement is dropped. Pure: no I/O.
 
-* ``fallback``: a line that carries a collapse (``o`` needs single point of failure
-  ``s``) gets an alternative: a new support "fallback for s", independent of
-  everything (it needs nothing) and as available as ``s``; the need becomes
-  ``any: [s, fallback]`` (an ``at_least k`` group gains a member).
-* ``second-provider``: a single point of failure ``s`` (a support) gets a second
-  provider on every line that needs it: a copy of ``s`` with the same needs, owner and
-  availability, as an alternative wherever ``s`` is needed.
-* ``availability``: an element that can fail gets one more nine
-  (``1 - (1 - a) / 10``), for the elements that matter most (criticality).
+**What is tried, per part worth fixing** (every single point of failure, then the
+failures that stop many customers or cut off an outcome, then people and teams that
+are often away), each naming the real alternative:
 
-Each copy is analysed again from scratch (single points of failure, pairs, Q and
-expected completion, with the same method, trials and seed; Monte Carlo draws are
-keyed by element id, so the unchanged elements fail in the same trials and the
-difference is the fix's, not the sampler's). The effect reported is what that re-run
-showed, nothing else; fixes with no verified improvement are dropped. Ranked by the
-drop in Q, then single points of failure removed, then pairs removed.
+* a support: ``second-provider``, a second one that relies on what the first relies on
+  and that everything needing it may use instead; its words follow what the part is
+  and who runs it (a second vendor; a standby in a second region; a backup team; a
+  named deputy; a maintained copy);
+* a support that parts use as a step (``workflow`` lines) or read (``data`` lines):
+  ``fallback``, a way to carry on without it that needs nothing else the journey has
+  (a manual step, a read-only copy of its data), on those lines only;
+* a support that two "redundant" options both rely on (false redundancy):
+  ``move-off``, one option moved to its own copy of it, so the pair becomes real;
+* the journey's only start or finish: ``second-entry`` / ``second-goal``, a second one
+  reached the same way;
+* a touch-point every customer passes: ``second-channel``, the same step offered a
+  second way (reached from the same steps, leading to the same next steps; when
+  another party runs the step, on a platform of its own), and ``bypass`` (a direct
+  route from the steps before it to the step after it) **only for relay steps**
+  (:func:`is_relay`);
+* a person or team that is often away: ``availability``, cover that makes it away a
+  tenth as often (one more nine).
 
-Use (also what the leadership report uses)::
+**Why bypasses are only for relay steps.** A relay is a hop through someone else's
+service that adds nothing of ours: run by a partner or an outside party, needing only
+systems and data that party runs (no people), sending every customer on to one and the
+same next step (a short link, a redirect, a tracking link). Linking straight to where
+it leads is the cheapest real fix. Any other step is there for what it gives the
+customer, or *is* the content (the launch video a newsletter exists to show, a triage
+nurse, an engineer's visit): skipping it would "save" the journey by removing what it
+is for, so there the fix is to make the step itself redundant (a second channel) or
+what it runs on (the supports' own fixes).
 
-    from journeymap.analysis.fixes import rank_fixes
-    fixes = rank_fixes(spec, RiskOptions())          # best first
-    fixes[0].title, fixes[0].effect.collapse_change  # "give … a fallback for …", -0.0071
+**Ranking** (the same for the command line and the report; :data:`ORDER` names each
+rule, :func:`order_reason` says which one separates two fixes): fixes that remove a
+single point of failure first (a failure that stops every customer is a fact of the
+design, whatever the service levels, which are estimates, say); then most expected
+time stopped saved (hours a year, rounded as printed: whole hours from 10, tenths
+below); then most single points of failure removed (net of any it adds); then the gain
+in expected completion; then most outcomes no longer cut off by the fixed part; then
+most customers its failure no longer stops; then the kind of fix (one that keeps every
+step before one that skips a relay, a move before a copy); then least under our
+control (what we cannot otherwise influence first); then name. Of the candidates for
+one part only the best is kept, and a fix whose removals a better fix already makes is
+left out, so no two fixes repeat each other.
+
+**Cost.** Every candidate is one more analysis of the copy (single points of failure,
+one cascade, Q and completion; pairs for the kept fixes when the journey's pairs were
+computed). At most :func:`rerun_budget` candidates are re-analysed, fewer for large
+journeys; over :data:`~journeymap.analysis.risk.AUTO_FIXES_MAX` elements none are
+(``fixes`` is ``null``).
+
+>>> from journeymap.spec import load_spec                        # doctest: +SKIP
+>>> from journeymap.analysis.risk import RiskOptions             # doctest: +SKIP
+>>> fixes = rank_fixes(load_spec("specs/newsletter-video.journey.yaml"), RiskOptions())
+>>> fixes[0].kind, fixes[0].effect.spofs_removed                 # doctest: +SKIP
+('bypass', ('bitly-service', 'short-link'))
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from journeymap.analysis.cascade import Baseline, RawCascade
 from journeymap.analysis.index import Index
-from journeymap.analysis.probability import MONTE_CARLO
-from journeymap.spec.diagnostics import Location
-from journeymap.spec.model import Element, ElementType, Need, Spec
+from journeymap.analysis.probability import AUTO, HOURS_PER_YEAR, MONTE_CARLO
+from journeymap.spec.model import Control, Element, ElementType, FlowLine, Need, Spec
 
 if TYPE_CHECKING:
+    from journeymap.analysis.cutsets import CutFinder
     from journeymap.analysis.risk import Risk, RiskOptions
 
-FALLBACK, SECOND_PROVIDER, AVAILABILITY = "fallback", "second-provider", "availability"
-MAX_CANDIDATES = 5  # candidates re-analysed (each re-run costs one analysis)
-MAX_PER_KIND = 3
+SECOND_PROVIDER, FALLBACK, MOVE_OFF = "second-provider", "fallback", "move-off"
+SECOND_CHANNEL, BYPASS = "second-channel", "bypass"
+SECOND_ENTRY, SECOND_GOAL, AVAILABILITY = "second-entry", "second-goal", "availability"
+# Among fixes equal on every number: a targeted move first, then fixes that keep every
+# step, then a bypass of a relay, then cover (see the module docs).
+KIND_ORDER = {MOVE_OFF: 0, SECOND_ENTRY: 1, SECOND_GOAL: 1, SECOND_CHANNEL: 2, FALLBACK: 3,
+              SECOND_PROVIDER: 4, BYPASS: 5, AVAILABILITY: 6}
+# The ranking rules, in order (:func:`order_reason` returns one of these names).
+ORDER = ("removes", "hours", "spofs", "completion", "outcomes", "customers", "kind",
+         "control", "name")
+CONTROL_ORDER = {Control.EXTERNAL: 0, Control.PARTNER: 1, Control.INTERNAL: 2,
+                 Control.UNKNOWN: 3}
+SUFFIX = "~"  # ids the copies add end in "~second", "~fallback", …: never a spec id
+PARTIAL_SHARE = 0.2  # a failure stopping at least this share is worth a fix too
+PARTIAL_LIMIT = 6  # … at most this many of them (largest first)
+COVER_LIMIT = 3  # people and teams given cover (most critical first)
+COVER_KINDS = ("person", "team")
+MAX_RERUNS = 48  # candidates re-analysed on a small journey
+RERUN_ELEMENTS = 5_000  # … and at most this many elements re-analysed in all
 
 
 @dataclass(frozen=True)
 class FixEffect:
-    """What the re-run showed, before -> after."""
+    """What the re-analysis of the fixed copy showed, before -> after."""
 
-    spofs_removed: tuple[str, ...]
-    spofs_added: tuple[str, ...]
-    pairs_removed: int
-    pairs_added: int
-    collapse_before: float | None  # None: probability off
+    spofs_removed: tuple[str, ...]  # single points of failure (ids) no longer
+    spofs_added: tuple[str, ...]  # new ones (never expected; reported if so)
+    spofs_before: int  # single points of failure of the journey (endpoints included)
+    spofs_after: int  # … of the fixed copy
+    lost_before: float  # share of customers the fixed part's failure stops, before
+    lost_after: float  # … and after
+    cut_off_before: tuple[str, ...]  # goal ids the fixed part's failure cuts off, before
+    cut_off_after: tuple[str, ...]  # … and after
+    collapse_before: float | None  # Q; None: probability off
     collapse_after: float | None
-    completion_before: float | None
+    completion_before: float | None  # expected completion
     completion_after: float | None
+    pairs_removed: int | None = None  # cut sets of two; None: pairs not computed
+    pairs_added: int | None = None
 
     @property
     def collapse_change(self) -> float | None:
@@ -73,200 +140,571 @@ class FixEffect:
     @property
     def hours_per_year_saved(self) -> float | None:
         c = self.collapse_change
-        return None if c is None else round(-c * 8766.0, 6)
+        return None if c is None else round(-c * HOURS_PER_YEAR, 6) + 0.0  # no -0.0
+
+    @property
+    def outcomes_protected(self) -> tuple[str, ...]:
+        """Goal ids the fixed part's failure cut off before and no longer does."""
+        return tuple(g for g in self.cut_off_before if g not in self.cut_off_after)
+
+    @property
+    def customers_protected(self) -> float:
+        return round(max(0.0, self.lost_before - self.lost_after), 12)
 
 
 @dataclass(frozen=True)
 class Fix:
-    kind: str  # FALLBACK | SECOND_PROVIDER | AVAILABILITY
-    element: str  # the element the fix is about
-    line: tuple[str, str] | None  # (source, target): the line a fallback is for
-    title: str  # what to do, in plain words
-    assumption: str  # what the re-run assumed about the fix
+    """One verified fix: what to do (in plain words) and what the re-analysis showed."""
+
+    kind: str  # one of KIND_ORDER
+    element: str  # the part the fix is about (id)
+    line: tuple[str, str] | None  # (source, target): the one needs line it changes
+    title: str  # what to do, naming the real alternative
+    alternative: str  # the alternative alone: "a second vendor", "a manual fallback step"
+    assumption: str  # what the re-analysis assumed about the fix
     effect: FixEffect
+    users: tuple[str, ...] = ()  # parts that switch to the alternative (ids)
+    moved: str = ""  # move-off: the option moved to its own copy
+    partners: tuple[str, ...] = ()  # move-off: the options that looked redundant
+    before: tuple[str, ...] = ()  # bypass: the steps customers come from
+    after: tuple[str, ...] = ()  # bypass: the step they go on to
+    spec: Spec | None = field(default=None, repr=False, compare=False)  # the fixed copy
+
+
+@dataclass(frozen=True)
+class FixSearch:
+    """The ranked fixes and the parts whose candidates were re-analysed."""
+
+    fixes: tuple[Fix, ...]
+    tried: tuple[str, ...]  # ids, in the order tried
+    budget: int  # candidates that could be re-analysed
 
 
 @dataclass(frozen=True)
 class _Candidate:
     kind: str
     element: str
-    line: tuple[str, str] | None
-    title: str
-    assumption: str
     spec: Spec
-    score: float  # only picks which candidates are re-run; never reported
+    title: str
+    alternative: str
+    assumption: str
+    line: tuple[str, str] | None = None
+    users: tuple[str, ...] = ()
+    moved: str = ""
+    partners: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
 
 
-def _fresh_id(spec: Spec, base: str) -> str:
-    i, cand = 1, base
-    while cand in spec.by_id:
-        i += 1
-        cand = f"{base}-{i}"
-    return cand
+# --------------------------------------------------------------------------- copies
 
 
-def _with_member(need: Need, extra: str) -> Need:
-    """The need with ``extra`` as one more alternative."""
+def _copy(spec: Spec, elements: Sequence[Element], flows: Sequence[FlowLine] | None = None
+          ) -> Spec:
+    """A new journey with these elements (touch-points first, as the model keeps them;
+    the existing ones keep their order and so their Monte Carlo streams)."""
+    touch = [e for e in elements if e.is_touchpoint]
+    rest = [e for e in elements if not e.is_touchpoint]
+    return dataclasses.replace(spec, elements=tuple(touch + rest),
+                               flows=tuple(spec.flows if flows is None else flows))
+
+
+def _with_alternative(need: Need, old: str, new: str) -> Need:
+    """``old`` -> ``any: [old, new]``; a group holding ``old`` gains ``new``."""
+    if old not in need.targets or new in need.targets:
+        return need
     form = "any" if need.form == "id" else need.form
-    return dataclasses.replace(need, targets=need.targets + (extra,), form=form)
+    return dataclasses.replace(need, targets=need.targets + (new,), form=form)
 
 
-def _replace_elements(spec: Spec, changed: dict[str, Element], added: list[Element]) -> Spec:
-    elements = [changed.get(e.id, e) for e in spec.elements]
-    # New supports go last: touch-points first then supports stays true, and the
-    # existing elements keep their positions (and their Monte Carlo streams).
-    return dataclasses.replace(spec, elements=tuple(elements + added))
+def _twin(e: Element, suffix: str, name: str) -> Element:
+    # Same owner, needs, stage and availability (the effective one: a twin of a part
+    # with its own value or its party's fails as often).
+    return dataclasses.replace(e, id=e.id + SUFFIX + suffix, name=name, entry=False,
+                               goal=False)
 
 
-def _fallback(spec: Spec, owner: Element, need_index: int, target: str) -> _Candidate:
-    t = spec.by_id[target]
-    a = spec.availability_of(target)[0]
-    fid = _fresh_id(spec, f"{target}-fallback")
-    fb = Element(id=fid, name=f"Fallback for {t.name}", type=ElementType.SUPPORT,
-                 location=Location(spec.source, 0, 0), owner=owner.owner,
-                 stage=t.stage if not t.is_touchpoint else owner.stage,
-                 kind=t.kind if not t.is_touchpoint else "process", availability=a)
-    needs = list(owner.needs)
-    needs[need_index] = _with_member(needs[need_index], fid)
-    new_owner = dataclasses.replace(owner, needs=tuple(needs))
-    return _Candidate(
-        FALLBACK, target, (owner.id, target),
-        f"give {owner.id} a fallback for {target}",
-        f"a new independent alternative to {target} (needs nothing, availability {a:g}, "
-        f"run by {owner.owner or 'the same owner'}); {owner.id} works with either",
-        _replace_elements(spec, {owner.id: new_owner}, [fb]), 0.0)
+def _users(spec: Spec, sid: str, kinds: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    return tuple(e.id for e in spec.elements for n in e.needs
+                 if sid in n.targets and (kinds is None or n.kind in kinds))
 
 
-def _second_provider(spec: Spec, target: str) -> _Candidate | None:
-    t = spec.by_id[target]
-    if t.is_touchpoint:
+def _second_words(spec: Spec, e: Element) -> tuple[str, str]:
+    """(alternative, title) of a second one of a support, by what it is and who runs it."""
+    control = spec.control_of(e.id)
+    party = spec.party_name(e.id)
+    kind = e.kind or ""
+    if kind == "vendor":
+        return "a second vendor", f"Add a second vendor for the {e.name}"
+    if kind == "system" and control in (Control.EXTERNAL, Control.PARTNER):
+        return (f"a standby in a second region from {party}",
+                f"Have {party} run a standby {e.name} in a second region")
+    if kind == "system":
+        return ("a standby copy in a second region or data centre",
+                f"Run a standby {e.name} in a second region")
+    return {
+        "team": ("a backup team", f"Train a backup team for the {e.name}"),
+        "person": ("a named deputy", f"Name a deputy for {e.name}"),
+        "data": ("a maintained copy", f"Keep a maintained copy of the {e.name}"),
+        "process": ("a second, independent process",
+                    f"Set up a second, independent {e.name}"),
+    }.get(kind, ("a second one", f"Add a second {e.name}"))
+
+
+def second_provider(spec: Spec, sid: str) -> _Candidate | None:
+    e = spec.by_id[sid]
+    users = _users(spec, sid)
+    if e.is_touchpoint or not users:
         return None
-    sid = _fresh_id(spec, f"{target}-second")
-    a = spec.availability_of(target)[0]
-    second = dataclasses.replace(t, id=sid, name=f"Second provider for {t.name}",
-                                 location=Location(spec.source, 0, 0), availability=a)
-    changed: dict[str, Element] = {}
+    alt, title = _second_words(spec, e)
+    twin = _twin(e, "second", f"{alt} for {e.name}")
+    elements = [dataclasses.replace(x, needs=tuple(_with_alternative(n, sid, twin.id)
+                                                   for n in x.needs))
+                for x in spec.elements] + [twin]
+    return _Candidate(SECOND_PROVIDER, sid, _copy(spec, elements), title, alt,
+                      f"{alt} for {sid}: the same needs, owner and availability as {sid}, "
+                      f"accepted wherever {sid} is needed", users=users)
+
+
+def fallback(spec: Spec, sid: str) -> _Candidate | None:
+    """A way to carry on without ``sid`` on the lines that use it as a step or read it."""
+    e = spec.by_id[sid]
+    users = _users(spec, sid, ("workflow", "data"))
+    if e.is_touchpoint or not users:
+        return None
+    kinds = {n.kind for x in spec.elements for n in x.needs
+             if sid in n.targets and n.kind in ("workflow", "data")}
+    if kinds == {"data"}:
+        alt = "a read-only copy of its data"
+        title = f"Keep a read-only copy of the {e.name}"
+    elif kinds == {"workflow"}:
+        alt = "a manual fallback step"
+        title = f"Write a manual fallback for the {e.name}"
+    else:
+        alt = "a manual fallback step and a read-only copy of its data"
+        title = f"Prepare a manual fallback and a data copy for the {e.name}"
+    a = spec.availability_of(sid)[0]
+    # Run by whoever owns the journey (a fallback is ours to write), else by the first
+    # part that uses it.
+    owner = spec.journey.owner if spec.journey.owner in spec.parties_by_id else (
+        spec.by_id[users[0]].owner)
+    fb = Element(id=sid + SUFFIX + "fallback", name=f"{alt} for {e.name}",
+                 type=ElementType.SUPPORT, location=e.location, owner=owner,
+                 stage=e.stage, kind="process", availability=a)
+    elements = []
+    for x in spec.elements:
+        needs = tuple(_with_alternative(n, sid, fb.id) if n.kind in ("workflow", "data")
+                      else n for n in x.needs)
+        elements.append(dataclasses.replace(x, needs=needs) if needs != x.needs else x)
+    line = (users[0], sid) if len(users) == 1 else None
+    return _Candidate(FALLBACK, sid, _copy(spec, elements + [fb]), title, alt,
+                      f"{alt} for {sid} that needs nothing else in the journey (availability "
+                      f"{a:g}, run by {owner or 'the same owner'}); "
+                      f"{', '.join(sorted(set(users)))} carry on with either",
+                      line=line, users=users)
+
+
+def false_redundancy(spec: Spec, ix: Index, sid: str) -> tuple[str, tuple[str, ...]] | None:
+    """A redundant group (``any``/``at_least``) that ``sid`` takes down whole, and the
+    option in it that needs ``sid`` directly (the one to move): ``(option, options)``."""
+    from journeymap.analysis.propagation import propagate_indices
+
+    down = {ix.ids[v] for v in propagate_indices(ix, {ix.pos[sid]})}
     for e in spec.elements:
-        needs = tuple(_with_member(n, sid) if n.hard and target in n.targets else n
-                      for n in e.needs)
-        if needs != e.needs:
-            changed[e.id] = dataclasses.replace(e, needs=needs)
-    if not changed:
+        for need in e.needs:
+            if not need.redundant or sum(t not in down for t in need.targets) >= need.required:
+                continue
+            direct = [t for t in need.targets
+                      if any(sid in n.targets for n in spec.by_id[t].needs)]
+            if direct:
+                return direct[-1], tuple(t for t in need.targets if t in down)
+    return None
+
+
+def move_off(spec: Spec, ix: Index, sid: str) -> _Candidate | None:
+    shared = false_redundancy(spec, ix, sid)
+    e = spec.by_id[sid]
+    if shared is None or e.is_touchpoint:
         return None
-    return _Candidate(
-        SECOND_PROVIDER, target, None, f"add a second provider for {target}",
-        f"a copy of {target} with the same needs, owner and availability ({a:g}), "
-        f"accepted wherever {target} is needed",
-        _replace_elements(spec, changed, [second]), 0.0)
+    member, partners = shared
+    alt, _ = _second_words(spec, e)
+    twin = _twin(e, "second", f"{alt} for {e.name}")
+    m = spec.by_id[member]
+    moved = dataclasses.replace(m, needs=tuple(
+        dataclasses.replace(n, targets=tuple(twin.id if t == sid else t for t in n.targets))
+        for n in m.needs))
+    elements = [moved if x.id == member else x for x in spec.elements] + [twin]
+    return _Candidate(MOVE_OFF, sid, _copy(spec, elements),
+                      f"Move the {m.name} off the {e.name} onto {alt} of its own",
+                      f"{alt} of its own for the {m.name}",
+                      f"{member} stops relying on {sid} and gets {alt} of its own (same "
+                      f"needs and availability as {sid}); {', '.join(partners)} then no "
+                      f"longer fail together", line=(member, sid), users=(member,),
+                      moved=member, partners=partners)
 
 
-def _more_available(spec: Spec, target: str) -> _Candidate | None:
-    a = spec.availability_of(target)[0]
-    if a >= 1:
+def second_endpoint(spec: Spec, tid: str) -> _Candidate:
+    e = spec.by_id[tid]
+    start = e.entry and not e.goal
+    twin = dataclasses.replace(e, id=tid + SUFFIX + ("entry" if start else "goal"),
+                               name=f"a second way {'in' if start else 'to finish'}")
+    flows = list(spec.flows)
+    if e.entry:
+        flows += [dataclasses.replace(f, source=twin.id) for f in spec.flows if f.source == tid]
+    if e.goal:
+        flows += [dataclasses.replace(f, target=twin.id) for f in spec.flows if f.target == tid]
+    what = "a second way in" if start else "a second way to finish"
+    title = (f"Open a second way in besides the {e.name}" if start else
+             f"Offer a second way to finish besides the {e.name}")
+    return _Candidate(SECOND_ENTRY if start else SECOND_GOAL, tid,
+                      _copy(spec, list(spec.elements) + [twin], flows), title,
+                      what + " (another channel)",
+                      f"{what} beside {tid} with the same needs and availability, "
+                      + ("leading to the same next steps" if start else
+                         "reached from the same steps"))
+
+
+def is_relay(spec: Spec, tid: str) -> bool:
+    """A hop through someone else's service that adds nothing of ours (a short link, a
+    redirect, a tracking link): run by a partner or an outside party, needing only
+    systems and data that party runs (no people), and sending every customer on to one
+    and the same next step.
+    Skipping it keeps every step customers came for (module docs)."""
+    e = spec.by_id[tid]
+    if not e.is_touchpoint or e.entry or e.goal or e.owner is None:
+        return False
+    if spec.control_of(tid) not in (Control.EXTERNAL, Control.PARTNER):
+        return False
+    hard = [spec.by_id[t] for n in e.needs if n.hard for t in n.targets]
+    if any(x.owner != e.owner or x.kind in COVER_KINDS or x.is_touchpoint for x in hard) or any(
+            n.kind == "people" for n in e.needs if n.hard):
+        return False  # ours in it, or people: a visit, a call, a desk is the service
+    nxt = {f.target for f in spec.flows if f.source == tid and f.target != tid}
+    came = any(f.target == tid and f.source != tid for f in spec.flows)
+    return came and len(nxt) == 1
+
+
+def bypass(spec: Spec, tid: str) -> _Candidate | None:
+    if not is_relay(spec, tid):
+        return None
+    e = spec.by_id[tid]
+    before = tuple(sorted({f.source for f in spec.flows if f.target == tid and f.source != tid}))
+    outs = [f for f in spec.flows if f.source == tid and f.target != tid]
+    after = tuple(sorted({f.target for f in outs}))
+    have = {(f.source, f.target) for f in spec.flows}
+    extra = [FlowLine(b, f.target, f.location, f.share, "fix: skips " + tid)
+             for b in before for f in outs if b != f.target and (b, f.target) not in have]
+    nxt = spec.by_id[after[0]].name
+    return _Candidate(BYPASS, tid, _copy(spec, spec.elements, list(spec.flows) + extra),
+                      f"Link straight to the {nxt}, skipping the {e.name}",
+                      f"a direct link to the {nxt}",
+                      f"flow lines from {', '.join(before)} straight to {', '.join(after)}: "
+                      f"{tid} only passes customers on, so skipping it loses no step",
+                      before=before, after=after)
+
+
+def second_channel(spec: Spec, tid: str) -> _Candidate | None:
+    """The same step offered a second way: the same steps lead to it and it leads on to
+    the same steps. When another party runs the step, the copy runs on a platform of its
+    own (that party's supports are copied for it); the rest it needs is shared."""
+    e = spec.by_id[tid]
+    if not e.is_touchpoint or e.entry or e.goal:
+        return None
+    ins = [f for f in spec.flows if f.target == tid and f.source != tid]
+    outs = [f for f in spec.flows if f.source == tid and f.target != tid]
+    if not ins or not outs:
+        return None
+    theirs = spec.control_of(tid) in (Control.EXTERNAL, Control.PARTNER)
+    platform = [spec.by_id[t] for n in e.needs for t in n.targets
+                if theirs and not spec.by_id[t].is_touchpoint and e.owner is not None
+                and spec.by_id[t].owner == e.owner]
+    copies = {p.id: _twin(p, "channel", f"a second platform for {p.name}") for p in platform}
+    twin = dataclasses.replace(
+        e, id=tid + SUFFIX + "channel", name=f"a second way through {e.name}",
+        owner=None if theirs else e.owner,
+        needs=tuple(dataclasses.replace(n, targets=tuple(copies[t].id if t in copies else t
+                                                         for t in n.targets))
+                    for n in e.needs))
+    flows = list(spec.flows) + [dataclasses.replace(f, target=twin.id) for f in ins] + [
+        dataclasses.replace(f, source=twin.id) for f in outs]
+    party = spec.party_name(tid)
+    people = any(n.kind == "people" or spec.by_id[t].kind in COVER_KINDS
+                 for n in e.needs if n.hard for t in n.targets)
+    if theirs and people:
+        alt = f"a second contractor for the same step, besides {party}"
+        title = f"Contract a second firm for the {e.name}"
+    elif theirs:
+        alt = f"the same step on a platform {party} does not run"
+        title = f"Offer the {e.name} on a second platform too"
+    elif people:
+        alt = "a second team or desk for the same step"
+        title = f"Staff a second {e.name}"
+    else:
+        alt = f"a second {e.channel or 'channel'} for the same step"
+        title = f"Offer a second way through the {e.name}"
+    return _Candidate(SECOND_CHANNEL, tid,
+                      _copy(spec, list(spec.elements) + [twin] + list(copies.values()), flows),
+                      title, alt,
+                      f"a copy of {tid} reached from the same steps and leading to the same "
+                      f"next steps" + (f", on its own copy of {', '.join(sorted(copies))}"
+                                       if copies else ", needing what it needs"))
+
+
+def cover(spec: Spec, eid: str) -> _Candidate | None:
+    e = spec.by_id[eid]
+    a = spec.availability_of(eid)[0]
+    if e.kind not in COVER_KINDS or a >= 1:
         return None
     b = round(1 - (1 - a) / 10, 12)
-    e = dataclasses.replace(spec.by_id[target], availability=b)
-    return _Candidate(AVAILABILITY, target, None,
-                      f"raise the availability of {target} from {a:g} to {b:g}",
-                      f"{target} works {b:g} of the time instead of {a:g} (one more nine)",
-                      _replace_elements(spec, {target: e}, []), 0.0)
+    if e.kind == "person":
+        alt, title = "a named deputy who covers absences", f"Name a deputy for {e.name}"
+    else:
+        alt, title = "cover on the rota", f"Add cover for the {e.name}"
+    return _Candidate(AVAILABILITY, eid,
+                      _copy(spec, [dataclasses.replace(x, availability=b) if x.id == eid
+                                   else x for x in spec.elements]),
+                      title, alt,
+                      f"{eid} is there {b:g} of the time instead of {a:g} (away a tenth as "
+                      f"often)")
 
 
-def candidates(spec: Spec, base: Risk, spofs: set[str]) -> list[_Candidate]:
-    """Candidate fixes, most promising first (by what the baseline numbers suggest)."""
-    imp = base.importance or {}
+# --------------------------------------------------------------------------- verification
 
-    def weight(i: str) -> float:
-        x = imp.get(i)
-        crit = x.criticality if x is not None and x.criticality is not None else 0.0
-        return crit + (1.0 - base.availability.get(i, 1.0))
 
-    ix = Index(spec)
-    sole = {ix.ids[ix.entries[0]]} if len(ix.entries) == 1 else set()
-    if len(ix.goals) == 1:
-        sole.add(ix.ids[ix.goals[0]])
-    out: list[_Candidate] = []
-    # Fallbacks for the lines a single point of failure takes its dependents down along.
-    lines: list[tuple[float, str, int, str]] = []
-    for e in spec.elements:
-        for ni, need in enumerate(e.needs):
-            if not need.hard or need.redundant:
-                continue
-            for tid in need.targets:
-                if tid in spofs and tid not in sole:
-                    lines.append((-weight(tid), e.id, ni, tid))
-    lines.sort()
-    fb = [_fallback(spec, spec.by_id[o], ni, t) for _, o, ni, t in lines[:MAX_PER_KIND]]
-    sp = [c for c in (_second_provider(spec, t) for t in sorted(
-        (s for s in spofs if s not in sole), key=lambda i: (-weight(i), i))) if c]
-    av = [c for c in (_more_available(spec, i) for i in sorted(
-        (i for i, a in base.availability.items() if a < 1), key=lambda i: (-weight(i), i)))
-          if c]
-    # Interleave the kinds so that each gets a chance within the budget.
-    kinds = [fb, sp[:MAX_PER_KIND], av[:MAX_PER_KIND]]
-    for k in range(MAX_PER_KIND):
-        for kind in kinds:
-            if k < len(kind) and len(out) < MAX_CANDIDATES:
-                out.append(kind[k])
+@dataclass
+class _Base:
+    """The journey as analysed, for comparing every copy with it."""
+
+    spec: Spec
+    ix: Index
+    spofs: frozenset[str]
+    cascades: Sequence[RawCascade]
+    method: str | None  # probability method for the copies; None: probability off
+    trials: int
+    seed: int
+    collapse: float | None
+    completion: float | None
+    pairs: frozenset[tuple[str, ...]] | None  # None: pairs not computed
+
+    def cut_off(self, v: int) -> tuple[str, ...]:
+        c = self.cascades[v]
+        gone = c.failed | c.down | c.stranded
+        return tuple(self.ix.ids[g] for g in self.ix.goals if g in gone)
+
+
+def _verify(base: _Base, cand: _Candidate, likelihood: bool) -> tuple[FixEffect, CutFinder]:
+    """The copy's structure re-analysed (and its likelihood, when asked)."""
+    from journeymap.analysis.cutsets import CutFinder
+
+    ix = Index(cand.spec)
+    finder = CutFinder(ix)
+    after = {ix.ids[v] for v in finder.spofs}
+    raw = Baseline(ix).cascade((ix.pos[cand.element],))
+    gone = raw.failed | raw.down | raw.stranded
+    v0 = base.ix.pos[cand.element]
+    effect = FixEffect(
+        spofs_removed=tuple(sorted(base.spofs - after)),
+        spofs_added=tuple(sorted(after - base.spofs)),
+        spofs_before=len(base.spofs), spofs_after=len(after),
+        lost_before=base.cascades[v0].customers_lost, lost_after=raw.customers_lost,
+        cut_off_before=base.cut_off(v0),
+        cut_off_after=tuple(ix.ids[g] for g in ix.goals if g in gone
+                            and SUFFIX not in ix.ids[g]),
+        collapse_before=None, collapse_after=None,
+        completion_before=None, completion_after=None)
+    return (_with_likelihood(base, ix, effect) if likelihood else effect), finder
+
+
+def _with_likelihood(base: _Base, ix: Index, effect: FixEffect) -> FixEffect:
+    """``effect`` with Q and expected completion of the copy (by the journey's method,
+    trials and seed), when the journey has risk numbers."""
+    from journeymap.analysis.probability import collapse_probability
+
+    if base.method is None:
+        return effect
+    p = collapse_probability(ix, base.method, trials=base.trials, seed=base.seed)
+    return dataclasses.replace(effect, collapse_before=base.collapse,
+                               collapse_after=_p(p.collapse),
+                               completion_before=base.completion,
+                               completion_after=_p(p.completion))
+
+
+def _p(x: float) -> float:
+    r = round(x, 12)
+    return 0.0 if r <= 0 else min(r, 1.0)
+
+
+def _better(base: _Base, kind: str, eid: str, e: FixEffect) -> bool:
+    if len(e.spofs_added) > len(e.spofs_removed):
+        return False
+    if eid in base.spofs:
+        return eid in e.spofs_removed
+    if kind == AVAILABILITY:
+        return (e.collapse_change or 0.0) < 0 or (e.completion_change or 0.0) > 0
+    return e.lost_after < e.lost_before or bool(e.outcomes_protected)
+
+
+def hours_shown(hours: float | None) -> float:
+    """Hours a year as the outputs print them: whole hours from 10, tenths below (so
+    two fixes that read the same rank as equal, and the next rule decides)."""
+    if hours is None or hours <= 0:
+        return 0.0
+    return float(round(hours)) if hours >= 10 else round(hours, 1)
+
+
+def rank_key(spec: Spec, fix: Fix) -> tuple[object, ...]:
+    """The ranking (module docs), one entry per rule of :data:`ORDER`."""
+    e = fix.effect
+    return (not e.spofs_removed, -hours_shown(e.hours_per_year_saved),
+            -(len(e.spofs_removed) - len(e.spofs_added)),
+            -round(e.completion_change or 0.0, 6),
+            -len(e.outcomes_protected),
+            -round(e.customers_protected, 9),
+            KIND_ORDER.get(fix.kind, 9),
+            CONTROL_ORDER.get(spec.control_of(fix.element), 9),
+            (spec.by_id[fix.element].name.casefold(), fix.element))
+
+
+def order_reason(spec: Spec, first: Fix, second: Fix) -> str:
+    """The rule of :data:`ORDER` that puts ``first`` before ``second`` ("" if none)."""
+    for rule, a, b in zip(ORDER, rank_key(spec, first), rank_key(spec, second)):
+        if a != b:
+            return rule
+    return ""
+
+
+def rerun_budget(n: int) -> int:
+    """Candidates re-analysed for a journey of ``n`` elements (each costs an analysis)."""
+    return max(4, min(MAX_RERUNS, RERUN_ELEMENTS // max(n, 1)))
+
+
+def _targets(base: _Base, importance: dict[str, float]) -> list[str]:
+    """Parts worth a fix, most promising first: single points of failure (by how much
+    they add to Q, then how often they are down), the failures that stop many customers
+    or cut off an outcome (largest first), then people and teams often away."""
+    spec, ix = base.spec, base.ix
+    spofs = sorted(base.spofs, key=lambda i: (-importance.get(i, 0.0),
+                                              spec.availability_of(i)[0], i))
+    many_goals = len(ix.goals) > 1
+    partial = [ix.ids[v] for v, c in enumerate(base.cascades)
+               if ix.ids[v] not in base.spofs and (
+                   c.customers_lost >= PARTIAL_SHARE
+                   or (many_goals and not ix.is_goal[v] and base.cut_off(v)))]
+    partial.sort(key=lambda i: (-base.cascades[ix.pos[i]].customers_lost,
+                                -len(base.cut_off(ix.pos[i])), i))
+    people = sorted((e.id for e in spec.elements if e.kind in COVER_KINDS
+                     and spec.availability_of(e.id)[0] < 1 and e.id not in base.spofs),
+                    key=lambda i: (-importance.get(i, 0.0), spec.availability_of(i)[0], i))
+    seen: set[str] = set()
+    out = []
+    for i in spofs + partial[:PARTIAL_LIMIT] + people[:COVER_LIMIT]:
+        if i not in seen:
+            seen.add(i)
+            out.append(i)
     return out
 
 
-def rank_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
-               spofs: set[str] | None = None) -> list[Fix]:
-    """Candidate fixes for ``spec``, each verified by a re-run, best first.
+def _candidates(base: _Base, eid: str) -> list[_Candidate]:
+    spec = base.spec
+    e = spec.by_id[eid]
+    if e.is_touchpoint:
+        if e.entry or e.goal:
+            found: list[_Candidate | None] = [second_endpoint(spec, eid)]
+        else:
+            found = [bypass(spec, eid), second_channel(spec, eid)]
+    elif eid not in base.spofs and base.cascades[base.ix.pos[eid]].customers_lost == 0 \
+            and not base.cut_off(base.ix.pos[eid]):
+        found = [cover(spec, eid)]  # harmless alone: only how often it is away matters
+    else:
+        found = [move_off(spec, base.ix, eid), fallback(spec, eid), second_provider(spec, eid)]
+    return [c for c in found if c is not None]
 
-    ``base`` is the journey's own :class:`~.risk.Risk` (computed when not given) and
-    ``spofs`` its single points of failure (ids). Only fixes whose re-run shows an
-    improvement (fewer single points of failure or pairs, a lower Q or a higher
-    expected completion) are returned.
-    """
-    from journeymap.analysis.cutsets import CutFinder
+
+def search_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
+                 spofs: set[str] | None = None, cascades: Sequence[RawCascade] | None = None,
+                 ix: Index | None = None) -> FixSearch:
+    """Every candidate fix re-analysed (within :func:`rerun_budget`), ranked.
+
+    ``base`` is the journey's own :class:`~.risk.Risk`, ``spofs`` its single points of
+    failure (ids) and ``cascades`` every element's single-failure cascade in index order
+    (each computed when not given)."""
     from journeymap.analysis.risk import assess_risk
 
-    opts = dataclasses.replace(options, max_order=min(options.max_order, 2), fixes=False)
-    if base is None or spofs is None:
-        ix = Index(spec)
-        base = assess_risk(spec, opts, ix, with_fixes=False)
-        spofs = {ix.ids[v] for v in CutFinder(ix).spofs}
-    pairs0 = {c.ids for c in base.pairs}
+    ix = ix or Index(spec)
+    if base is None:
+        base = assess_risk(spec, dataclasses.replace(options, fixes=False), ix,
+                           with_fixes=False)
+    if cascades is None:
+        from journeymap.analysis.fast import fast_cascades
+
+        cascades = fast_cascades(ix)[2]
+    if spofs is None:
+        spofs = {ix.ids[v] for v, c in enumerate(cascades) if c.collapses}
     p0 = base.probability
-    if p0 is not None and p0.method == MONTE_CARLO:
-        # Exact was not affordable for the journey: it will not be for a fix either.
-        opts = dataclasses.replace(opts, probability=MONTE_CARLO)
-    out: list[tuple[tuple[float, int, int, str], Fix]] = []
-    for cand in candidates(spec, base, spofs):
-        ix = Index(cand.spec)
-        finder = CutFinder(ix)
-        after_spofs = {ix.ids[v] for v in finder.spofs}
-        after = assess_risk(cand.spec, opts, ix, with_fixes=False)
-        pairs1 = {c.ids for c in after.pairs}
-        p1 = after.probability
-        effect = FixEffect(
-            spofs_removed=tuple(sorted(spofs - after_spofs)),
-            spofs_added=tuple(sorted(after_spofs - spofs)),
-            pairs_removed=len(pairs0 - pairs1), pairs_added=len(pairs1 - pairs0),
-            collapse_before=p0.collapse if p0 else None,
-            collapse_after=p1.collapse if p1 else None,
-            completion_before=p0.completion if p0 else None,
-            completion_after=p1.completion if p1 else None)
-        dq = effect.collapse_change or 0.0
-        dc = effect.completion_change or 0.0
-        better = (effect.spofs_removed and not effect.spofs_added) or dq < 0 or dc > 0 or (
-            effect.pairs_removed > effect.pairs_added)
-        if not better:
+    method = None
+    if p0 is not None:
+        # Exact when it was exact for the journey (and affordable for the copy); Monte
+        # Carlo with the same trials and seed when it was not.
+        method = MONTE_CARLO if p0.method == MONTE_CARLO else AUTO
+    pairs = (frozenset(c.ids for c in base.pairs)
+             if base.cut_sets is not None and base.max_order >= 2 else None)
+    b = _Base(spec, ix, frozenset(spofs), cascades, method, options.trials, options.seed,
+              p0.collapse if p0 else None, p0.completion if p0 else None, pairs)
+    importance = {i: (x.criticality or 0.0) for i, x in (base.importance or {}).items()}
+    budget = rerun_budget(ix.n)
+    left = budget
+    tried: list[str] = []
+    best: list[tuple[Fix, CutFinder]] = []
+    for eid in _targets(b, importance):
+        cands = _candidates(b, eid)
+        if not cands:
             continue
-        fix = Fix(cand.kind, cand.element, cand.line, cand.title, cand.assumption, effect)
-        out.append(((dq, -len(effect.spofs_removed), -effect.pairs_removed, cand.title), fix))
-    out.sort(key=lambda x: x[0])
-    return [f for _, f in out]
+        if len(cands) > left:
+            break
+        left -= len(cands)
+        tried.append(eid)
+        # The structure of every candidate first (cheap), then the likelihood of the best
+        # one only (a probability computation each): a part's candidates differ in what
+        # they remove, and where they do not the kind order decides anyway.
+        verified = []
+        for c in cands:
+            effect, finder = _verify(b, c, likelihood=c.kind == AVAILABILITY)
+            if _better(b, c.kind, eid, effect):
+                verified.append((Fix(c.kind, eid, c.line, c.title, c.alternative,
+                                     c.assumption, effect, c.users, c.moved, c.partners,
+                                     c.before, c.after, c.spec), finder))
+        if not verified:
+            continue
+        fix, finder = min(verified, key=lambda x: rank_key(spec, x[0]))
+        if fix.kind != AVAILABILITY:
+            fix = dataclasses.replace(fix, effect=_with_likelihood(b, finder.ix, fix.effect))
+        best.append((fix, finder))
+    best.sort(key=lambda x: rank_key(spec, x[0]))
+    kept: list[Fix] = []
+    covered: set[str] = set()
+    for fix, finder in best:
+        removed = set(fix.effect.spofs_removed)
+        if fix.element in b.spofs and not removed - covered:
+            continue  # a better fix already removes all it would
+        covered |= removed
+        if b.pairs is not None:
+            after = {tuple(sorted(finder.ix.ids[v] for v in c)) for c in finder.cut_sets(2)}
+            fix = dataclasses.replace(fix, effect=dataclasses.replace(
+                fix.effect, pairs_removed=len(b.pairs - after), pairs_added=len(after - b.pairs)))
+        kept.append(fix)
+    return FixSearch(tuple(kept), tuple(tried), budget)
+
+
+def rank_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
+               spofs: set[str] | None = None, cascades: Sequence[RawCascade] | None = None
+               ) -> list[Fix]:
+    """The verified fixes for ``spec``, best first (:func:`search_fixes`)."""
+    return list(search_fixes(spec, options, base, spofs, cascades).fixes)
 
 
 __all__ = [
-    "AVAILABILITY",
-    "FALLBACK",
-    "SECOND_PROVIDER",
-    "Fix",
-    "FixEffect",
-    "candidates",
-    "rank_fixes",
+    "AVAILABILITY", "BYPASS", "FALLBACK", "KIND_ORDER", "MOVE_OFF", "ORDER", "SECOND_CHANNEL",
+    "SECOND_ENTRY", "SECOND_GOAL", "SECOND_PROVIDER", "Fix", "FixEffect", "FixSearch",
+    "false_redundancy", "hours_shown", "is_relay", "order_reason", "rank_fixes", "rank_key",
+    "rerun_budget", "search_fixes",
 ]

@@ -4,16 +4,17 @@ element and fixes ranked by their verified effect.
 
 :func:`assess_risk` is what :func:`journeymap.analysis.analyze` calls with
 ``risk=RiskOptions(...)``; the pieces live in :mod:`.probability` (Q, completion,
-importance), :mod:`.cutsets` (pairs and beyond) and :mod:`.fixes` (candidate fixes,
-each re-analysed on a copy of the journey).
+importance), :mod:`.cutsets` (pairs and beyond) and :mod:`.fixes` (the one ranked list
+of fixes, each re-analysed on a copy of the journey).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from journeymap.analysis.cascade import clean
+from journeymap.analysis.cascade import RawCascade, clean
 from journeymap.analysis.cutsets import CutFinder
 from journeymap.analysis.flow import FlowSolver
 from journeymap.analysis.index import Index
@@ -91,6 +92,9 @@ class Risk:
     max_order: int
     # :class:`.fixes.Fix`, best first; None: not computed (over the size limit)
     fixes: tuple[object, ...] | None = field(default=())
+    # ids of the parts whose candidate fixes were re-analysed (the rest were over the
+    # re-analysis budget, :func:`.fixes.rerun_budget`)
+    fixes_tried: tuple[str, ...] = ()
 
     @property
     def pairs(self) -> tuple[CutSet, ...]:
@@ -147,9 +151,11 @@ def probability_given(spec: Spec, failed: list[str], method: str = AUTO, *,
 
 def assess_risk(spec: Spec, options: RiskOptions, ix: Index | None = None,
                 with_fixes: bool | None = None, spofs: frozenset[int] | None = None,
-                comp0: float | None = None) -> Risk:
-    """Everything in :class:`Risk` for one journey. ``spofs`` (indices) and ``comp0``
-    (baseline completion), when the engine has them, save computing them again."""
+                comp0: float | None = None, cascades: Sequence[RawCascade] | None = None
+                ) -> Risk:
+    """Everything in :class:`Risk` for one journey. ``spofs`` (indices), ``comp0``
+    (baseline completion) and ``cascades`` (every element's, in index order), when the
+    engine has them, save computing them again."""
     ix = ix or Index(spec)
     avail = availabilities(ix)
     sources = {i: spec.availability_of(i)[1] for i in ix.ids}
@@ -174,15 +180,13 @@ def assess_risk(spec: Spec, options: RiskOptions, ix: Index | None = None,
     risk = Risk(availability=dict(zip(ix.ids, avail)), availability_source=sources,
                 probability=prob, importance=imp, cut_sets=cuts, max_order=options.max_order)
     if options.fixes if with_fixes is None else with_fixes:
-        from journeymap.analysis.fixes import rank_fixes
+        from journeymap.analysis.fixes import search_fixes
 
         if ix.n > AUTO_FIXES_MAX:
             return dataclasses.replace(risk, fixes=None)
-
-        risk = Risk(risk.availability, risk.availability_source, risk.probability,
-                    risk.importance, risk.cut_sets, risk.max_order,
-                    tuple(rank_fixes(spec, options, base=risk, spofs={
-                        ix.ids[v] for v in spofs})))
+        found = search_fixes(spec, options, base=risk, spofs={ix.ids[v] for v in spofs},
+                             cascades=cascades, ix=ix)
+        risk = dataclasses.replace(risk, fixes=found.fixes, fixes_tried=found.tried)
     return risk
 
 

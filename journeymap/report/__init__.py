@@ -52,11 +52,12 @@ def report_date(paths: Sequence[str], override: str | None = None,
 
 def analyse_for_report(spec: Spec) -> JourneyAnalysis:
     """The analysis a report reads: with the risk numbers (how likely, hours stopped a
-    year) but without the risk module's own fixes (the report verifies its own)."""
+    year) and the verified fixes (:mod:`journeymap.analysis.fixes`, the list
+    ``journeymap analyze`` gives), without pairs of failures (the report shows none)."""
     from journeymap.analysis import analyze
     from journeymap.analysis.risk import RiskOptions
 
-    return analyze(spec, risk=RiskOptions(fixes=False, max_order=1))
+    return analyze(spec, risk=RiskOptions(max_order=1))
 
 
 def _check(fmt: str) -> None:

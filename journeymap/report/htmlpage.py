@@ -189,7 +189,8 @@ def _summary(j: JourneyReport, kicker: str, level: str = "h1") -> str:
     volume = f" · {_e(j.volume_text)} {_e(j.people)} a month" if j.volume_text else ""
     volume += f" · {_e(j.value_text)}" if j.value_text else ""
     tie = f'<p class="small">{_e(j.tie_note)}</p>' if j.tie_note else ""
-    unfixed = f"<p>{_e(j.unfixed)}</p>" if j.unfixed else ""
+    unfixed = (f'<p class="small">{_e(j.fix_order)}</p>' if j.fix_order else "") + (
+        f"<p>{_e(j.unfixed)}</p>" if j.unfixed else "")
     return (f'<p class="kicker">{_e(kicker)}</p><{level}>{_e(j.title)}</{level}>'
             f'<p class="meta">Owner: {_e(j.owner)} · {_e(j.date_text)} · {_e(j.baseline)} of '
             f"{_e(j.people)} finish when everything works{volume}</p>"

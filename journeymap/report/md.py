@@ -81,6 +81,8 @@ def _summary(j: JourneyReport, level: str = "#") -> list[str]:
     out += [f"{level}# The fixes to fund first", "",
             "Each fix was written into a copy of the journey and the copy analysed again.", ""]
     out += _actions(j.top_actions)
+    if j.fix_order:
+        out += [md_escape(j.fix_order), ""]
     if j.unfixed:
         out += [md_escape(j.unfixed), ""]
     return out + _glossary(j.glossary)

@@ -21,8 +21,10 @@ Object keys, in order (the contract's keys first, then additions)::
                 ci95{collapse[lo, hi], completion[lo, hi]} | null,
                 completion_method, note} | null,
     cut_sets[]{ids, customers_lost, control[], probability},
-    fixes[]{kind, element, line{source, target} | null, title, assumption,
-            verified{spofs_removed, spofs_added, pairs_removed, pairs_added,
+    fixes[]{kind, element, line{source, target} | null, title, alternative, assumption,
+            verified{spofs_removed, spofs_added, spofs_before, spofs_after,
+                     pairs_removed | null, pairs_added | null,
+                     customers_lost_before, customers_lost_after, outcomes_protected,
                      collapse_before, collapse_after, collapse_change,
                      completion_before, completion_after, completion_change,
                      hours_per_year_saved}}
@@ -38,7 +40,8 @@ number came from Monte Carlo (an exact number's interval is the number itself).
 unless ``--max-order`` is given for cut sets). ``cut_sets`` are sorted by size, then
 ids; ``control`` lists each member's control in ``ids`` order; ``probability`` is the
 chance all members fail on their own at once.
-``fixes`` are best first, each with what re-running the analysis on the fixed copy showed.
+``fixes`` are best first (``journeymap.analysis.fixes``: the ranking and what is tried),
+each with what re-running the analysis on the fixed copy showed.
 
 Lines are ``{source, target, kind, form, required, members, location}`` where
 ``source`` needs ``target``.
@@ -166,10 +169,14 @@ def _fix(f: Any) -> dict[str, Any]:
     e = f.effect
     return {"kind": f.kind, "element": f.element,
             "line": {"source": f.line[0], "target": f.line[1]} if f.line else None,
-            "title": f.title, "assumption": f.assumption,
+            "title": f.title, "alternative": f.alternative, "assumption": f.assumption,
             "verified": {"spofs_removed": list(e.spofs_removed),
                          "spofs_added": list(e.spofs_added),
+                         "spofs_before": e.spofs_before, "spofs_after": e.spofs_after,
                          "pairs_removed": e.pairs_removed, "pairs_added": e.pairs_added,
+                         "customers_lost_before": e.lost_before,
+                         "customers_lost_after": e.lost_after,
+                         "outcomes_protected": list(e.outcomes_protected),
                          "collapse_before": e.collapse_before,
                          "collapse_after": e.collapse_after,
                          "collapse_change": e.collapse_change,

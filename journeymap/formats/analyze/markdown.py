@@ -119,7 +119,8 @@ def risk_md(a: JourneyAnalysis) -> list[str]:
     if r.fixes:
         out += ["Fixes ranked by what they buy (each re-analysed on a copy of the journey):", ""]
         for n, f in enumerate(r.fixes[:TOP_FIXES], 1):
-            out.append(f"{n}. **{markdown(f.title)}**: {markdown(fix_sentence(f))}. "  # type: ignore[attr-defined]
+            out.append(f"{n}. **{markdown(f.title)}** ({_code(f.element)}, "  # type: ignore[attr-defined]
+                       f"{f.kind}): {markdown(fix_sentence(f))}. "  # type: ignore[attr-defined]
                        f"_Assumes {markdown(f.assumption)}._")  # type: ignore[attr-defined]
         out.append("")
     return out

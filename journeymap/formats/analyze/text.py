@@ -167,15 +167,20 @@ def fix_sentence(f: object) -> str:
     e = f.effect  # type: ignore[attr-defined]
     parts = []
     if e.collapse_change is not None:
+        saved = e.hours_per_year_saved or 0.0
         parts.append(f"collapse {chance(e.collapse_before)} -> {chance(e.collapse_after)}"
-                     + (f" ({_hours(e.hours_per_year_saved)} a year less)"
-                        if e.hours_per_year_saved and e.hours_per_year_saved > 0 else ""))
+                     + (f" ({_hours(saved)} a year less)" if saved * 60 >= 1 else ""))
     if e.completion_change:
         parts.append(f"completion {e.completion_change * 100:+.3g} points")
     if e.spofs_removed:
         parts.append("no longer single points of failure: " + ", ".join(e.spofs_removed))
     if e.spofs_added:
         parts.append("new single points of failure: " + ", ".join(e.spofs_added))
+    if e.lost_after < e.lost_before and f.element not in e.spofs_removed:  # type: ignore[attr-defined]
+        parts.append(f"its failure stops {chance(e.lost_after)} instead of "
+                     f"{chance(e.lost_before)}")
+    if e.outcomes_protected:
+        parts.append("outcomes no longer cut off: " + ", ".join(e.outcomes_protected))
     if e.pairs_removed or e.pairs_added:
         parts.append(f"pairs -{e.pairs_removed} +{e.pairs_added}")
     return "; ".join(parts)
@@ -206,12 +211,13 @@ def risk_lines(a: JourneyAnalysis, s: Callable[..., str]) -> list[str]:
                      rows, indent="    ")
     if r.fixes is None:
         out.append("  Fixes are not verified for journeys over 3,000 elements (each candidate "
-                   "is one more analysis).")
+                   "is one more analysis of the whole journey).")
     elif r.fixes:
         out.append("  Fixes ranked by what they buy (each re-analysed on a copy of the "
                    "journey):")
         for n, f in enumerate(r.fixes[:TOP_FIXES], 1):
-            out.append(f"    {n}. {f.title}: {fix_sentence(f)}")  # type: ignore[attr-defined]
+            out.append(f"    {n}. {f.title} [{f.kind} {f.element}]: "  # type: ignore[attr-defined]
+                       f"{fix_sentence(f)}")
             out.append(f"       assumes {f.assumption}")  # type: ignore[attr-defined]
     out.append("")
     return out
