@@ -50,21 +50,25 @@ design, whatever the service levels, which are estimates, say); then most expect
 time stopped saved (hours a year, rounded as printed: whole hours from 10, tenths
 below); then most single points of failure removed (net of any it adds); then the gain
 in expected completion; then most outcomes no longer cut off by the fixed part; then
-most customers its failure no longer stops; then the kind of fix (one that keeps every
-step before one that skips a relay, a move before a copy); then least under our
+most customers its failure no longer stops; then the kind of fix (:data:`KIND_ORDER`: a
+move, skipping a relay, a second way, a fallback, a copy, cover); then least under our
 control (what we cannot otherwise influence first); then name. Of the candidates for
-one part only the best is kept, and a fix whose removals a better fix already makes is
-left out, so no two fixes repeat each other.
+one part only the best is kept (chosen by what the copies' structure shows, the same
+ranking without the likelihood; only the chosen one's Q and completion are computed),
+and a fix whose removals a better fix already makes is left out, so no two fixes repeat
+each other.
 
-**Cost.** Every candidate is one more analysis of the copy (single points of failure,
-one cascade, Q and completion; pairs for the kept fixes when the journey's pairs were
-computed). At most :func:`rerun_budget` candidates are re-analysed, fewer for large
-journeys; over :data:`~journeymap.analysis.risk.AUTO_FIXES_MAX` elements none are
-(``fixes`` is ``null``).
+**Cost.** Every candidate is one more analysis of the copy's structure (single points
+of failure, one cascade); the one kept per part adds Q and completion, and pairs when
+the journey's pairs were computed. At most :func:`rerun_budget` candidates are
+re-analysed (48, fewer for large journeys: 5 at 1,000 elements); over
+:data:`~journeymap.analysis.risk.AUTO_FIXES_MAX` elements none are (``fixes`` is
+``null``, the text says so, the report says why no fix is shown).
 
 >>> from journeymap.spec import load_spec                        # doctest: +SKIP
 >>> from journeymap.analysis.risk import RiskOptions             # doctest: +SKIP
->>> fixes = rank_fixes(load_spec("specs/newsletter-video.journey.yaml"), RiskOptions())
+>>> fixes = rank_fixes(load_spec("specs/newsletter-video.journey.yaml"),
+...                    RiskOptions())                            # doctest: +SKIP
 >>> fixes[0].kind, fixes[0].effect.spofs_removed                 # doctest: +SKIP
 ('bypass', ('bitly-service', 'short-link'))
 """
@@ -88,10 +92,11 @@ if TYPE_CHECKING:
 SECOND_PROVIDER, FALLBACK, MOVE_OFF = "second-provider", "fallback", "move-off"
 SECOND_CHANNEL, BYPASS = "second-channel", "bypass"
 SECOND_ENTRY, SECOND_GOAL, AVAILABILITY = "second-entry", "second-goal", "availability"
-# Among fixes equal on every number: a targeted move first, then fixes that keep every
-# step, then a bypass of a relay, then cover (see the module docs).
-KIND_ORDER = {MOVE_OFF: 0, SECOND_ENTRY: 1, SECOND_GOAL: 1, SECOND_CHANNEL: 2, FALLBACK: 3,
-              SECOND_PROVIDER: 4, BYPASS: 5, AVAILABILITY: 6}
+# Among fixes equal on every number: a targeted move first, then skipping a relay (only
+# ever offered for relays, where it is the cheapest real fix), then fixes that add a
+# second way or a fallback, then a second copy, then cover (see the module docs).
+KIND_ORDER = {MOVE_OFF: 0, BYPASS: 1, SECOND_ENTRY: 2, SECOND_GOAL: 2, SECOND_CHANNEL: 3,
+              FALLBACK: 4, SECOND_PROVIDER: 5, AVAILABILITY: 6}
 # The ranking rules, in order (:func:`order_reason` returns one of these names).
 ORDER = ("removes", "hours", "spofs", "completion", "outcomes", "customers", "kind",
          "control", "name")
