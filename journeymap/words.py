@@ -341,6 +341,16 @@ def spelled_out(short: str, texts: list[str]) -> str:
     return ""
 
 
+def _sentence_case(text: str) -> str:
+    """"Know your customer" -> "know your customer" (a phrase that only starts a sentence
+    with its capital); "Amazon Web Services" keeps its capitals (a name)."""
+    words = text.split()
+    if len(words) > 1 and words[0][:1].isupper() and words[0][1:].islower() and all(
+            not w[:1].isupper() for w in words[1:]):
+        return text[:1].lower() + text[1:]
+    return text
+
+
 def glossary(shown: list[str], texts: list[str],
              described: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(abbreviation, what it stands for or "") for every abbreviation in the ``shown``
@@ -360,9 +370,7 @@ def glossary(shown: list[str], texts: list[str],
                 if not meaning and (described or {}).get(short):
                     first = re.split(r"(?<=[.;])\s", (described or {})[short].strip())[0]
                     meaning = first.rstrip(".;")
-                    if meaning[1:2].islower():  # "Parcel courier" -> "parcel courier"
-                        meaning = meaning[:1].lower() + meaning[1:]
-                found[short] = meaning
+                found[short] = _sentence_case(meaning)
     return sorted(((k, v) for k, v in found.items()
                    if v or len(k) <= _LONGEST_UNDEFINED), key=lambda kv: kv[0].casefold())
 

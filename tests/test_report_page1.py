@@ -214,11 +214,11 @@ def test_the_legend_lists_only_what_page_one_prints(examples):
     for path, r, texts, _ in examples:
         first = texts[0]
         assert "stops some" not in first and "stops no one" not in first, path.name
-        legend = first.split("Colours on this page:", 1)[1].split("Abbreviations", 1)[0]
+        legend = first.split("Colours:", 1)[1].split("Abbreviations", 1)[0]
         shown = {f.control for f in r.findings[:r.shown]}
         for control, tag in TAGS.items():
             assert (tag in legend) == (control in shown), (path.name, tag)
-        table = first.split("What breaks the journey", 1)[1].split("Colours on this page", 1)[0]
+        table = first.split("What breaks the journey", 1)[1].split("Colours:", 1)[0]
         for tag in TAGS.values():  # a tag in the legend is a tag in the table above it
             if tag in legend:
                 assert tag in table.replace("OUTSIDE OUR CONTROL", "" if tag != TAGS[
@@ -251,8 +251,9 @@ def test_an_abbreviation_is_spelled_out_from_the_journeys_own_words(tmp_path):
     assert f"{report_model.NOT_SPELLED_OUT}: KYC" in texts[0]
     r, texts, md = odd_report(tmp_path, description="Know your customer (KYC) checks for "
                                                     "every applicant")
-    assert [(a.short, a.meaning) for a in r.glossary] == [("KYC", "Know your customer")]
-    assert "KYC: Know your customer" in texts[0] and "**KYC**: Know your customer" in md
+    # Said as a phrase in a sentence ("know your customer"), not as it starts one.
+    assert [(a.short, a.meaning) for a in r.glossary] == [("KYC", "know your customer")]
+    assert "KYC: know your customer" in texts[0] and "**KYC**: know your customer" in md
 
 
 @pytest.mark.parametrize("short, text, meaning", [
@@ -273,3 +274,113 @@ def test_codes_and_brand_words_are_not_abbreviations_to_spell_out():
     assert abbreviations("Remote router management (TR-069), IDEMIA, A&E, APIs") == [
         "IDEMIA", "A&E", "API"]
     assert the("Our AWS accounts") == "Our AWS accounts" and the("Hosting") == "the Hosting"
+
+
+# --------------------------------------------------------------------------- portfolio
+
+
+def folio_spec(tmp_path: Path, journey: str, host: str, extra_step: bool = False,
+               ops: str = "") -> Path:
+    """A journey whose only goal needs the host vendor's hosting; ``extra_step`` puts one
+    more touch-point of ours on the only way through (one more single point of failure);
+    ``ops`` declares a team of that name that runs nothing on the way."""
+    steps = ["mail", "watch"] if not extra_step else ["mail", "page", "watch"]
+    parties = [{"id": "us", "name": "Us", "control": "internal"},
+               {"id": "vh", "name": host, "control": "external"}]
+    if ops:
+        parties.append({"id": "ops", "name": ops, "control": "internal"})
+    touchpoints = [{"id": "mail", "name": "Mail", "stage": "s1", "owner": "us", "entry": True}]
+    if extra_step:
+        touchpoints.append({"id": "page", "name": "Landing page", "stage": "s1", "owner": "us"})
+    touchpoints.append({"id": "watch", "name": "Watch the video", "stage": "s2",
+                        "owner": "us", "goal": True, "needs": ["host"]})
+    path = tmp_path / f"{journey}.journey.yaml"
+    path.write_text(yaml.safe_dump({
+        "journeymap": 1,
+        "journey": {"id": journey, "name": f"Journey {journey}", "owner": "us"},
+        "stages": [{"id": "s1", "name": "Start"}, {"id": "s2", "name": "Finish"}],
+        "parties": parties, "touchpoints": touchpoints,
+        "supports": [{"id": "host", "name": "Hosting", "kind": "vendor", "owner": "vh"}],
+        "flow": [f"{a} -> {b}" for a, b in zip(steps, steps[1:])],
+    }, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def folio(paths: list[Path]) -> tuple[report_model.PortfolioReport, str, str, str]:
+    """The portfolio model and its first page as PDF text, Markdown and HTML."""
+    analyses = [analyse_for_report(load_spec(str(p))) for p in paths]
+    pdf = report_bytes(analyses, "pdf", DATE, portfolio=True)
+    md = report_bytes(analyses, "md", DATE, portfolio=True).decode("utf-8")
+    html = report_bytes(analyses, "html", DATE, portfolio=True).decode("utf-8")
+    return report_model.portfolio_report(analyses, DATE), page_texts(pdf)[0], md, html
+
+
+@needs_poppler
+def test_one_party_under_two_names_is_one_party_and_flagged(tmp_path):
+    paths = [folio_spec(tmp_path, "j1", "StreamCo"), folio_spec(tmp_path, "j2", "StreamCo Ltd"),
+             folio_spec(tmp_path, "j3", "StreamCo")]
+    p, first, md, html = folio(paths)
+    (vendor,) = [s for s in p.shared if "StreamCo" in s.party]
+    assert vendor.party == "StreamCo" and vendor.aliases == ("StreamCo Ltd",)
+    assert len(vendor.impacts) == 3 and vendor.stopped == 3  # matched, not split in two
+    said = ("Called 'StreamCo' in Journey j1 and Journey j3; 'StreamCo Ltd' in Journey j2: "
+            "counted as one; check it is one and use one name.")
+    assert vendor.mismatch == said
+    assert said in first and said.replace("'", "’") not in first
+    assert md.count("'StreamCo Ltd' in Journey j2") == 1 and "StreamCo Ltd" in html
+    assert p.name_checks == ()  # flagged once, beside the vendor
+
+
+@needs_poppler
+def test_a_party_under_two_names_is_flagged_even_when_it_breaks_nothing(tmp_path):
+    paths = [folio_spec(tmp_path, "j1", "StreamCo", ops="Operations"),
+             folio_spec(tmp_path, "j2", "StreamCo", ops="Ops team")]
+    p, first, md, html = folio(paths)
+    assert all(not s.mismatch for s in p.shared)
+    said = ("Called 'Operations' in Journey j1; 'Ops team' in Journey j2: counted as one; "
+            "check it is one and use one name.")
+    assert p.name_checks == (said,)
+    assert said in first and said in md.replace("\\", "") and "Ops team" in html
+    same = [folio_spec(tmp_path, "j1", "StreamCo", ops="Ops"),
+            folio_spec(tmp_path, "j2", "StreamCo", ops="Ops")]
+    assert folio(same)[0].name_checks == ()
+
+
+@needs_poppler
+def test_a_column_that_says_the_same_for_every_journey_is_said_once(tmp_path):
+    paths = [folio_spec(tmp_path, "j1", "StreamCo"), folio_spec(tmp_path, "j2", "StreamCo")]
+    p, first, md, html = folio(paths)
+    # Two journeys alike in every column: no column but the journey's name is printed...
+    assert p.columns == () and p.column_labels == ()
+    table = first.split("The journeys, most at risk first", 1)[1].split("Vendors and", 1)[0]
+    for label in report_model.COLUMN_LABELS.values():
+        assert label not in table.split("The same for every journey")[0], label
+    # ...and what the columns would have said is said once, under the table.
+    r = p.rows[0]
+    for c in report_model.ALL_COLUMNS:  # an empty cell (no volume given) says nothing
+        said = f"{report_model.COLUMN_LABELS[c]}: {getattr(r, c)}"
+        assert (said in p.same_for_all) == (getattr(r, c) != ""), c
+    assert p.same_for_all in first and p.same_for_all in html.replace("&#x27;", "'")
+    assert "| journey |\n|---|\n| Journey j1 |" in md
+
+    # One journey with one more single point of failure: the columns that differ come back.
+    paths = [folio_spec(tmp_path, "j1", "StreamCo"),
+             folio_spec(tmp_path, "j2", "StreamCo", extra_step=True)]
+    p, first, md, html = folio(paths)
+    assert "count_text" in p.columns and "verdict" not in p.columns
+    for c in p.columns:
+        assert len({str(getattr(r, c)) for r in p.rows}) > 1, c
+    for c in set(report_model.ALL_COLUMNS) - set(p.columns):
+        assert len({str(getattr(r, c)) for r in p.rows}) == 1, c
+        assert (f"{report_model.COLUMN_LABELS[c]}: " in p.same_for_all) == bool(
+            getattr(p.rows[0], c)), c
+    header = md.split("## The journeys, most at risk first", 1)[1].split("\n")[2]
+    assert header == "| " + " | ".join(["journey", *p.column_labels]) + " |"
+    assert "single points of failure" in first.split("Vendors and")[0]
+
+
+def test_the_example_portfolio_calls_each_party_one_name(examples):
+    """The flag above, on the examples: each party id goes by one name in every journey."""
+    analyses = [analyse_for_report(load_spec(str(p))) for p in SPECS]
+    p = report_model.portfolio_report(analyses, DATE)
+    assert p.name_checks == () and not [s.party for s in p.shared if s.mismatch]

@@ -155,7 +155,7 @@ def _legend(legend: Legend, people: str, complex_shown: bool = False) -> str:
             f'<span class="ctl {_e(c.value)}">{_e(_TAGS[c])}</span>' for c in legend.controls))
     if not parts:
         return ""
-    return '<p class="small legend"><b>Colours on this page:</b> ' + " ".join(parts) + "</p>"
+    return '<p class="small legend"><b>Colours:</b> ' + " ".join(parts) + "</p>"
 
 
 def _glossary(glossary: tuple[Abbreviation, ...]) -> str:
@@ -316,8 +316,11 @@ def portfolio_html(report: PortfolioReport, figures: dict[str, str]) -> str:
             f"<p>{_e(report.rank_rule)}</p></div>{_figures(report.figures)}"
             '<h2>The journeys, most at risk first</h2><div class="scroll"><table><thead><tr>'
             f"<th>journey</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
-            f"<h2>Vendors and teams whose outage hits several journeys at once</h2>{_shared(report.shared)}"
-            f"<h2>The most valuable fixes across the portfolio</h2>"
+            + (f'<p class="small">{_e(report.same_for_all)}</p>' if report.same_for_all else "")
+            + "<h2>Vendors and teams whose outage hits several journeys at once</h2>"
+            + _shared(report.shared)
+            + "".join(f"<p><b>{_e(m)}</b></p>" for m in report.name_checks)
+            + "<h2>The most valuable fixes across the portfolio</h2>"
             f"{_actions(report.actions[:PORTFOLIO_ACTIONS])}"
             f"{_legend(report.legend, 'people', report.complex_shown)}"
             f"{_glossary(report.glossary)}"]

@@ -130,11 +130,13 @@ def portfolio_md(report: PortfolioReport) -> str:
            "", f"> **{md_escape(report.sentence)}**", ">", f"> {md_escape(report.rank_rule)}", ""]
     out += [f"- **{md_escape(f.value)}** {md_escape(f.label)}" for f in report.figures] + [""]
     out += ["## The journeys, most at risk first", "",
-            "| journey | " + " | ".join(report.column_labels) + " |",
+            "| " + " | ".join(["journey", *report.column_labels]) + " |",
             "|---|" + "".join("--:|" if c in NUMERIC_COLUMNS else "---|" for c in report.columns)]
-    out += ["| " + md_escape(r.journey) + " | "
-            + " | ".join(md_escape(getattr(r, c)) for c in report.columns) + " |"
+    out += ["| " + " | ".join([md_escape(r.journey)]
+                              + [md_escape(getattr(r, c)) for c in report.columns]) + " |"
             for r in report.rows] + [""]
+    if report.same_for_all:
+        out += [md_escape(report.same_for_all), ""]
     out += ["## Vendors and teams whose outage hits several journeys at once", ""]
     if report.shared:
         out += [f"- **{md_escape(s.party)}** ({s.control_label})"
@@ -145,6 +147,7 @@ def portfolio_md(report: PortfolioReport) -> str:
                 for s in report.shared] + [""]
     else:
         out += ["None: no vendor or team stops people in more than one journey.", ""]
+    out += [f"**{md_escape(m)}**\n" for m in report.name_checks]
     out += ["## The most valuable fixes across the portfolio", ""]
     out += _actions(report.actions[:PORTFOLIO_ACTIONS]) + _glossary(report.glossary)
     for j in report.journeys:

@@ -1068,7 +1068,7 @@ class SharedRisk:
 
     party: str
     aliases: tuple[str, ...]  # other names the same party id has in other specs
-    mismatch: str  # "Called 'X' in A and 'Y' in B: the same id, check it is one party."
+    mismatch: str  # "Called 'X' in A and 'Y' in B: counted as one; check ..." (_names_differ)
     control: Control
     control_words: str
     control_label: str
@@ -1113,6 +1113,8 @@ class PortfolioReport:
     order: tuple[int, ...]  # journeys[k] is the analysis at position order[k] of the input
     legend: Legend = Legend(False, ())
     complex_shown: bool = False  # the verdict column prints "complex" (in vermillion)
+    same_for_all: str = ""  # what the columns left out (the same in every row) say, once
+    name_checks: tuple[str, ...] = ()  # parties under several names, not in ``shared``
     glossary: tuple[Abbreviation, ...] = ()
     column_labels: tuple[str, ...] = ()  # headings of ``columns``, the same in every target
 
@@ -1217,6 +1219,10 @@ def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date,
     texts = [folio.sentence, folio.rank_rule]
     texts += [t for f in folio.figures for t in (f.value, f.label)]
     texts += [str(getattr(r, c)) for r in folio.rows for c in ("journey", *columns)]
+    flagged = {sh.mismatch for sh in shared}
+    checks = tuple(m for m in _name_checks(analyses).values() if m not in flagged)
+    same = _dropped_columns(rows, columns)
+    texts += [same, *checks]
     texts += [t for sh in shared for t in (sh.party, sh.mismatch, *sh.elements,
                                              *(i.journey for i in sh.impacts))]
     texts += [t for a in folio.actions[:PORTFOLIO_ACTIONS] for t in (a.title, a.claim, a.detail)]
@@ -1224,9 +1230,43 @@ def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date,
     return replace(
         folio, legend=Legend(False, _controls_shown(sh.control for sh in shared)),
         complex_shown="verdict" in columns and n_complex > 0,
+        same_for_all=same, name_checks=checks,
         glossary=tuple(Abbreviation(k, v) for k, v in glossary(
             texts, spec_texts, {k: v for a in analyses for k, v in _described(a.spec).items()})),
         column_labels=tuple(COLUMN_LABELS[c] for c in columns))
+
+
+def _names_differ(named: list[tuple[str, str]]) -> str:
+    """One party (one id) under several names across the journeys, said to a leader:
+    ``Called 'StreamCo' in Journey A and 'StreamCo Ltd' in Journey B: counted as one;
+    check it is one and use one name.`` ``named``: (name, journey) wherever it stands."""
+    journeys: dict[str, list[str]] = {}
+    for name, journey in named:
+        journeys.setdefault(name, [])
+        if journey not in journeys[name]:
+            journeys[name].append(journey)
+    where = "; ".join(f"'{n}' in {w.join_names(js)}" for n, js in
+                      sorted(journeys.items(), key=lambda kv: kv[0].casefold()))
+    return f"Called {where}: counted as one; check it is one and use one name."
+
+
+def _name_checks(analyses: list[JourneyAnalysis]) -> dict[str, str]:
+    """Every party (matched by id across the journeys) that goes by more than one name."""
+    named: dict[str, list[tuple[str, str]]] = {}
+    for a in analyses:
+        for p in a.spec.parties:
+            named.setdefault(p.id, []).append((p.name, a.spec.journey.name))
+    return {pid: _names_differ(names) for pid, names in sorted(named.items())
+            if len({n for n, _ in names}) > 1}
+
+
+def _dropped_columns(rows: list[PortfolioRow], columns: tuple[str, ...]) -> str:
+    """What a column left out says for every journey, said once under the table."""
+    if len(rows) < 2:
+        return ""
+    same = [f"{COLUMN_LABELS[c]}: {getattr(rows[0], c)}" for c in ALL_COLUMNS
+            if c not in columns and str(getattr(rows[0], c)) != ""]
+    return ("The same for every journey: " + "; ".join(same) + ".") if same else ""
 
 
 def _short_count(j: JourneyReport) -> str:
@@ -1265,11 +1305,7 @@ def _shared(analyses: list[JourneyAnalysis]) -> tuple[SharedRisk, ...]:
             elif sh.id in spec.by_id:
                 named.append((spec.by_id[sh.id].name, spec.journey.name))
         aliases = tuple(sorted({n for n, _ in named} - {sh.name}, key=str.casefold))
-        mismatch = ""
-        if aliases:
-            where = "; ".join(f"'{n}' in {j}" for n, j in named if n != sh.name)
-            mismatch = (f"Same id, different names ({where}): check they are one and use "
-                        f"one name.")
+        mismatch = _names_differ(named) if aliases else ""
         impacts = tuple(SharedImpact(j.name, j.customers_lost, w.percent(j.customers_lost),
                                      j.collapses, j.customers_per_month) for j in hits)
         stopped = [j.name for j in hits if j.collapses]
