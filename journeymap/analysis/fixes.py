@@ -84,6 +84,7 @@ from journeymap.analysis.cascade import Baseline, RawCascade
 from journeymap.analysis.index import Index
 from journeymap.analysis.probability import AUTO, HOURS_PER_YEAR, MONTE_CARLO
 from journeymap.spec.model import Control, Element, ElementType, FlowLine, Need, Spec
+from journeymap.words import agree, the
 
 if TYPE_CHECKING:
     from journeymap.analysis.cutsets import CutFinder
@@ -107,6 +108,10 @@ PARTIAL_SHARE = 0.2  # a failure stopping at least this share is worth a fix too
 PARTIAL_LIMIT = 6  # … at most this many of them (largest first)
 COVER_LIMIT = 3  # people and teams given cover (most critical first)
 COVER_KINDS = ("person", "team")
+# The second way through one of our own steps, by its channel.
+CHANNEL_WORDS = {"web": "web page", "app": "app screen", "email": "email", "sms": "text message",
+                 "phone": "phone line", "chat": "chat", "self-service": "self-service route",
+                 "post": "postal route", "letter": "letter", "social": "social channel"}
 MAX_RERUNS = 48  # candidates re-analysed on a small journey
 RERUN_ELEMENTS = 5_000  # … and at most this many elements re-analysed in all
 
@@ -239,18 +244,19 @@ def _second_words(spec: Spec, e: Element) -> tuple[str, str]:
     control = spec.control_of(e.id)
     party = spec.party_name(e.id)
     kind = e.kind or ""
+    standby = f"{agree(e.name, 'a standby', 'standby')} {e.name}"
     if kind == "vendor":
-        return "a second vendor", f"Add a second vendor for the {e.name}"
+        return "a second vendor", f"Add a second vendor for {the(e.name)}"
     if kind == "system" and control in (Control.EXTERNAL, Control.PARTNER):
         return (f"a standby in a second region from {party}",
-                f"Have {party} run a standby {e.name} in a second region")
+                f"Have {party} run {standby} in a second region")
     if kind == "system":
         return ("a standby copy in a second region or data centre",
-                f"Run a standby {e.name} in a second region")
+                f"Run {standby} in a second region")
     return {
-        "team": ("a backup team", f"Train a backup team for the {e.name}"),
+        "team": ("a backup team", f"Train a backup team for {the(e.name)}"),
         "person": ("a named deputy", f"Name a deputy for {e.name}"),
-        "data": ("a maintained copy", f"Keep a maintained copy of the {e.name}"),
+        "data": ("a maintained copy", f"Keep a maintained copy of {the(e.name)}"),
         "process": ("a second, independent process",
                     f"Set up a second, independent {e.name}"),
     }.get(kind, ("a second one", f"Add a second {e.name}"))
@@ -281,13 +287,13 @@ def fallback(spec: Spec, sid: str) -> _Candidate | None:
              if sid in n.targets and n.kind in ("workflow", "data")}
     if kinds == {"data"}:
         alt = "a read-only copy of its data"
-        title = f"Keep a read-only copy of the {e.name}"
+        title = f"Keep a read-only copy of {the(e.name)}"
     elif kinds == {"workflow"}:
         alt = "a manual fallback step"
-        title = f"Write a manual fallback for the {e.name}"
+        title = f"Write a manual fallback for {the(e.name)}"
     else:
         alt = "a manual fallback step and a read-only copy of its data"
-        title = f"Prepare a manual fallback and a data copy for the {e.name}"
+        title = f"Prepare a manual fallback and a data copy for {the(e.name)}"
     a = spec.availability_of(sid)[0]
     # Run by whoever owns the journey (a fallback is ours to write), else by the first
     # part that uses it.
@@ -340,8 +346,8 @@ def move_off(spec: Spec, ix: Index, sid: str) -> _Candidate | None:
         for n in m.needs))
     elements = [moved if x.id == member else x for x in spec.elements] + [twin]
     return _Candidate(MOVE_OFF, sid, _copy(spec, elements),
-                      f"Move the {m.name} off the {e.name} onto {alt} of its own",
-                      f"{alt} of its own for the {m.name}",
+                      f"Move {the(m.name)} off {the(e.name)} onto {alt} of its own",
+                      f"{alt} of its own for {the(m.name)}",
                       f"{member} stops relying on {sid} and gets {alt} of its own (same "
                       f"needs and availability as {sid}); {', '.join(partners)} then no "
                       f"longer fail together", line=(member, sid), users=(member,),
@@ -359,8 +365,8 @@ def second_endpoint(spec: Spec, tid: str) -> _Candidate:
     if e.goal:
         flows += [dataclasses.replace(f, target=twin.id) for f in spec.flows if f.target == tid]
     what = "a second way in" if start else "a second way to finish"
-    title = (f"Open a second way in besides the {e.name}" if start else
-             f"Offer a second way to finish besides the {e.name}")
+    title = (f"Open a second way in besides {the(e.name)}" if start else
+             f"Offer a second way to finish besides {the(e.name)}")
     return _Candidate(SECOND_ENTRY if start else SECOND_GOAL, tid,
                       _copy(spec, list(spec.elements) + [twin], flows), title,
                       what + " (another channel)",
@@ -401,8 +407,8 @@ def bypass(spec: Spec, tid: str) -> _Candidate | None:
              for b in before for f in outs if b != f.target and (b, f.target) not in have]
     nxt = spec.by_id[after[0]].name
     return _Candidate(BYPASS, tid, _copy(spec, spec.elements, list(spec.flows) + extra),
-                      f"Link straight to the {nxt}, skipping the {e.name}",
-                      f"a direct link to the {nxt}",
+                      f"Link straight to {the(nxt)}, skipping {the(e.name)}",
+                      f"a direct link to {the(nxt)}",
                       f"flow lines from {', '.join(before)} straight to {', '.join(after)}: "
                       f"{tid} only passes customers on, so skipping it loses no step",
                       before=before, after=after)
@@ -437,16 +443,16 @@ def second_channel(spec: Spec, tid: str) -> _Candidate | None:
                  for n in e.needs if n.hard for t in n.targets)
     if theirs and people:
         alt = f"a second contractor for the same step, besides {party}"
-        title = f"Contract a second firm for the {e.name}"
+        title = f"Contract a second firm for {the(e.name)}"
     elif theirs:
         alt = f"the same step on a platform {party} does not run"
-        title = f"Offer the {e.name} on a second platform too"
+        title = f"Offer {the(e.name)} on a second platform too"
     elif people:
         alt = "a second team or desk for the same step"
         title = f"Staff a second {e.name}"
     else:
-        alt = f"a second {e.channel or 'channel'} for the same step"
-        title = f"Offer a second way through the {e.name}"
+        alt = f"a second {CHANNEL_WORDS.get(e.channel or '', 'channel')} for the same step"
+        title = f"Offer a second way through {the(e.name)}"
     return _Candidate(SECOND_CHANNEL, tid,
                       _copy(spec, list(spec.elements) + [twin] + list(copies.values()), flows),
                       title, alt,
@@ -464,7 +470,7 @@ def cover(spec: Spec, eid: str) -> _Candidate | None:
     if e.kind == "person":
         alt, title = "a named deputy who covers absences", f"Name a deputy for {e.name}"
     else:
-        alt, title = "cover on the rota", f"Add cover for the {e.name}"
+        alt, title = "cover on the rota", f"Add cover for {the(e.name)}"
     return _Candidate(AVAILABILITY, eid,
                       _copy(spec, [dataclasses.replace(x, availability=b) if x.id == eid
                                    else x for x in spec.elements]),

@@ -21,6 +21,7 @@ removes the most single points of failure, then least control, then name).
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -725,7 +726,7 @@ def _more_finishing(analysis: JourneyAnalysis, fix: fx.Fix) -> str:
     volume = getattr(analysis.spec.journey, "volume", None)
     if volume:
         n = gain * float(volume)
-        return f"{n:.1f}" if n < 10 else f"{round(n):,d}"
+        return "under 0.1" if n < 0.05 else f"{n:.1f}" if n < 10 else f"{round(n):,d}"
     return f"{gain * 100:.3f} points"
 
 
@@ -815,46 +816,52 @@ def _fix_words(analysis: JourneyAnalysis, fix: fx.Fix) -> tuple[str, str]:
     spec = analysis.spec
     eid = fix.element
     e = spec.by_id[eid]
+    name = w.the(e.name)
+    it = agree(e.name, "it", "them")  # "without it", "runs them"
+    is_down = agree(e.name, "it is down", "they are down")
     party = spec.party_name(eid)
     control = spec.control_of(eid)
     who = w.people(spec)
-    run_by = {Control.EXTERNAL: f" {party} runs it, outside our control.",
-              Control.PARTNER: f" {party}, a partner, runs it.",
-              Control.INTERNAL: f" It is ours ({party}).",
-              }.get(control, " No owner is named for it.")
-    also = [spec.by_id[i].name for i in fix.effect.spofs_removed if i != eid]
-    also_text = (f" This also removes the {w.join_names(also)} as "
+    run_by = {Control.EXTERNAL: f" {party} runs {it}, outside our control.",
+              Control.PARTNER: f" {party}, a partner, runs {it}.",
+              Control.INTERNAL: f" {w.capital(agree(e.name, 'it is', 'they are'))} ours "
+                                f"({party}).",
+              }.get(control, f" No owner is named for {it}.")
+    also = [w.the(spec.by_id[i].name) for i in fix.effect.spofs_removed if i != eid]
+    also_text = (f" This also removes {w.join_names(also)} as "
                  f"{'a single point' if len(also) == 1 else 'single points'} of failure."
                  if also else "")
-    alt = fix.alternative[0].upper() + fix.alternative[1:]
+    alt = w.capital(fix.alternative)
     if fix.kind in (fx.SECOND_ENTRY, fx.SECOND_GOAL):
         start = fix.kind == fx.SECOND_ENTRY
         sole = len(spec.entries if start else spec.goals) == 1
-        head = (f"Every {w.singular(who)} {'starts' if start else 'must finish'} at the "
-                f"{e.name}." if sole else
-                f"{w.percent(fix.effect.lost_before).capitalize()} of {who} are stopped "
-                f"when the {e.name} is down.")
+        head = (f"Every {w.singular(who)} {'starts' if start else 'must finish'} at "
+                f"{name}." if sole else
+                f"{w.capital(w.percent(fix.effect.lost_before))} of {who} are stopped "
+                f"when {name} {agree(e.name, 'is', 'are')} down.")
         if start:
             return (fix.title, f"{head}{run_by} A second way in (another channel leading to "
-                    f"the same next steps) keeps them on the journey when it is down.{also_text}")
+                    f"the same next steps) keeps them on the journey when {is_down}."
+                    f"{also_text}")
         return (fix.title, f"{head}{run_by} A second way to finish (for example by phone or "
                 f"in person), reached from the same steps, keeps them from being turned away "
-                f"when it is down.{also_text}")
+                f"when {is_down}.{also_text}")
     if fix.kind == fx.BYPASS:
-        before = w.join_names([spec.by_id[i].name for i in fix.before], "or")
-        after = w.join_names([spec.by_id[i].name for i in fix.after], "or")
-        return (fix.title, f"Today every {w.singular(who)} passes through the {e.name}, "
-                f"which only passes them on to the {after}.{run_by} A direct link from the "
-                f"{before} to the {after} skips it, and no step they came for is lost."
+        before = w.join_names([w.the(spec.by_id[i].name) for i in fix.before], "or")
+        after = w.join_names([w.the(spec.by_id[i].name) for i in fix.after], "or")
+        return (fix.title, f"Today every {w.singular(who)} passes through {name}, "
+                f"which only passes them on to {after}.{run_by} A direct link from "
+                f"{before} to {after} skips {it}, and no step they came for is lost."
                 f"{also_text}")
     if fix.kind == fx.SECOND_CHANNEL:
         return (fix.title, f"Today {w.percent(fix.effect.lost_before)} of {who} are stopped "
-                f"when the {e.name} is down.{run_by} {alt}, reached from the same steps and "
-                f"leading to the same next steps, keeps them going.{also_text}")
+                f"when {name} {agree(e.name, 'is', 'are')} down.{run_by} {alt}, reached "
+                f"from the same steps and leading to the same next steps, keeps them going."
+                f"{also_text}")
     if fix.kind == fx.AVAILABILITY:
         a = spec.availability_of(eid)[0]
-        the = "" if e.kind == "person" else "the "
-        return (fix.title, f"Absences of {the}{e.name} today: {w.percent(1 - a)} of the "
+        who_away = e.name if e.kind == "person" else name
+        return (fix.title, f"Absences of {who_away} today: {w.percent(1 - a)} of the "
                 f"time.{run_by} {alt} makes them a tenth as common.")
     # Which steps it stops, unless it stops every one (the table above says so, and the
     # same words under every fix told a reader nothing: an executive read found three
@@ -863,20 +870,30 @@ def _fix_words(analysis: JourneyAnalysis, fix: fx.Fix) -> tuple[str, str]:
     # The parts that switch, unless they are the steps just named.
     named = bool(steps) and set(fix.users) <= {i for i in spec.by_id
                                                if spec.by_id[i].name in steps}
-    users = "they" if named else "the " + w.join_names(_names_of(spec, fix.users, 1))
-    stops = (f"Without it the {w.join_names(steps)} stop{'s' if len(steps) == 1 else ''}."
+    user_names = [] if named else _names_of(spec, fix.users, 1)
+    users = _listed(user_names) if user_names else "they"
+    carry = (agree(user_names[0], "carries on", "carry on") if len(user_names) == 1
+             else "carry on")
+    stops = (f"Without {it} {_listed(steps)} "
+             f"{agree(steps[0], 'stops', 'stop') if len(steps) == 1 else 'stop'}."
              if steps else "")
     if fix.kind == fx.MOVE_OFF:
-        moved = spec.by_id[fix.moved].name
-        pair = w.join_names([spec.by_id[i].name for i in fix.partners])
-        return (fix.title, f"The {pair} look like alternatives, but both rely on the "
-                f"{e.name}, so one outage stops both.{run_by} Putting the {moved} on "
+        moved = w.the(spec.by_id[fix.moved].name)
+        pair = w.join_names([w.the(spec.by_id[i].name) for i in fix.partners])
+        return (fix.title, f"{w.capital(pair)} look like alternatives, but both rely on "
+                f"{name}, so one outage stops both.{run_by} Putting {moved} on "
                 f"{fix.alternative} makes the alternative real.{also_text}")
     if fix.kind == fx.FALLBACK:
-        return (fix.title, f"{stops}{run_by} With {fix.alternative} {users} carry on."
+        return (fix.title, f"{stops}{run_by} With {fix.alternative} {users} {carry}."
                 f"{also_text}".strip())
     return (fix.title, f"{stops}{run_by} Add {fix.alternative} that {users} can switch to."
             f"{also_text}".strip())
+
+
+def _listed(names: list[str]) -> str:
+    """``the A and B`` / ``the A and 3 other parts``: "the" only before names."""
+    return w.join_names([n if re.fullmatch(r"\d+ other (parts?|steps?)", n) else w.the(n)
+                         for n in names])
 
 
 def _names_of(spec: object, ids: tuple[str, ...], limit: int = 2) -> list[str]:
