@@ -179,7 +179,7 @@ def fix_sentence(f: object) -> str:
     if e.lost_after < e.lost_before and f.element not in e.spofs_removed:  # type: ignore[attr-defined]
         parts.append(f"its failure stops {chance(e.lost_after)} instead of "
                      f"{chance(e.lost_before)}")
-    if e.outcomes_protected:
+    if e.outcomes_protected and f.element not in e.spofs_removed:  # type: ignore[attr-defined]
         parts.append("outcomes no longer cut off: " + ", ".join(e.outcomes_protected))
     if e.pairs_removed or e.pairs_added:
         parts.append(f"pairs -{e.pairs_removed} +{e.pairs_added}")
