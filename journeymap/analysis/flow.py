@@ -25,8 +25,10 @@ of all customers entering the journey.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Collection, Iterable
+from typing import NamedTuple
 
 from journeymap.analysis.index import Index, sccs
 from journeymap.analysis.loops import LoopSystem, Underflow, loop_chances
@@ -39,6 +41,39 @@ SMALL_TOTAL = 1e-250
 # The local update multiplies each rerouting touch-point's change of chance (accurate to
 # ~1e-16) by its expected visits; above this many visits it recomputes exactly instead.
 MAX_VISITS = 1000.0
+# A touch-point with more lines out than this (a gateway leading to a whole stage) is a
+# *hub*: sums over its lines to touch-points still up are taken as its exact total less
+# the lines to the down ones, so a failure next to it costs its down touch-points, not
+# its lines (see :func:`exact_parts`).
+HUB_LINES = 32
+
+
+def exact_parts(xs: Iterable[float]) -> list[float]:
+    """Non-overlapping floats whose sum is exactly the sum of ``xs`` (Shewchuk's
+    partials, as :func:`math.fsum` keeps them). ``math.fsum(parts + [-x, ...])`` is then
+    the correctly rounded sum with some terms taken out again: no digits lost to
+    cancellation, however large the terms taken out."""
+    parts: list[float] = []
+    for x in xs:
+        i = 0
+        for y in parts:
+            if abs(x) < abs(y):
+                x, y = y, x
+            hi = x + y
+            lo = y - (hi - x)
+            if lo:
+                parts[i] = lo
+                i += 1
+            x = hi
+        parts[i:] = [x]
+    return parts
+
+
+def hub_pays(changed: int, lines: int) -> bool:
+    """Whether a hub's sum is cheaper as its exact total corrected for ``changed``
+    lines than line by line over its ``lines`` (both give the sum to the last place
+    or better; the tests force the corrected way on small journeys)."""
+    return changed < lines
 
 
 def reachable(ix: Index, down: Collection[int]) -> set[int]:
@@ -83,6 +118,24 @@ def _tiny_step(lines: list[tuple[int, float]], down: Collection[int], p: list[fl
     if tot <= 0:
         return 0.0
     return sum(s / tot * p[t] for t, s in lines if t not in down)
+
+
+class _Hub(NamedTuple):
+    """What :class:`FlowSolver` keeps of a touch-point with many lines (HUB_LINES)."""
+
+    share: dict[int, float]  # next step -> share of the line there
+    total: list[float]  # exact parts of the total share
+    chance: list[float]  # exact parts of sum of share x baseline chance there
+    inside: list[tuple[int, float]]  # lines to its own flow loop's touch-points
+    leaving: list[float]  # exact parts of the shares of lines leaving its loop
+
+
+class _InHub(NamedTuple):
+    """What :class:`FlowSolver` keeps of a touch-point with many lines in (HUB_LINES)."""
+
+    outside: dict[int, tuple[float, float]]  # from outside its loop: share, baseline weight
+    arrivals: list[float]  # exact parts of the baseline customers arriving from outside
+    inside: list[tuple[int, float]]  # lines in from its own loop (not from goals): share
 
 
 class FlowSolver:
@@ -178,6 +231,19 @@ class FlowSolver:
             [u for u in ix.fpred[v] if not ix.is_goal[u]] for v in range(n)]
         self.ew_list: list[float] = [ix.entry_weight.get(v, 0.0) for v in range(n)]
         self.acyclic: list[bool] = [not self.cyclic[c] for c in self.comp]
+        # Hubs (HUB_LINES): each line's share by next step, and the exact parts of their
+        # total share, of share × baseline chance, and of the shares leaving their own
+        # flow loop (for _loop).
+        self.hubs: dict[int, _Hub] = {}
+        for v in range(n):
+            lines = ix.fsucc[v]
+            if len(lines) > HUB_LINES:
+                c = self.comp[v]
+                self.hubs[v] = _Hub(
+                    dict(lines), exact_parts(s for _, s in lines),
+                    exact_parts(s * p0[t] for t, s in lines),
+                    [(t, s) for t, s in lines if self.comp[t] == c],
+                    exact_parts(s for t, s in lines if self.comp[t] != c))
         # Each line's share times its target's baseline chance, for _finish.
         self.succ_sp: list[list[tuple[int, float, float]]] = [
             [(t, sh, sh * p0[t]) for t, sh in ix.fsucc[v]] for v in range(n)]
@@ -226,16 +292,43 @@ class FlowSolver:
                         if not is_goal[u] and q[u] > 0:
                             acc += q[u] * self._w(u, v)
                     q[v] = acc
+        # Next steps by level: the searches of local_loss never go above a level, so
+        # they stop at the first next step beyond it (a hub's whole next stage is not
+        # looked at one by one).
+        self.succ_ng = [s if len(s) < 2 else sorted(s, key=level.__getitem__)
+                        for s in self.succ_ng]
+        down_level = [-x for x in level]
+        self.pred_ng = [s if len(s) < 2 else sorted(s, key=down_level.__getitem__)
+                        for s in self.pred_ng]
+        self.fpred_lv = [s if len(s) < 2 else sorted(s, key=down_level.__getitem__)
+                         for s in ix.fpred]
+        # Touch-points with many lines in (a stage's pages all leading to one sign-in):
+        # the customers arriving from outside their own loop in the baseline, as exact
+        # parts, so that a failure nearby adds only the changed arrivals (_arrivals).
+        self.in_hubs: dict[int, _InHub] = {}
+        for v in range(n):
+            row = self.fpred_s[v]
+            if len(row) <= HUB_LINES:
+                continue
+            c = comp[v]
+            outside = [(u, sh, sh / tot[u]) for u, sh in row
+                       if comp[u] != c and not is_goal[u]]
+            terms = [q[u] * w for u, _, w in outside]
+            if all(math.isfinite(t) for t in terms):
+                self.in_hubs[v] = _InHub(
+                    {u: (sh, w) for u, sh, w in outside}, exact_parts(terms),
+                    [(u, sh) for u, sh in row if comp[u] == c and not is_goal[u]])
 
-    def _loop(self, members: list[int], up_share: dict[int, float]
+    def _loop(self, members: list[int], up_share: dict[int, float],
+              down: Collection[int] = ()
               ) -> tuple[list[int], LoopSystem | None, list[float]]:
         """The visits system of one flow loop's ``members`` that are not goals (a goal
         forwards nobody): their lines as in the baseline, or for a rerouting touch-point
-        (``self._mark`` 2) only its lines to touch-points still up, with ``up_share``
-        as its total. Returns (those members, the system or None on underflow, each
-        member's total share)."""
+        (``self._mark`` 2) only its lines to touch-points still up (``down``: the down
+        ones), with ``up_share`` as its total. Returns (those members, the system or
+        None on underflow, each member's total share)."""
         ix = self.ix
-        mark, tot, fsucc = self._mark, self.tot, ix.fsucc
+        mark, tot, fsucc, hubs, comp = self._mark, self.tot, ix.fsucc, self.hubs, self.comp
         unknown = [m for m in members if not ix.is_goal[m]]
         col = {v: k for k, v in enumerate(unknown)}
         out: list[dict[int, float]] = []
@@ -245,7 +338,26 @@ class FlowSolver:
             rerouting = mark[u] == 2
             row: dict[int, float] = {}
             e = 0.0
-            for t, s in fsucc[u]:
+            lines: list[tuple[int, float]] = fsucc[u]
+            hub = hubs.get(u)
+            if hub is not None and (not rerouting or hub_pays(len(down), len(fsucc[u]))):
+                # A hub: only its lines inside its loop one by one; what leaves the
+                # loop is its exact total less the lines to down touch-points.
+                extra = list(hub.leaving)
+                for t, s in hub.inside:
+                    if t == u or (rerouting and mark[t] == 1):
+                        continue
+                    k = col.get(t)
+                    if k is None:
+                        extra.append(s)
+                    else:
+                        row[k] = s
+                if rerouting:
+                    c, share = comp[u], hub.share
+                    extra += [-share[t] for t in down if t in share and comp[t] != c]
+                e = math.fsum(extra)
+                lines = []
+            for t, s in lines:
                 if t == u or (rerouting and mark[t] == 1):
                     continue  # a self-loop changes nothing; a down step drops out
                 k = col.get(t)
@@ -278,7 +390,6 @@ class FlowSolver:
         a flow cycle is in the way (then use :meth:`resolve`)."""
         ix = self.ix
         q, p, level = self.q, self.p0, self.level
-        fsucc = ix.fsucc
         preds: set[int] = set()
         pred_ng, succ_ng = self.pred_ng, self.succ_ng
         for d in down:
@@ -306,31 +417,44 @@ class FlowSolver:
         if len(down) <= SMALL_FAILURE and self._independent(down, preds, top):
             return self._finish(down, preds, q, delta)
         # Otherwise two bounded searches run in lockstep — forwards from K and
-        # backwards from P — and whichever finishes first is then filtered by the other
-        # direction, so the cost is that of the smaller one.
+        # backwards from P, each looking at as many lines as the other — and whichever
+        # finishes first is then filtered by the other direction, so the cost is that
+        # of the smaller one (a hub's hundreds of next steps count as hundreds).
         fwd: set[int] = set()
         fstack = [*down, *preds]
         back: set[int] = set(preds)
         bstack = list(preds)
-        fpred = ix.fpred
+        fpred = self.fpred_lv
+        fwork = bwork = 0  # lines looked at: the search behind goes next
         while fstack and bstack:
-            v = fstack.pop()
-            for t in succ_ng[v]:  # customers stop at a goal: none from there
-                if level[t] <= top and t not in fwd and t not in down:
-                    fwd.add(t)
-                    fstack.append(t)
-            v = bstack.pop()
-            for u in pred_ng[v]:
-                if level[u] >= lo and u not in back and u not in down:
-                    back.add(u)
-                    bstack.append(u)
+            if fwork <= bwork:
+                v = fstack.pop()
+                for t in succ_ng[v]:  # customers stop at a goal: none from there
+                    fwork += 1
+                    if level[t] > top:
+                        break  # next steps by level: the rest are higher still
+                    if t not in fwd and t not in down:
+                        fwd.add(t)
+                        fstack.append(t)
+            else:
+                v = bstack.pop()
+                for u in pred_ng[v]:  # by level, highest first
+                    bwork += 1
+                    if level[u] < lo:
+                        break
+                    if u not in back and u not in down:
+                        back.add(u)
+                        bstack.append(u)
         region: set[int] = set()
         if not fstack:  # forward search complete: keep what reaches P, inside it
+            # (everything in ``fwd`` is at least at level ``lo``)
             stack = [u for u in preds if u in fwd]
             region.update(stack)
             while stack:
                 v = stack.pop()
                 for u in fpred[v]:
+                    if level[u] < lo:
+                        break
                     if u in fwd and u not in region:
                         region.add(u)
                         stack.append(u)
@@ -341,11 +465,13 @@ class FlowSolver:
             while stack:
                 v = stack.pop()
                 for t in succ_ng[v]:
+                    if level[t] > top:
+                        break
                     if t in back and t not in region:
                         region.add(t)
                         stack.append(t)
         nodes = region | preds
-        up_share = _up_shares(fsucc, preds, down)
+        up_share = self._up_shares(preds, down)
 
         # Changed visits in a scratch copy of q, put back afterwards (cheaper than a
         # fresh copy or a dict falling back to q for every read).
@@ -356,7 +482,8 @@ class FlowSolver:
             qn[d] = ix.entry_weight.get(d, 0.0)  # nothing flows into d any more
         self._mark_rows(down, preds, True)
         try:
-            ok = self._changed_visits(sorted(nodes, key=self.topo.__getitem__), up_share, qn)
+            ok = self._changed_visits(sorted(nodes, key=self.topo.__getitem__), up_share, qn,
+                                      down)
             return self._finish(down, preds, qn, delta) if ok else None
         finally:
             self._mark_rows(down, preds, False)
@@ -375,7 +502,9 @@ class FlowSolver:
         while stack:
             v = stack.pop()
             for t in succ_ng[v]:
-                if level[t] <= top and t not in seen and t not in down:
+                if level[t] > top:
+                    break
+                if t not in seen and t not in down:
                     if t in preds:
                         return False
                     seen.add(t)
@@ -396,8 +525,8 @@ class FlowSolver:
         """:meth:`local_loss` by one pass over every touch-point in topological order
         between the first changed row and the last rerouting one."""
         ix = self.ix
-        q, comp, fsucc, ew = self.q, self.comp, ix.fsucc, ix.entry_weight
-        up_share = _up_shares(fsucc, preds, down)
+        q, comp, ew = self.q, self.comp, ix.entry_weight
+        up_share = self._up_shares(preds, down)
         qn = q.copy()
         for d in down:
             qn[d] = ew.get(d, 0.0)
@@ -409,13 +538,13 @@ class FlowSolver:
         end = max(ti[members[comp[u]][-1]] for u in preds) + 1
         self._mark_rows(down, preds, True)
         try:
-            ok = self._changed_visits(self.topo_nodes[start:end], up_share, qn)
+            ok = self._changed_visits(self.topo_nodes[start:end], up_share, qn, down)
         finally:
             self._mark_rows(down, preds, False)
         return self._finish(down, preds, qn, delta) if ok else None
 
     def _changed_visits(self, order: list[int], up_share: dict[int, float],
-                        qn: list[float]) -> bool:
+                        qn: list[float], down: Collection[int]) -> bool:
         """Visits ``qn`` in the changed chain for ``order`` (touch-points in topological
         order, a cyclic component's members adjacent), given ``self._mark`` (1 = down,
         2 = rerouting) and the rerouting touch-points' remaining shares. False when a
@@ -423,11 +552,51 @@ class FlowSolver:
         ix = self.ix
         comp, mark = self.comp, self._mark
         is_goal, tot, fpred_s, ew = ix.is_goal, self.tot, self.fpred_s, ix.entry_weight
-        fpred_ng, ew_list = self.fpred_ng, self.ew_list
+        fpred_ng, ew_list, in_hubs = self.fpred_ng, self.ew_list, self.in_hubs
+        q = self.q
+        changed: set[int] = set()  # touch-points whose visits or lines may have changed
+
+        def weight(u: int, v: int, sh: float) -> float:
+            """The changed weight of the line u -> v (u up)."""
+            if mark[u] == 2:
+                us = up_share[u]
+                return sh / us if us > 0 and mark[v] != 1 else 0.0
+            return sh / tot[u]
+
+        def hub_arrivals(v: int, hub: _InHub) -> float | None:
+            """Customers arriving at a hub from outside its loop: the baseline less the
+            changed lines' old arrivals plus their new ones, summed exactly. None when
+            going through its lines one by one is cheaper."""
+            if not changed:  # (the dense pass's order holds the down ones too: a set)
+                changed.update(order)
+                changed.update(down)
+            if not hub_pays(len(changed), len(fpred_s[v])):
+                return None
+            terms = [ew.get(v, 0.0), *hub.arrivals]
+            outside = hub.outside
+            for u in changed:
+                line = outside.get(u)
+                if line is not None:
+                    sh, w0 = line
+                    terms.append(-(q[u] * w0))
+                    if mark[u] != 1:
+                        terms.append(qn[u] * weight(u, v, sh))
+            return math.fsum(terms)
 
         def inflow(v: int, own: int) -> tuple[float, list[tuple[int, float]]]:
             """Customers arriving at v from outside component ``own``, and the lines
             from inside it (with their changed weights)."""
+            hub = in_hubs.get(v)
+            if hub is not None:
+                outside = hub_arrivals(v, hub)
+                if outside is not None:
+                    inside_lines = []
+                    for u, sh in hub.inside:
+                        if mark[u] != 1:
+                            w = weight(u, v, sh)
+                            if w:
+                                inside_lines.append((u, w))
+                    return outside, inside_lines
             acc = ew.get(v, 0.0)
             inside = []
             for u, sh in fpred_s[v]:
@@ -456,6 +625,11 @@ class FlowSolver:
             if acyclic[v]:  # the hot loop: inflow() inlined
                 if mark[v] == 1:
                     continue
+                if v in in_hubs:
+                    hub_acc = hub_arrivals(v, in_hubs[v])
+                    if hub_acc is not None:
+                        qn[v] = hub_acc
+                        continue
                 acc = ew_list[v]
                 for u, sh, wu in fpred_ng[v]:
                     mu = mark[u]
@@ -478,7 +652,7 @@ class FlowSolver:
                 # Untouched loop: the baseline system, only the inflows change.
                 unknown, system, total = self.loops[c]
             else:
-                unknown, system, total = self._loop(members, up_share)
+                unknown, system, total = self._loop(members, up_share, down)
             if system is None:
                 return False
             col = set(unknown)
@@ -508,19 +682,43 @@ class FlowSolver:
             # leave only rarely) that rounding in the chances would be multiplied by
             # them: recompute exactly instead.
             return None
-        p, succ_sp = self.p0, self.succ_sp
+        p, succ_sp, hubs = self.p0, self.succ_sp, self.hubs
         for u in sorted(preds):
-            up = acc = 0.0
-            for t, s, sp in succ_sp[u]:
-                if t not in down:
-                    up += s
-                    acc += sp
+            hub = hubs.get(u)
+            if hub is not None and hub_pays(len(down), len(succ_sp[u])):
+                share = hub.share
+                gone = [t for t in down if t in share]
+                up = math.fsum([*hub.total, *(-share[t] for t in gone)])
+                acc = math.fsum([*hub.chance, *(-share[t] * p[t] for t in gone)])
+            else:
+                up = acc = 0.0
+                for t, s, sp in succ_sp[u]:
+                    if t not in down:
+                        up += s
+                        acc += sp
             if up < SMALL_TOTAL:
                 after = _tiny_step(self.ix.fsucc[u], down, p, up)
             else:
                 after = acc / up
             delta += qn[u] * (after - p[u])
         return -delta
+
+    def _up_shares(self, preds: Iterable[int], down: Collection[int]) -> dict[int, float]:
+        """Each rerouting touch-point's share of lines to touch-points still up."""
+        out: dict[int, float] = {}
+        fsucc, hubs = self.ix.fsucc, self.hubs
+        for u in preds:
+            hub = hubs.get(u)
+            if hub is not None and hub_pays(len(down), len(fsucc[u])):
+                share = hub.share
+                out[u] = math.fsum([*hub.total, *(-share[t] for t in down if t in share)])
+                continue
+            us: float = 0  # as sum() would: an int start, so the floats add up the same way
+            for t, s in fsucc[u]:
+                if t not in down:
+                    us += s
+            out[u] = us
+        return out
 
     def _fill(self, comps: Iterable[int], down: Collection[int], p: list[float]) -> None:
         ix = self.ix
@@ -531,19 +729,6 @@ class FlowSolver:
                 p[v] = _step(ix, v, down, p)
             else:
                 _solve_component(ix, nodes, down, p)
-
-
-def _up_shares(fsucc: list[list[tuple[int, float]]], preds: Iterable[int],
-               down: Collection[int]) -> dict[int, float]:
-    """Each rerouting touch-point's share of lines to touch-points still up."""
-    out: dict[int, float] = {}
-    for u in preds:
-        us: float = 0  # as sum() would: an int start, so the floats add up the same way
-        for t, s in fsucc[u]:
-            if t not in down:
-                us += s
-        out[u] = us
-    return out
 
 
 def _solve_component(ix: Index, nodes: list[int], down: Collection[int],
@@ -591,4 +776,5 @@ def _sccs(ix: Index) -> tuple[list[int], list[list[int]]]:
                 [v for v in range(ix.n) if ix.is_tp[v]])
 
 
-__all__ = ["MAX_VISITS", "SMALL_TOTAL", "FlowSolver", "goal_reachable", "reachable"]
+__all__ = ["HUB_LINES", "MAX_VISITS", "SMALL_TOTAL", "FlowSolver", "exact_parts",
+           "goal_reachable", "reachable"]

@@ -63,7 +63,8 @@ class LoopSystem:
 
     ``out[i]`` maps member ``j != i`` to the share of line ``i -> j`` (self-loops left
     out); ``exit[i]`` is the share of ``i``'s lines that leave the members. Members are
-    numbered ``0 .. k-1`` and eliminated in that order. With ``exact`` the numbers are
+    numbered ``0 .. k-1`` and eliminated in the order of :func:`elimination_order`
+    (hubs last: see there). With ``exact`` the numbers are
     :class:`~fractions.Fraction` and nothing is checked; otherwise floats, and
     :class:`Underflow` is raised as soon as one falls below :data:`TINY`.
     """
@@ -71,13 +72,18 @@ class LoopSystem:
     def __init__(self, out: Sequence[Mapping[int, float]], exit: Sequence[float], *,
                  exact: bool = False):
         k = self.k = len(out)
+        # Internally member ``seq[m]`` is number ``m``: eliminated m-th.
+        seq = self.seq = elimination_order(out)
+        at = [0] * k
+        for m, i in enumerate(seq):
+            at[i] = m
         if exact:
             rows: list[dict[int, Weight]] = [
-                {j: Fraction(w) for j, w in r.items()} for r in out]
-            ex: list[Weight] = [Fraction(e) for e in exit]
+                {at[j]: Fraction(w) for j, w in out[i].items()} for i in seq]
+            ex: list[Weight] = [Fraction(exit[i]) for i in seq]
         else:
-            rows = [dict(r) for r in out]
-            ex = [float(e) for e in exit]
+            rows = [{at[j]: w for j, w in out[i].items()} for i in seq]
+            ex = [float(exit[i]) for i in seq]
             if any(0 < e < TINY for e in ex) or any(
                     w < TINY for r in rows for w in r.values()):
                 raise Underflow
@@ -135,8 +141,8 @@ class LoopSystem:
 
     def chances(self, x: Sequence[Weight]) -> list[Weight]:
         """Solve ``M p = x``: each member's chance to reach a goal (closed ones: 0)."""
-        k = self.k
-        z = list(x)
+        k, seq = self.k, self.seq
+        z = [x[i] for i in seq]
         pivot, lower, closed = self.pivot, self.lower, self.closed
         for m in range(k):  # forward: carry what is known along the eliminated lines
             zm = z[m]
@@ -155,7 +161,10 @@ class LoopSystem:
                 acc += w * p[j]
             v = acc / pivot[m]
             p[m] = min(v, 1)  # rounding could push a certain goal past 1
-        return p
+        out: list[Weight] = [0] * k
+        for m, i in enumerate(seq):
+            out[i] = p[m]
+        return out
 
     def visits(self, b: Sequence[Weight], total: Sequence[Weight]) -> list[Weight] | None:
         """Solve ``Mᵀ y = b`` and return ``y[i] · total[i]``: how often customers
@@ -163,9 +172,9 @@ class LoopSystem:
         self-loop included). None when some member is in a closed loop (infinite)."""
         if any(self.closed):
             return None
-        k = self.k
+        k, seq = self.k, self.seq
         pivot, upper, lower = self.pivot, self.upper, self.lower
-        acc = list(b)
+        acc = [b[i] for i in seq]
         w: list[Weight] = [0] * k
         for m in range(k):
             wm = w[m] = acc[m] / pivot[m]
@@ -179,7 +188,29 @@ class LoopSystem:
                 s += u * y[i]
             if s:
                 y[m] += s / pivot[m]
-        return [yi * t for yi, t in zip(y, total)]
+        out: list[Weight] = [0] * k
+        for m, i in enumerate(seq):
+            out[i] = y[m] * total[i]
+        return out
+
+
+def elimination_order(out: Sequence[Mapping[int, float]]) -> list[int]:
+    """The order members are eliminated in: fewest (lines in) × (lines out) first.
+
+    Eliminating ``k`` joins each of its feeders to each of its next steps, so a hub (a
+    sign-in page every stage-page leads back to, or a gateway that leads to the whole
+    next stage) eliminated first would fill the system with (lines in) × (lines out)
+    new lines, and every later step would pay for them: k² work on a star-shaped loop
+    of k touch-points. Eliminated last it costs nothing extra. Any order is exact in the
+    same sense (every pivot is still a sum of positive numbers), so this changes the
+    cost only. Ties by number: deterministic.
+    """
+    k = len(out)
+    into = [0] * k
+    for r in out:
+        for j in r:
+            into[j] += 1
+    return sorted(range(k), key=lambda i: (into[i] * len(out[i]), i))
 
 
 def loop_chances(out: Sequence[Mapping[int, float]], exit: Sequence[float],
@@ -198,4 +229,4 @@ def loop_chances(out: Sequence[Mapping[int, float]], exit: Sequence[float],
         return [float(v) for v in exact.chances(xf)]
 
 
-__all__ = ["TINY", "LoopSystem", "Underflow", "loop_chances"]
+__all__ = ["TINY", "LoopSystem", "Underflow", "elimination_order", "loop_chances"]
