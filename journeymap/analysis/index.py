@@ -11,7 +11,7 @@ A needs *group* is one ``needs`` entry: its owner works while ``required`` of it
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -80,10 +80,24 @@ class Index:
             [gi for gi in gs if self.groups[gi].hard] for gs in self.member_of]
         self.group_owner: list[int] = [g.owner for g in self.groups]
         self.group_breaks_at: list[int] = [g.slack + 1 for g in self.groups]
+        self._rank: list[int] | None = None  # see names()
+        self._sorted_ids: list[str] = []
 
-    def names(self, items: object) -> tuple[str, ...]:
-        """Sorted ids of an iterable of indices."""
-        return tuple(sorted(self.ids[i] for i in items))  # type: ignore[attr-defined]
+    def names(self, items: Collection[int]) -> tuple[str, ...]:
+        """Sorted ids of a collection of indices."""
+        if len(items) < 2:
+            return tuple(self.ids[i] for i in items)
+        # Every id's place in sorted order, once: sorting small ints is several times
+        # cheaper than sorting strings, and the cascades ask for ~n such lists.
+        rank = self._rank
+        if rank is None:
+            by_id = sorted(range(self.n), key=self.ids.__getitem__)
+            self._sorted_ids = [self.ids[v] for v in by_id]
+            rank = self._rank = [0] * self.n
+            for r, v in enumerate(by_id):
+                rank[v] = r
+        ids = self._sorted_ids
+        return tuple(ids[r] for r in sorted(rank[i] for i in items))
 
 
 def sccs(n: int, succ: list[list[int]], nodes: Iterable[int] | None = None
