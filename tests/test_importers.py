@@ -123,6 +123,19 @@ def test_csv_touchpoints_become_a_valid_starter_journey(repo):
     assert run_cli("analyze", str(out), cwd=repo).returncode == 0
 
 
+def test_csv_names_longer_than_a_spec_allows_are_cut_to_300(repo):
+    # A fuzz finding: a 412-character name made `import csv` write a spec that failed its
+    # own validation (exit 3, "a bug"). Names are cut to the spec's 300 characters.
+    text = (DATA / "touchpoints.csv").read_text(encoding="utf-8")
+    src = repo / "long.csv"
+    src.write_text(text.replace(",Product page,", "," + "x" * 400 + " Product page,", 1),
+                   encoding="utf-8")
+    out = repo / "long.journey.yaml"
+    proc = run_cli("import", "csv", str(src), "-o", str(out), cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert load_spec(str(out)).by_id["product-page"].name == "x" * 300
+
+
 def test_csv_explicit_flags_semicolons_and_problems_with_positions(repo):
     sheet = ("Name;Stage;Next;Needs;Entry;Goal\n"
              "Sign up;Join;Verify|Welcome;idp;yes;no\n"

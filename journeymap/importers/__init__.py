@@ -74,10 +74,15 @@ def q(text: str) -> str:
 _UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
+MAX_NAME = 300
+"""Characters in a name (the spec schema's limit)."""
+
+
 def plain(text: str) -> str:
     """A name as journeymap accepts it: control characters become spaces (a name is one
-    line of text; the validator refuses control characters in names)."""
-    return " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", text).split())
+    line of text; the validator refuses control characters in names), and at most
+    :data:`MAX_NAME` characters (a longer one would make the written spec invalid)."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", text).split())[:MAX_NAME].rstrip()
 
 
 def comment(text: str) -> str:
@@ -85,4 +90,4 @@ def comment(text: str) -> str:
     return "# " + re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
 
 
-__all__ = ["ImportError_", "ImportProblem", "comment", "plain", "q", "slug"]
+__all__ = ["MAX_NAME", "ImportError_", "ImportProblem", "comment", "plain", "q", "slug"]
