@@ -232,3 +232,29 @@ def test_the_rerun_budget_shrinks_with_size_and_fixes_stop_at_the_size_limit(
     monkeypatch.setattr(fx, "rerun_budget", lambda n: 2)
     small = analyze(spec, risk=RiskOptions())
     assert len(small.risk.fixes_tried) == 1 and len(small.risk.fixes) <= 1
+
+
+def test_false_redundancy_is_fixed_by_moving_one_option_off_what_both_rely_on(tmp_path):
+    spec = spec_from(tmp_path, """\
+        journeymap: 1
+        journey: {id: w, name: Website}
+        parties:
+          - {id: us, name: Web team, control: internal, availability: 0.999}
+          - {id: aws, name: AWS, control: partner, availability: 0.999}
+        touchpoints:
+          - {id: page, name: Product page, entry: true, owner: us,
+             needs: [{any: [cdn-a, cdn-b]}]}
+          - {id: buy, name: Checkout, goal: true, owner: us}
+        supports:
+          - {id: cdn-a, name: Cloudflare CDN, kind: vendor, owner: us, needs: [origin]}
+          - {id: cdn-b, name: CloudFront CDN, kind: vendor, owner: us, needs: [origin]}
+          - {id: origin, name: Origin servers, kind: system, owner: aws}
+        flow: [page -> buy]
+        """)
+    a = analyze(spec, risk=RiskOptions())
+    fix = next(f for f in a.risk.fixes if f.element == "origin")
+    assert fix.kind == fx.MOVE_OFF and fix.moved == "cdn-b"
+    assert set(fix.partners) == {"cdn-a", "cdn-b"}
+    assert fix.effect.spofs_removed == ("origin",)
+    assert fix.title.startswith("Move the CloudFront CDN off the Origin servers onto")
+    assert "second region" in fix.title and "SLA" not in fix.title

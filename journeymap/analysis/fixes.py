@@ -339,6 +339,7 @@ def move_off(spec: Spec, ix: Index, sid: str) -> _Candidate | None:
         return None
     member, partners = shared
     alt, _ = _second_words(spec, e)
+    own = "its own " + alt.removeprefix("a ").removeprefix("an ")
     twin = _twin(e, "second", f"{alt} for {e.name}")
     m = spec.by_id[member]
     moved = dataclasses.replace(m, needs=tuple(
@@ -346,11 +347,10 @@ def move_off(spec: Spec, ix: Index, sid: str) -> _Candidate | None:
         for n in m.needs))
     elements = [moved if x.id == member else x for x in spec.elements] + [twin]
     return _Candidate(MOVE_OFF, sid, _copy(spec, elements),
-                      f"Move {the(m.name)} off {the(e.name)} onto {alt} of its own",
-                      f"{alt} of its own for {the(m.name)}",
-                      f"{member} stops relying on {sid} and gets {alt} of its own (same "
-                      f"needs and availability as {sid}); {', '.join(partners)} then no "
-                      f"longer fail together", line=(member, sid), users=(member,),
+                      f"Move {the(m.name)} off {the(e.name)} onto {own}", own,
+                      f"{member} stops relying on {sid} and gets {own} (same needs and "
+                      f"availability as {sid}); {', '.join(partners)} then no longer fail "
+                      f"together", line=(member, sid), users=(member,),
                       moved=member, partners=partners)
 
 
@@ -631,14 +631,10 @@ def _candidates(base: _Base, eid: str) -> list[_Candidate]:
     return [c for c in found if c is not None]
 
 
-def search_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
-                 spofs: set[str] | None = None, cascades: Sequence[RawCascade] | None = None,
-                 ix: Index | None = None) -> FixSearch:
-    """Every candidate fix re-analysed (within :func:`rerun_budget`), ranked.
-
-    ``base`` is the journey's own :class:`~.risk.Risk`, ``spofs`` its single points of
-    failure (ids) and ``cascades`` every element's single-failure cascade in index order
-    (each computed when not given)."""
+def _prepare(spec: Spec, options: RiskOptions, base: Risk | None,
+             spofs: set[str] | None, cascades: Sequence[RawCascade] | None,
+             ix: Index | None) -> tuple[_Base, list[str]]:
+    """The journey as analysed, and the parts worth a fix (most promising first)."""
     from journeymap.analysis.risk import assess_risk
 
     ix = ix or Index(spec)
@@ -662,11 +658,43 @@ def search_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
     b = _Base(spec, ix, frozenset(spofs), cascades, method, options.trials, options.seed,
               p0.collapse if p0 else None, p0.completion if p0 else None, pairs)
     importance = {i: (x.criticality or 0.0) for i, x in (base.importance or {}).items()}
+    return b, _targets(b, importance)
+
+
+def candidate_copies(spec: Spec, options: RiskOptions, base: Risk | None = None
+                     ) -> list[tuple[str, str, Spec]]:
+    """``(part, kind, fixed copy)`` for every candidate :func:`search_fixes` would
+    re-analyse, in the same order and budget (the benchmarks re-analyse them the
+    obvious way, each copy analysed whole, to compare)."""
+    b, targets = _prepare(spec, options, base, None, None, None)
+    left = rerun_budget(b.ix.n)
+    out = []
+    for eid in targets:
+        cands = _candidates(b, eid)
+        if not cands:
+            continue
+        if len(cands) > left:
+            break
+        left -= len(cands)
+        out += [(eid, c.kind, c.spec) for c in cands]
+    return out
+
+
+def search_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
+                 spofs: set[str] | None = None, cascades: Sequence[RawCascade] | None = None,
+                 ix: Index | None = None) -> FixSearch:
+    """Every candidate fix re-analysed (within :func:`rerun_budget`), ranked.
+
+    ``base`` is the journey's own :class:`~.risk.Risk`, ``spofs`` its single points of
+    failure (ids) and ``cascades`` every element's single-failure cascade in index order
+    (each computed when not given)."""
+    b, targets = _prepare(spec, options, base, spofs, cascades, ix)
+    ix = b.ix
     budget = rerun_budget(ix.n)
     left = budget
     tried: list[str] = []
     best: list[tuple[Fix, CutFinder]] = []
-    for eid in _targets(b, importance):
+    for eid in targets:
         cands = _candidates(b, eid)
         if not cands:
             continue
@@ -716,6 +744,6 @@ def rank_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
 __all__ = [
     "AVAILABILITY", "BYPASS", "FALLBACK", "KIND_ORDER", "MOVE_OFF", "ORDER", "SECOND_CHANNEL",
     "SECOND_ENTRY", "SECOND_GOAL", "SECOND_PROVIDER", "Fix", "FixEffect", "FixSearch",
-    "false_redundancy", "hours_shown", "is_relay", "order_reason", "rank_fixes", "rank_key",
-    "rerun_budget", "search_fixes",
+    "candidate_copies", "false_redundancy", "hours_shown", "is_relay", "order_reason",
+    "rank_fixes", "rank_key", "rerun_budget", "search_fixes",
 ]

@@ -706,7 +706,7 @@ def _finishing_words(analysis: JourneyAnalysis, fix: fx.Fix) -> str:
     who = w.people(analysis.spec)
     if getattr(analysis.spec.journey, "volume", None):
         return f" On average about {_more_finishing(analysis, fix)} more {who} a month finish."
-    return f" On average {_more_finishing(analysis, fix)} more of {who} finish."
+    return f" On average {_more_finishing(analysis, fix)} more of all {who} finish."
 
 
 def _hours_change(effect: fx.FixEffect) -> str:
@@ -727,7 +727,7 @@ def _more_finishing(analysis: JourneyAnalysis, fix: fx.Fix) -> str:
     if volume:
         n = gain * float(volume)
         return "under 0.1" if n < 0.05 else f"{n:.1f}" if n < 10 else f"{round(n):,d}"
-    return f"{gain * 100:.3f} points"
+    return f"{gain * 100:.2g}%"
 
 
 def _fix_order(analysis: JourneyAnalysis, fixes: tuple[fx.Fix, ...]) -> str:

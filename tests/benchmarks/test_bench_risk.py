@@ -119,3 +119,40 @@ def test_whole_process_analyze_1k(benchmark, tmp_path) -> None:
     report("whole process: analyze (probability, pairs, fixes), 1k elements",
            wall_s=f"{wall:.1f}")
     assert wall < 10
+
+
+def _fix_spec(name: str):  # type: ignore[no-untyped-def]
+    if name.startswith("synthetic-"):
+        return spec_of(int(name.split("-")[1]))
+    return load_spec(str(ROOT / "specs" / f"{name}.journey.yaml"))
+
+
+@pytest.mark.parametrize("name", ["bank-account-opening", "insurance-claim", "synthetic-300"])
+def test_fix_search_vs_analysing_every_copy_whole(benchmark, name: str) -> None:
+    """The fix search (each candidate's structure, then the likelihood of the one kept
+    per part) against the obvious way: every candidate copy analysed whole, as
+    ``journeymap analyze`` would (engine, robustness, risk numbers), the same candidates."""
+    import dataclasses
+
+    from journeymap.analysis import analyze
+    from journeymap.analysis import fixes as fx
+    from journeymap.analysis.risk import RiskOptions
+
+    spec = _fix_spec(name)
+    options = RiskOptions(max_order=1)
+    a = analyze(spec, risk=dataclasses.replace(options, fixes=False))
+    fx.search_fixes(spec, options, base=a.risk, spofs=set(a.spof_ids))  # warm caches
+    t0 = time.process_time()
+    found = fx.search_fixes(spec, options, base=a.risk, spofs=set(a.spof_ids))
+    ours = time.process_time() - t0
+    copies = fx.candidate_copies(spec, options, base=a.risk)
+    t0 = time.process_time()
+    for _, _, copy in copies:
+        analyze(copy, risk=dataclasses.replace(options, fixes=False))
+    naive = time.process_time() - t0
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)
+    benchmark.extra_info.update(ours_s=ours, naive_s=naive, candidates=len(copies))
+    report(f"fix search, {name}", elements=len(spec.elements), candidates=len(copies),
+           fixes=len(found.fixes), ours_s=f"{ours:.2f}", every_copy_whole_s=f"{naive:.2f}",
+           ratio=f"{naive / ours:.1f}x")
+    assert naive > ours
