@@ -258,3 +258,18 @@ def test_false_redundancy_is_fixed_by_moving_one_option_off_what_both_rely_on(tm
     assert fix.effect.spofs_removed == ("origin",)
     assert fix.title.startswith("Move the CloudFront CDN off the Origin servers onto")
     assert "second region" in fix.title and "SLA" not in fix.title
+
+
+def test_hours_rank_as_the_report_prints_them() -> None:
+    """The ranking's hours are the report's printed hours, so fixes whose claims read
+    the same time rank as equal and the stated next rule decides."""
+    import random
+
+    from journeymap.report.model import hours
+
+    rng = random.Random(7)
+    for q in [rng.random() ** 6 for _ in range(2000)] + [1e-7, 0.0005, 0.00114]:
+        printed = hours(q)
+        number, unit = printed.replace(",", "").split()[:2]
+        value = float(number) / 60 if unit.startswith("minute") else float(number)
+        assert fx.hours_shown(q) == pytest.approx(value, abs=1e-6), (q, printed)

@@ -46,17 +46,17 @@ what it runs on (the supports' own fixes).
 **Ranking** (the same for the command line and the report; :data:`ORDER` names each
 rule, :func:`order_reason` says which one separates two fixes): fixes that remove a
 single point of failure first (a failure that stops every customer is a fact of the
-design, whatever the service levels, which are estimates, say); then most expected
-time stopped saved (hours a year, rounded as printed: whole hours from 10, tenths
-below); then most single points of failure removed (net of any it adds); then the gain
-in expected completion; then most outcomes no longer cut off by the fixed part; then
-most customers its failure no longer stops; then the kind of fix (:data:`KIND_ORDER`: a
-move, skipping a relay, a second way, a fallback, a copy, cover); then least under our
-control (what we cannot otherwise influence first); then name. Of the candidates for
-one part only the best is kept (chosen by what the copies' structure shows, the same
-ranking without the likelihood; only the chosen one's Q and completion are computed),
-and a fix whose removals a better fix already makes is left out, so no two fixes repeat
-each other.
+design, whatever the service levels, which are estimates, say); then most expected time
+stopped saved (hours a year as the claims print them: minutes below an hour, tenths
+below 10 hours, whole hours above); then most single points of failure removed (net of
+any it adds); then the gain in expected completion; then most outcomes no longer cut off
+by the fixed part; then most customers its failure no longer stops; then the kind of fix
+(:data:`KIND_ORDER`: a move, skipping a relay, a second way, a fallback, a copy, cover);
+then least under our control (what we cannot otherwise influence first); then name. Of
+the candidates for one part only the best is kept (chosen by what the copies' structure
+shows, the same ranking without the likelihood; only the chosen one's Q and completion
+are computed), and a fix whose removals a better fix already makes is left out, so no
+two fixes repeat each other.
 
 **Cost.** Every candidate is one more analysis of the copy's structure (single points
 of failure, one cascade); the one kept per part adds Q and completion, and pairs when
@@ -555,18 +555,33 @@ def _better(base: _Base, kind: str, eid: str, e: FixEffect) -> bool:
     return e.lost_after < e.lost_before or bool(e.outcomes_protected)
 
 
-def hours_shown(hours: float | None) -> float:
-    """Hours a year as the outputs print them: whole hours from 10, tenths below (so
-    two fixes that read the same rank as equal, and the next rule decides)."""
-    if hours is None or hours <= 0:
+def hours_shown(q: float | None) -> float:
+    """A chance of being stopped as the hours a year the outputs print for it: minutes
+    below an hour, tenths below 10 hours, whole hours above (so two fixes whose claims
+    read the same rank as equal, and the next rule decides).
+
+    >>> hours_shown(0.0154), hours_shown(0.0005), hours_shown(0.00001)
+    (135.0, 4.4, 0.083333)
+    """
+    if q is None or q <= 0:
         return 0.0
-    return float(round(hours)) if hours >= 10 else round(hours, 1)
+    h = q * HOURS_PER_YEAR
+    if h < 1:
+        return round(max(1, round(h * 60)) / 60, 6)
+    return float(round(h)) if h >= 10 else round(h, 1)
+
+
+def hours_saved_shown(e: FixEffect) -> float:
+    """Hours a year saved as the claim prints them (before minus after, each rounded)."""
+    if e.collapse_before is None or e.collapse_after is None:
+        return 0.0
+    return round(hours_shown(e.collapse_before) - hours_shown(e.collapse_after), 6)
 
 
 def rank_key(spec: Spec, fix: Fix) -> tuple[object, ...]:
     """The ranking (module docs), one entry per rule of :data:`ORDER`."""
     e = fix.effect
-    return (not e.spofs_removed, -hours_shown(e.hours_per_year_saved),
+    return (not e.spofs_removed, -hours_saved_shown(e),
             -(len(e.spofs_removed) - len(e.spofs_added)),
             -round(e.completion_change or 0.0, 6),
             -len(e.outcomes_protected),
@@ -744,6 +759,7 @@ def rank_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
 __all__ = [
     "AVAILABILITY", "BYPASS", "FALLBACK", "KIND_ORDER", "MOVE_OFF", "ORDER", "SECOND_CHANNEL",
     "SECOND_ENTRY", "SECOND_GOAL", "SECOND_PROVIDER", "Fix", "FixEffect", "FixSearch",
-    "candidate_copies", "false_redundancy", "hours_shown", "is_relay", "order_reason",
+    "candidate_copies", "false_redundancy", "hours_saved_shown", "hours_shown", "is_relay",
+    "order_reason",
     "rank_fixes", "rank_key", "rerun_budget", "search_fixes",
 ]
