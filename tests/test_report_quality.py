@@ -49,13 +49,22 @@ def page_texts(pdf: bytes) -> list[str]:
     return [" ".join(p.split()) for p in out.split("\f")[:-1]]
 
 
+_PORTFOLIO: list[bytes] = []  # the examples' portfolio PDF, made with them
+
+
 @pytest.fixture(scope="module")
 def examples():
     """(spec path, analysis, report model, PDF bytes) for every example journey."""
     analyses = [analyse_for_report(load_spec(str(p))) for p in SPECS]
-    _, pdfs = build_reports(analyses, "pdf", DATE, portfolio=True, each=True)
+    portfolio, pdfs = build_reports(analyses, "pdf", DATE, portfolio=True, each=True)
+    _PORTFOLIO[:] = [portfolio]
     return [(path, a, report_model.journey_report(a, DATE), pdf)
             for path, a, pdf in zip(SPECS, analyses, pdfs)]
+
+
+@pytest.fixture(scope="module")
+def portfolio_pdf(examples) -> bytes:
+    return _PORTFOLIO[0]
 
 
 # --------------------------------------------------------------------------- paper
@@ -313,8 +322,11 @@ def overlapping_words(pdf: bytes) -> list[tuple[int, str, str]]:
     a two-digit fix number into its title, axis labels into each other)."""
     found = []
     for n, (_, words) in enumerate(page_words(pdf), 1):
+        words = sorted(words, key=lambda w: w[1])  # top-down: compare only what is level
         for i, (x0, y0, x1, y1, a) in enumerate(words):
             for u0, v0, u1, v1, b in words[i + 1:]:
+                if v0 >= y1:
+                    break
                 wide = min(x1, u1) - max(x0, u0)
                 tall = min(y1, v1) - max(y0, v0)
                 if wide > 0.8 and tall > 0.3 * min(y1 - y0, v1 - v0):
@@ -358,8 +370,6 @@ def _synthetic(n: int, **options: object):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def large_pdf() -> bytes:
     """A 300-part journey whose supports name no stage (the appendix's worst case)."""
-    from journeymap.report import analyse_for_report
-
     return report_bytes([analyse_for_report(_synthetic(300, support_stages=False))], "pdf",
                         DATE)
 
@@ -457,3 +467,37 @@ def test_the_reports_blueprint_shows_names_not_ids_or_file_names():
     assert not texts & ids, sorted(texts & ids)[:5]
     assert not any(".yaml" in t or "Verdict" in t or "(internal)" in t for t in texts)
     assert any("of customers stopped" in t for t in texts)
+
+
+@needs_poppler
+def test_the_portfolio_points_only_at_pages_it_has(portfolio_pdf):
+    """Each journey's page 1 in the portfolio said '… and 7 more in the appendix'; the
+    portfolio has no appendix (the journey's own report does)."""
+    text = " ".join(page_texts(portfolio_pdf))
+    assert "Appendix" not in text and "in the appendix" not in text
+    assert "more in this journey's own report" in text
+    assert not overlapping_words(portfolio_pdf), overlapping_words(portfolio_pdf)[:5]
+
+
+def test_the_worst_failure_sentence_does_not_say_its_name_twice(examples):
+    """'If the Discharge letter … fails, no patient can reach the Discharge letter …'
+    where the letter is the journey's only finish."""
+    for path, _, r, _ in examples:
+        if r.worst is not None:
+            assert r.worst.sentence.count(r.worst.name) == 1, (path.name, r.worst.sentence)
+
+
+def test_appendix_b_labels_what_goes_down_and_names_an_outcome_once(examples):
+    """At 300 parts a cell read 'No one reaches: tp-3. tp-3': the lost outcome again in an
+    unlabelled list of what goes down. Every format now says 'Also down:' without it."""
+    from journeymap.report.model import effects
+
+    seen_also = False
+    for path, _, r, _ in examples:
+        for c in r.cascades:
+            assert not set(c.also_down) & set(c.cuts_off), (path.name, c.name)
+            assert set(c.also_down) | set(c.cuts_off) >= set(c.taken_down), (path.name, c.name)
+            seen_also |= any(label == "Also down" for label, _ in effects(c))
+    assert seen_also
+    md = report_bytes([examples[0][1]], "md", DATE).decode("utf-8")
+    assert "**Also down:**" in md and "**No one reaches:**" in md

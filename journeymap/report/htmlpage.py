@@ -22,6 +22,7 @@ from journeymap.report.model import (
     Legend,
     PortfolioReport,
     SharedRisk,
+    effects,
 )
 from journeymap.spec.model import Control
 
@@ -225,11 +226,11 @@ def _journey_body(j: JourneyReport, figures: dict[str, str], key: str) -> str:
         if f"{key}:chain0" in figures:
             parts.append(_picture(figures, f"{key}:chain0", page_sized=True,
                                   label=f"How the failure of {j.worst.name} spreads"))
-    parts.append(f"<h2>{_e(j.heat.title)}</h2><p>{_e(j.heat.sentence)}</p>")
-    parts.append(_picture(figures, f"{key}:heat", diagram=False))
     parts.append(f"<h2>How fast it falls apart</h2><p>{_e(j.curve.sentence)}</p>")
     parts.append(_picture(figures, f"{key}:curve", diagram=False))
     parts.append(f'<p class="small">Estimated from {j.curve.samples} random trials.</p>')
+    parts.append(f"<h2>{_e(j.heat.title)}</h2><p>{_e(j.heat.sentence)}</p>")
+    parts.append(_picture(figures, f"{key}:heat", diagram=False))
     parts.append("<h2>The whole journey</h2><p>Steps people see are at the top, what they "
                  "need behind the scenes below. Vermillion marks single points of failure; "
                  "box colours: blue ours, amber partner, purple outside our control. "
@@ -252,13 +253,14 @@ def _journey_body(j: JourneyReport, figures: dict[str, str], key: str) -> str:
     rows = "".join(
         f"<tr><td>{_e(c.name)} <span class=small>({_e(c.kind)})</span></td><td>{_who(c.party, c.control, c.control_label)}</td>"
         f'<td class="num">{_e(c.customers)}{" — stops the journey" if c.stops_journey else ""}</td>'
-        f"<td>{'<b>No one reaches:</b> ' + _e(', '.join(c.cuts_off)) + '. ' if c.cuts_off else ''}"
-        f"{_e(', '.join(c.taken_down) or 'nothing else goes down')}"
-        f"{'; cut off: ' + _e(', '.join(c.cut_off)) if c.cut_off else ''}</td></tr>"
+        "<td>" + (". ".join(f"<b>{label}:</b> {_e(', '.join(names))}"
+                            for label, names in effects(c)) or f"only the {people} at this step")
+        + "</td></tr>"
         for c in j.cascades)
     parts.append("<h3>B. What each part takes down if it fails alone</h3>"
                  '<div class="scroll"><table><thead><tr><th>If this fails …</th><th>who runs it</th>'
-                 f"<th>{people} stopped</th><th>outcomes lost; what goes down with it</th></tr></thead>"
+                 f"<th>{people} stopped</th><th>what no one reaches any more, and what goes "
+                 "down with it</th></tr></thead>"
                  f"<tbody>{rows}</tbody></table></div>")
     if j.quiet:
         parts.append(f"<p><b>No effect on its own ({len(j.quiet)} parts):</b> "

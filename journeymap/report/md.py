@@ -16,6 +16,7 @@ from journeymap.report.model import (
     Finding,
     JourneyReport,
     PortfolioReport,
+    effects,
 )
 from journeymap.report.wording import singular
 
@@ -89,12 +90,12 @@ def _summary(j: JourneyReport, level: str = "#") -> list[str]:
 
 
 def _details(j: JourneyReport, level: str = "#") -> list[str]:
-    out = [f"{level}# {md_escape(j.heat.title)}", "", md_escape(j.heat.sentence), ""]
-    out += [f"{level}# How fast it falls apart", "", md_escape(j.curve.sentence), "",
+    out = [f"{level}# How fast it falls apart", "", md_escape(j.curve.sentence), "",
             "| parts failed at random | " + " | ".join(str(k) for k in j.curve.removed) + " |",
             "|---|" + "--:|" * len(j.curve.removed),
             f"| chance a {md_escape(singular(j.people))} can finish | "
             + " | ".join(f"{round(p * 100)}%" for p in j.curve.completion) + " |", ""]
+    out += [f"{level}# {md_escape(j.heat.title)}", "", md_escape(j.heat.sentence), ""]
     if j.findings:
         out += [f"{level}# Appendix: why each single point of failure stops "
                 f"{md_escape(j.people)}", ""]
@@ -102,13 +103,13 @@ def _details(j: JourneyReport, level: str = "#") -> list[str]:
                 for f in j.findings] + [""]
     out += [f"{level}# Appendix: what each part takes down if it fails alone", "",
             f"| If this fails … | who runs it | {md_escape(j.people)} stopped | "
-            "outcomes lost; what goes down with it |",
+            "what no one reaches any more, and what goes down with it |",
             "|---|---|--:|---|"]
     out += [f"| {md_escape(c.name)} ({c.kind}) | {md_escape(c.owner)} | {c.customers}"
             f"{' (stops the journey)' if c.stops_journey else ''} | "
-            f"{'No one reaches: ' + md_escape(', '.join(c.cuts_off)) + '. ' if c.cuts_off else ''}"
-            f"{md_escape(', '.join(c.taken_down) or 'nothing else goes down')}"
-            f"{'; cut off: ' + md_escape(', '.join(c.cut_off)) if c.cut_off else ''} |"
+            + (". ".join(f"**{label}:** {md_escape(', '.join(names))}"
+                         for label, names in effects(c))
+               or f"only the {md_escape(j.people)} at this step") + " |"
             for c in j.cascades]
     if j.quiet:
         out += ["", f"No effect on its own ({len(j.quiet)} parts): "

@@ -183,6 +183,7 @@ class CascadeRow:
     taken_down: tuple[str, ...]
     cut_off: tuple[str, ...]
     cuts_off: tuple[str, ...]  # outcomes no one reaches any more, even when others are
+    also_down: tuple[str, ...] = ()  # taken_down without the outcomes already named
 
 
 @dataclass(frozen=True)
@@ -1038,6 +1039,14 @@ def _curve(analysis: JourneyAnalysis) -> Curve:
                  r.samples, sentence.strip())
 
 
+def effects(c: CascadeRow) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What one failure does beyond its own share, as (label, names) in reading order —
+    the words every format prints in appendix B (empty: only the people at that step)."""
+    return tuple((label, names) for label, names in
+                 (("No one reaches", c.cuts_off), ("Also down", c.also_down),
+                  ("Cut off", c.cut_off)) if names)
+
+
 def _cascade_rows(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]
                   ) -> tuple[tuple[CascadeRow, ...], tuple[str, ...]]:
     """Failures that change something for people or other parts, worst first; the
@@ -1061,7 +1070,9 @@ def _cascade_rows(analysis: JourneyAnalysis, cut: dict[str, tuple[str, ...]]
             stops_journey=c.collapses,
             taken_down=tuple(sorted(spec.by_id[i].name for i in c.down)),
             cut_off=tuple(sorted(spec.by_id[i].name for i in c.stranded)),
-            cuts_off=outcomes_cut))
+            cuts_off=outcomes_cut,
+            also_down=tuple(sorted(spec.by_id[i].name for i in c.down
+                                   if spec.by_id[i].name not in outcomes_cut))))
     rows.sort(key=lambda r: (-r.customers_lost, not r.stops_journey, -len(r.cuts_off),
                              -(len(r.taken_down) + len(r.cut_off)), r.name.casefold()))
     return tuple(rows), tuple(sorted(quiet, key=str.casefold))

@@ -120,6 +120,8 @@ def failure_sentence(spec: Spec, element_id: str, customers_lost: float,
             return head + f"no {one} can complete the journey" + tail
         return head + f"{who} can still complete the journey" + tail
     if customers_lost >= 1 or collapses:
+        if element.goal and len(spec.goals) == 1:  # not "can reach the Discharge letter"
+            return head + f"no {one} can finish the journey" + tail
         return head + f"no {one} can reach {goal_phrase(spec)}" + tail
     return head + f"{percent(customers_lost)} of {who} no longer finish" + tail
 
