@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -115,7 +115,12 @@ def cli(debug: bool) -> None:
     """
 
 
-def main(argv: list[str] | None = None) -> Any:
+def main(argv: list[str] | None = None) -> NoReturn:
+    """The ``journeymap`` process: run one command, then exit with its status.
+
+    Not for calling from Python code that goes on running (it ends the process; use
+    :data:`cli` or the Python API instead).
+    """
     # A command is one short process whose data are trees (no reference cycles to
     # reclaim), so the cyclic garbage collector only costs: each collection rescans
     # every object alive (a 10k-element spec and its analysis are millions), and
@@ -123,9 +128,36 @@ def main(argv: list[str] | None = None) -> Any:
     # everything. Commands run in-process (tests, the Python API) keep the collector.
     gc.disable()
     try:
-        return cli.main(args=argv, prog_name="journeymap", standalone_mode=True)
+        cli.main(args=argv, prog_name="journeymap", standalone_mode=True)
+        status: Any = 0
+    except SystemExit as done:
+        status = done.code
     except KeyboardInterrupt:  # pragma: no cover
-        sys.exit(130)
+        status = 130
+    _exit(status)
+
+
+def _exit(status: Any) -> NoReturn:
+    """Exit with ``status`` once the output is out, without tearing the interpreter down.
+
+    Python's own exit frees every module and object one by one after the command is
+    done (0.07 s of a 10k-element analyze, 0.23 s at 100k): nothing left to do needs
+    it. Exit handlers still run and the output is flushed first; if flushing fails (a
+    reader that went away) or other threads still run, Python exits the usual way.
+    """
+    import atexit
+    import os
+    import threading
+
+    if not isinstance(status, int) or threading.active_count() > 1:
+        sys.exit(status)
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # Python's exit reports it as it always has
+        sys.exit(status)
+    os._exit(status)
 
 
 __all__ = ["COMMANDS", "ExitStatus", "cli", "internal_error", "main"]
