@@ -201,13 +201,9 @@ class FlowSolver:
         self.level = level = [0] * n
         # Topological rank of every touch-point (by component; members adjacent).
         self.topo = topo = [0] * n
-        self.topo_nodes: list[int] = []
-        self.topo_index = [0] * n
         for rank, c in enumerate(order):
             for v in self.members[c]:
                 topo[v] = rank
-                self.topo_index[v] = len(self.topo_nodes)
-                self.topo_nodes.append(v)
         self._mark = bytearray(n)
         self.q = q = [0.0] * n
         self._qn: list[float] = []  # scratch: equals q between calls of local_loss
@@ -297,6 +293,17 @@ class FlowSolver:
         # looked at one by one).
         self.succ_ng = [s if len(s) < 2 else sorted(s, key=level.__getitem__)
                         for s in self.succ_ng]
+        # Touch-points by level (a topological order too: levels grow along lines
+        # between components, a component's members share one), and where each level
+        # starts: the dense pass takes one slice of levels.
+        self.by_level = sorted((v for c in order for v in self.members[c]),
+                               key=lambda v: (level[v], topo[v]))
+        top_level = max((level[v] for v in self.by_level), default=0)
+        self.level_start = [0] * (top_level + 2)
+        for k, v in enumerate(self.by_level):
+            self.level_start[level[v] + 1] = k + 1
+        for lv in range(1, top_level + 2):  # levels no touch-point has: where the next starts
+            self.level_start[lv] = max(self.level_start[lv], self.level_start[lv - 1])
         down_level = [-x for x in level]
         self.pred_ng = [s if len(s) < 2 else sorted(s, key=down_level.__getitem__)
                         for s in self.pred_ng]
@@ -410,7 +417,7 @@ class FlowSolver:
         if top - lo > DENSE_LEVELS:
             # Down touch-points spread over the journey (a shared platform): the
             # region is most of the journey anyway; one array pass is cheaper.
-            return self._dense_loss(down, preds, delta)
+            return self._dense_loss(down, preds, delta, lo, top)
         # The common case (one touch-point down, its predecessors side by side): no
         # path leads from a changed row into a rerouting one, so the rerouting rows keep
         # their baseline visits (q' = q on P). One small forward search tells.
@@ -520,25 +527,24 @@ class FlowSolver:
         for u in preds:
             mark[u] = 2 if on else 0
 
-    def _dense_loss(self, down: Collection[int], preds: set[int], delta: float
-                    ) -> float | None:
-        """:meth:`local_loss` by one pass over every touch-point in topological order
-        between the first changed row and the last rerouting one."""
+    def _dense_loss(self, down: Collection[int], preds: set[int], delta: float,
+                    lo: int, top: int) -> float | None:
+        """:meth:`local_loss` by one pass over every touch-point whose level lies
+        between the lowest changed row's (``lo``) and the highest rerouting one's
+        (``top``): nothing below can be reached from a changed row, nothing above
+        leads into a rerouting one. A cyclic component is solved whole (its members
+        share a level): cutting it after a rerouting member would miss a loop that no
+        longer leads anywhere."""
         ix = self.ix
-        q, comp, ew = self.q, self.comp, ix.entry_weight
+        q, ew = self.q, ix.entry_weight
         up_share = self._up_shares(preds, down)
         qn = q.copy()
         for d in down:
             qn[d] = ew.get(d, 0.0)
-        # From the first member of the earliest component touched to the last member of
-        # the latest rerouting one (a cyclic component is solved whole: cutting it after
-        # a rerouting member would miss a loop that no longer leads anywhere).
-        members, ti = self.members, self.topo_index
-        start = min(ti[members[comp[v]][0]] for v in (*down, *preds))
-        end = max(ti[members[comp[u]][-1]] for u in preds) + 1
+        start, end = self.level_start[lo], self.level_start[top + 1]
         self._mark_rows(down, preds, True)
         try:
-            ok = self._changed_visits(self.topo_nodes[start:end], up_share, qn, down)
+            ok = self._changed_visits(self.by_level[start:end], up_share, qn, down)
         finally:
             self._mark_rows(down, preds, False)
         return self._finish(down, preds, qn, delta) if ok else None
