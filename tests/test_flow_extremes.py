@@ -223,3 +223,50 @@ def test_cli_simulate_and_analyze_agree_on_a_heavy_self_loop(tmp_path, share: st
     res = CliRunner().invoke(cli, ["analyze", "--format", "json", str(spec)])
     assert res.exception is None or isinstance(res.exception, SystemExit), res.output
     assert '"baseline_completion": 1.0' in res.output
+
+
+@st.composite
+def star_loops(draw) -> tuple[list[dict[int, float]], list[float]]:
+    """A flow loop around a hub (member 0 leads to every other member, some lead
+    back), with a few lines between the others and shares from tiny to huge."""
+    k = draw(st.integers(2, 7))
+    share = st.sampled_from([1e-6, 0.2, 0.5, 1.0, 3.0, 1e6])
+    out: list[dict[int, float]] = [{j: draw(share) for j in range(1, k)}]
+    for i in range(1, k):
+        row = {0: draw(share)} if draw(st.booleans()) or i == 1 else {}
+        for j in draw(st.sets(st.integers(1, k - 1), max_size=2)):
+            if j != i:
+                row[j] = draw(share)
+        out.append(row)
+    exits = [draw(st.sampled_from([0.0, 1e-6, 1.0, 5.0])) for _ in range(k)]
+    return out, exits
+
+
+@settings(max_examples=budget(200), deadline=None)
+@given(star_loops(), st.sampled_from([0.0, 1e-9, 0.5, 2.0, 1e6]))
+def test_a_new_exit_of_the_hub_eliminated_last_is_the_new_system(
+        loop: tuple[list[dict[int, float]], list[float]], exit: float) -> None:
+    # LoopSystem.with_last_exit (a rerouting hub) gives the very numbers a system
+    # built afresh with that exit gives: same pivots, same visits and chances.
+    out, exits = loop
+    try:
+        base = LoopSystem(out, exits)
+    except Underflow:
+        return
+    last = base.seq[-1]
+    changed = exits.copy()
+    changed[last] = exit
+    quick = base.with_last_exit(exit)
+    try:
+        fresh = LoopSystem(out, changed)
+    except Underflow:
+        assert quick is None
+        return
+    if quick is None:  # only where a fresh system has a closed member (or base has)
+        assert any(fresh.closed) or any(base.closed)
+        return
+    assert fresh.seq == base.seq and quick.pivot == fresh.pivot
+    b = [1.0] + [0.5] * (len(out) - 1)
+    total = [sum(r.values()) + e + 1.0 for r, e in zip(out, changed)]
+    assert quick.visits(b, total) == fresh.visits(b, total)
+    assert quick.chances(b) == fresh.chances(b)

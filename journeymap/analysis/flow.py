@@ -334,47 +334,13 @@ class FlowSolver:
         (``self._mark`` 2) only its lines to touch-points still up (``down``: the down
         ones), with ``up_share`` as its total. Returns (those members, the system or
         None on underflow, each member's total share)."""
-        ix = self.ix
-        mark, tot, fsucc, hubs, comp = self._mark, self.tot, ix.fsucc, self.hubs, self.comp
-        unknown = [m for m in members if not ix.is_goal[m]]
+        unknown = [m for m in members if not self.ix.is_goal[m]]
         col = {v: k for k, v in enumerate(unknown)}
         out: list[dict[int, float]] = []
         exits: list[float] = []
         total: list[float] = []
         for u in unknown:
-            rerouting = mark[u] == 2
-            row: dict[int, float] = {}
-            e = 0.0
-            lines: list[tuple[int, float]] = fsucc[u]
-            hub = hubs.get(u)
-            if hub is not None and (not rerouting or hub_pays(len(down), len(fsucc[u]))):
-                # A hub: only its lines inside its loop one by one; what leaves the
-                # loop is its exact total less the lines to down touch-points.
-                extra = list(hub.leaving)
-                for t, s in hub.inside:
-                    if t == u or (rerouting and mark[t] == 1):
-                        continue
-                    k = col.get(t)
-                    if k is None:
-                        extra.append(s)
-                    else:
-                        row[k] = s
-                if rerouting:
-                    c, share = comp[u], hub.share
-                    extra += [-share[t] for t in down if t in share and comp[t] != c]
-                e = math.fsum(extra)
-                lines = []
-            for t, s in lines:
-                if t == u or (rerouting and mark[t] == 1):
-                    continue  # a self-loop changes nothing; a down step drops out
-                k = col.get(t)
-                if k is None:
-                    e += s
-                else:
-                    row[k] = s
-            t_u = up_share[u] if rerouting else tot[u]
-            if not t_u:  # no step left: lost here, a one-way exit for the visits
-                e = t_u = 1.0
+            row, e, t_u = self._loop_row(u, col, up_share, down)
             out.append(row)
             exits.append(e)
             total.append(t_u)
@@ -382,6 +348,72 @@ class FlowSolver:
             return unknown, LoopSystem(out, exits), total
         except Underflow:
             return unknown, None, total
+
+    def _loop_row(self, u: int, col: dict[int, int], up_share: dict[int, float],
+                  down: Collection[int]) -> tuple[dict[int, float], float, float]:
+        """One member's row of :meth:`_loop`: (shares to the members numbered by
+        ``col``, share leaving them, total share)."""
+        mark, fsucc = self._mark, self.ix.fsucc
+        rerouting = mark[u] == 2
+        row: dict[int, float] = {}
+        e = 0.0
+        lines: list[tuple[int, float]] = fsucc[u]
+        hub = self.hubs.get(u)
+        if hub is not None and (not rerouting or hub_pays(len(down), len(fsucc[u]))):
+            # A hub: only its lines inside its loop one by one; what leaves the
+            # loop is its exact total less the lines to down touch-points.
+            extra = list(hub.leaving)
+            for t, s in hub.inside:
+                if t == u or (rerouting and mark[t] == 1):
+                    continue
+                k = col.get(t)
+                if k is None:
+                    extra.append(s)
+                else:
+                    row[k] = s
+            if rerouting:
+                comp, c, share = self.comp, self.comp[u], hub.share
+                extra += [-share[t] for t in down if t in share and comp[t] != c]
+            e = math.fsum(extra)
+            lines = []
+        for t, s in lines:
+            if t == u or (rerouting and mark[t] == 1):
+                continue  # a self-loop changes nothing; a down step drops out
+            k = col.get(t)
+            if k is None:
+                e += s
+            else:
+                row[k] = s
+        t_u = up_share[u] if rerouting else self.tot[u]
+        if not t_u:  # no step left: lost here, a one-way exit for the visits
+            e = t_u = 1.0
+        return row, e, t_u
+
+    def _rerouting_hub_loop(self, c: int, members: list[int], up_share: dict[int, float],
+                            down: Collection[int]
+                            ) -> tuple[list[int], LoopSystem, list[float]] | None:
+        """The loop ``c`` whole and up, with one rerouting member that its baseline
+        system eliminates last (a hub, the usual case next to a gateway): the baseline
+        system with that member's exit changed (:meth:`LoopSystem.with_last_exit`),
+        instead of a new one. None otherwise."""
+        base = self.loops.get(c)
+        if base is None or len(members) != len(self.members[c]):
+            return None
+        unknown, system, total = base
+        mark = self._mark
+        changed = [m for m in members if mark[m]]
+        if (system is None or len(changed) != 1 or not unknown
+                or unknown[system.seq[-1]] != changed[0] or not up_share[changed[0]]):
+            return None
+        u = changed[0]
+        col = {v: k for k, v in enumerate(unknown)}
+        _, e, t_u = self._loop_row(u, col, up_share, down)
+        new = system.with_last_exit(e)
+        if new is None:
+            return None
+        total = total.copy()
+        total[col[u]] = t_u
+        return unknown, new, total
 
     def _w(self, u: int, v: int) -> float:
         return self._share(u, v) / self.tot[u]
@@ -658,7 +690,11 @@ class FlowSolver:
                 # Untouched loop: the baseline system, only the inflows change.
                 unknown, system, total = self.loops[c]
             else:
-                unknown, system, total = self._loop(members, up_share, down)
+                hub_loop = self._rerouting_hub_loop(c, members, up_share, down)
+                if hub_loop is None:
+                    unknown, system, total = self._loop(members, up_share, down)
+                else:
+                    unknown, system, total = hub_loop
             if system is None:
                 return False
             col = set(unknown)

@@ -43,6 +43,7 @@ visits are infinite (``visits`` returns None).
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -96,6 +97,10 @@ class LoopSystem:
         self.upper: list[dict[int, Weight]] = rows  # row k as it stood when k went
         self.lower: list[list[tuple[int, Weight]]] = [[] for _ in range(k)]
         self.closed: list[bool] = [False] * k
+        # What the last member eliminated gains in exit share as the others go, in
+        # order: with_last_exit() replays it for another exit of its own.
+        self.last_gains: list[Weight] = []
+        last = k - 1
         check = not exact
         for m in range(k):
             row = rows[m]
@@ -127,6 +132,8 @@ class LoopSystem:
                     if check and e < TINY:
                         raise Underflow
                     ex[i] += e
+                    if i == last:
+                        self.last_gains.append(e)
                 for j, rj in ratios:
                     if j == i:  # back to i: a self-loop of i, which changes nothing
                         continue
@@ -138,6 +145,26 @@ class LoopSystem:
                     else:
                         ri[j] = v
                         into[j].add(i)
+
+    def with_last_exit(self, exit: float) -> LoopSystem | None:
+        """This system with the own exit share of the member eliminated last (a hub:
+        :func:`elimination_order`) changed to ``exit``, its lines to the other members
+        as they were: what a rerouting hub makes of its loop. Eliminating the others
+        never reads the last member's exit, so only its pivot changes, replayed from
+        the same gains in the same order: the numbers a new system would have. None
+        where a new system would not be a float one without closed members (then
+        build it)."""
+        if self.exact or any(self.closed) or 0 < exit < TINY:
+            return None
+        piv: Weight = float(exit)
+        for g in self.last_gains:
+            piv += g
+        if not piv:
+            return None
+        out = copy.copy(self)
+        out.pivot = self.pivot.copy()
+        out.pivot[self.k - 1] = piv
+        return out
 
     def chances(self, x: Sequence[Weight]) -> list[Weight]:
         """Solve ``M p = x``: each member's chance to reach a goal (closed ones: 0)."""
