@@ -682,9 +682,11 @@ def _claim(analysis: JourneyAnalysis, fix: fx.Fix, removed: tuple[str, ...], cou
     e = fix.effect
     eid = fix.element
     if eid in endpoints:
-        return (f"Removes the only-{'start' if spec.by_id[eid].entry else 'finish'} "
-                f"risk; {count} other single point{'s' if count != 1 else ''} of failure "
-                f"remain{'s' if count == 1 else ''}.{_hours_change(e)}")
+        rest = ("no other single point of failure remains" if not count else
+                f"{count} other single point{'s' if count != 1 else ''} of failure "
+                f"remain{'s' if count == 1 else ''}")
+        role = "start" if spec.by_id[eid].entry else "finish"
+        return f"Removes the risk of the journey's only {role} step; {rest}.{_hours_change(e)}"
     if eid in analysis.spof_ids:
         left = count - len(removed)
         return (f"Removes {len(removed)} of {count} single points of failure; {left} "
@@ -885,6 +887,11 @@ def _fix_words(analysis: JourneyAnalysis, fix: fx.Fix) -> tuple[str, str]:
                 f"{name}, so one outage stops both.{run_by} Putting {moved} on "
                 f"{fix.alternative} makes the alternative real.{also_text}")
     if fix.kind == fx.FALLBACK:
+        if also:  # why it removes more: the assumption the claim rests on, said
+            also_text = (f" It needs none of what {name} {agree(e.name, 'relies', 'rely')} "
+                         f"on, so it also removes {w.join_names(also)} as "
+                         f"{'a single point' if len(also) == 1 else 'single points'} of "
+                         f"failure.")
         return (fix.title, f"{stops}{run_by} With {fix.alternative} {users} {carry}."
                 f"{also_text}".strip())
     return (fix.title, f"{stops}{run_by} Add {fix.alternative} that {users} can switch to."
