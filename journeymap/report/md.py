@@ -54,11 +54,12 @@ def _actions(actions: tuple[Action, ...]) -> list[str]:
 
 
 def _summary(j: JourneyReport, level: str = "#") -> list[str]:
-    volume = f" · {j.volume_text} {j.people} a month" if j.volume_text else ""
-    volume += f" · {j.value_text}" if j.value_text else ""
+    # Separators outside the escaper: it trims the space before "·".
+    volume = f" · {md_escape(j.volume_text)} {md_escape(j.people)} a month" if j.volume_text else ""
+    volume += f" · {md_escape(j.value_text)}" if j.value_text else ""
     out = [f"{level} {md_escape(j.title)}", "",
            f"Owner: {md_escape(j.owner)} · {j.date_text} · {j.baseline} of {md_escape(j.people)} "
-           f"finish when everything works{md_escape(volume)}", "",
+           f"finish when everything works{volume}", "",
            f"> **{md_escape(j.so_what)}**", ">", f"> {md_escape(j.verdict_sentence)}", ""]
     out += [f"- **{md_escape(f.value)}** {md_escape(f.label)} ({md_escape(f.good)})"
             if f.good else f"- **{md_escape(f.value)}** {md_escape(f.label)}"
