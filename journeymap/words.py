@@ -283,8 +283,10 @@ def _long_form(short: str, candidate: str) -> str:
         i -= 1
     start = i + 1
     long = text[start:].strip(" ,;:-—–")
-    if len(long.split()) < 2 and "-" not in long:
-        return ""  # one word is no spelling-out ("Mobile (MOB)" is not a definition)
+    if len([w for w in re.split(r"[\s-]+", long) if w]) < max(2, len(letters)):
+        # Fewer words than letters is no spelling-out: "Product information (PIM)" names
+        # the thing, it does not say what the M stands for.
+        return ""
     return long
 
 

@@ -217,6 +217,8 @@ def test_the_legend_lists_only_what_page_one_prints(examples):
         assert "stops some" not in first and "stops no one" not in first, path.name
         legend = first.split("Colours:", 1)[1].split("Abbreviations", 1)[0]
         shown = {f.control for f in r.findings[:r.shown]}
+        assert ("green: what re-analysing a copy with the fix showed" in legend) == bool(
+            r.top_actions), path.name
         for control, tag in TAGS.items():
             assert (tag in legend) == (control in shown), (path.name, tag)
         table = first.split("What breaks the journey", 1)[1].split("Colours:", 1)[0]
@@ -244,6 +246,8 @@ def test_every_abbreviation_on_page_one_is_listed(examples):
                 assert f"{a.short}: {a.meaning}" in listed, (path.name, a.short)
         if r.glossary:
             assert report_model.GLOSSARY_HEADING + ":" in md
+        # The examples spell out every abbreviation they print (docs/spec-language.md).
+        assert all(a.meaning for a in r.glossary), (path.name, r.glossary)
 
 
 def test_an_abbreviation_is_spelled_out_from_the_journeys_own_words(tmp_path):
@@ -266,6 +270,9 @@ def test_an_abbreviation_is_spelled_out_from_the_journeys_own_words(tmp_path):
     ("IT", "it runs in the data centre", ""),  # two letters are never guessed from initials
     ("GP", "Discharge letter to the GP (copy to the patient)", ""),  # a bracket, not a meaning
     ("NOC", "Network monitoring & alarms (NOC)", ""),  # letters out of order: no definition
+    ("PIM", "Product information (PIM)", ""),  # fewer words than letters: a name, not a meaning
+    ("DVLA", "The Driver and Vehicle Licensing Agency (DVLA)",
+     "Driver and Vehicle Licensing Agency"),
 ])
 def test_spelled_out(short, text, meaning):
     assert spelled_out(short, [text]) == meaning

@@ -151,6 +151,9 @@ def _legend(legend: Legend, people: str, complex_shown: bool = False) -> str:
     if complex_shown:
         parts.append('<span class="warn">complex</span>: one failure stops everyone on the '
                      "journey")
+    if legend.checked:
+        parts.append('<span class="protects">green</span>: what re-analysing a copy with the '
+                     "fix showed")
     if legend.controls:
         parts.append("who runs it: " + " · ".join(
             f'<span class="ctl {_e(c.value)}">{_e(_TAGS[c])}</span>' for c in legend.controls))

@@ -60,6 +60,7 @@ class Legend:
 
     stops: bool  # shares stopped by single points of failure, in vermillion
     controls: tuple[Control, ...]  # the "who runs it" tags printed, most worrying first
+    checked: bool = False  # fixes printed, each with its re-analysed claim in green
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,8 @@ def journey_report(analysis: JourneyAnalysis, date: datetime.date) -> JourneyRep
     )
     shown = min(PAGE_ONE_FINDINGS, len(findings))
     report = replace(report, shown=shown, legend=Legend(
-        stops=bool(shown), controls=_controls_shown(f.control for f in findings[:shown])))
+        stops=bool(shown), controls=_controls_shown(f.control for f in findings[:shown]),
+        checked=bool(actions)))
     return replace(report, glossary=_glossary(spec, _page_one_texts(report)))
 
 
@@ -1263,7 +1265,8 @@ def portfolio_report(analyses: list[JourneyAnalysis], date: datetime.date,
     texts += [t for a in folio.actions[:PORTFOLIO_ACTIONS] for t in (a.title, a.claim, a.detail)]
     spec_texts = [t for a in analyses for t in _spec_texts(a.spec)]
     return replace(
-        folio, legend=Legend(False, _controls_shown(sh.control for sh in shared)),
+        folio, legend=Legend(False, _controls_shown(sh.control for sh in shared),
+                             checked=bool(ranked)),
         complex_shown="verdict" in columns and n_complex > 0,
         same_for_all=same, name_checks=checks,
         glossary=tuple(Abbreviation(k, v) for k, v in glossary(
