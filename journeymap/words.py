@@ -46,6 +46,13 @@ def people(spec: Spec) -> str:
     return getattr(spec.journey, "people", "") or "customers"
 
 
+def singular(word: str) -> str:
+    """``customers`` -> ``customer``, ``patients`` -> ``patient`` (plain English plurals)."""
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
 def percent(share: float, style: Style = PLAIN) -> str:
     """A share of customers as a whole percentage, in ``style``.
 
@@ -394,4 +401,4 @@ def chance(p: float) -> str:
 __all__ = ["CONTROL_HEADINGS", "CONTROL_LABELS", "CONTROL_LEGEND", "CONTROL_ORDER", "LEADER",
            "PLAIN", "Style", "abbreviations", "agree", "capital", "chance", "control_label",
            "control_words", "count", "glossary", "head_word", "is_plural", "people", "percent",
-           "plural", "spelled_out", "the"]
+           "plural", "singular", "spelled_out", "the"]

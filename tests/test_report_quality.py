@@ -467,6 +467,14 @@ def test_the_reports_blueprint_shows_names_not_ids_or_file_names():
     assert not texts & ids, sorted(texts & ids)[:5]
     assert not any(".yaml" in t or "Verdict" in t or "(internal)" in t for t in texts)
     assert any("of customers stopped" in t for t in texts)
+    # The report's one count: the hospital's only finish is not "1 single point of failure"
+    # where page 1 says "0 single points of failure, plus the only finish"; its people
+    # are patients.
+    spec = load_spec(str(ROOT / "specs/hospital-emergency.journey.yaml"))
+    svg = diagram_svg(analyze(spec))
+    texts = {" ".join(t.split()) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
+    assert any("0 single points of failure, plus the journey" in t for t in texts)
+    assert "the patient sees" in texts and not any("customer" in t for t in texts)
 
 
 @needs_poppler

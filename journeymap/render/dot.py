@@ -43,6 +43,7 @@ from journeymap.words import (
     count,
     people,
     percent,
+    singular,
 )
 
 WRAP = 24  # characters per line of an element name: keeps columns narrow
@@ -244,7 +245,8 @@ class _Writer:
         # Corner anchors: the drawing's bounding box is exactly the background's.
         for name, pt in (("corner~0", at(0, 0)), ("corner~1", at(total_w, total_h))):
             self.emit(f"{quote(name)} [shape=point, style=invis, width=0.01, pos={_pos(pt)}]")
-        for label, py, colour in (("FRONTSTAGE\nthe customer sees", front_y[0], S.MUTED),
+        one = singular(people(self.spec)) if self.leader else "customer"
+        for label, py, colour in ((f"FRONTSTAGE\nthe {one} sees", front_y[0], S.MUTED),
                                   ("line of visibility", lov_y - 9, S.VISIBILITY),
                                   ("BACKSTAGE\nbehind the scenes", back_y[0], S.MUTED)):
             self.emit(f"{quote('lane~' + label.split()[0])} [shape=plaintext, fontsize=9, "
@@ -386,6 +388,11 @@ class _Writer:
             ext = sum(1 for s in v.spofs.values() if s.control == Control.EXTERNAL)
             colour = S.ALERT if v.verdict == COMPLEX else "#007A5A"
             points = count(n, "single point of failure", "single points of failure")
+            ends = sum(1 for s in v.spofs.values() if s.endpoint)
+            if self.leader and ends:  # the report's one count: the only start/finish apart
+                points = (count(n - ends, "single point of failure", "single points of failure")
+                          + ", plus the journey's only "
+                          + ("start or finish" if ends == 1 else "start and finish"))
             line = (f"{v.verdict.capitalize()}: {points}" if self.leader
                     else f"Verdict: {v.verdict.upper()} — {points}")
             if ext:
@@ -445,7 +452,8 @@ class _Writer:
                     rows.append(swatch(S.STATE_FILL[st], ink, text))
             if v.path_steps:
                 rows.append(line("━━━▶", S.ALERT, self.label["legend.path"], True))
-        rows.append(line("━━━▶", S.FLOW, "flow line: the customer moves on (% = share)", True))
+        one = singular(people(self.spec)) if self.leader else "customer"
+        rows.append(line("━━━▶", S.FLOW, f"flow line: the {one} moves on (% = share)", True))
         kinds = sorted({n.kind for e in self.spec.elements if e.id in v.visible for n in e.needs})
         for kind in kinds:
             ls = S.NEEDS_STYLE[kind]

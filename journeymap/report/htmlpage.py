@@ -53,6 +53,7 @@ td.num{text-align:right;font-weight:bold;white-space:nowrap}
 .ctl{font-size:.7rem;font-weight:bold;text-transform:uppercase;color:var(--muted);white-space:nowrap}
 .ctl.internal{color:var(--ours)}.ctl.external{color:var(--outside)}.ctl.partner{color:var(--partner)}
 .scroll{overflow-x:auto}
+table.effects td:first-child{min-width:9em}table.effects td:nth-child(2){min-width:7em}
 ol.actions{padding-left:1.4rem}ol.actions li{margin-bottom:.8rem}
 .protects{color:var(--calm);font-weight:bold;font-size:.85rem}
 .detail{font-size:.9rem}
@@ -261,7 +262,8 @@ def _journey_body(j: JourneyReport, figures: dict[str, str], key: str) -> str:
         + "</td></tr>"
         for c in j.cascades)
     parts.append("<h3>B. What each part takes down if it fails alone</h3>"
-                 '<div class="scroll"><table><thead><tr><th>If this fails …</th><th>who runs it</th>'
+                 '<div class="scroll"><table class="effects"><thead><tr><th>If this fails …</th>'
+                 "<th>who runs it</th>"
                  f"<th>{people} stopped</th><th>what no one reaches any more, and what goes "
                  "down with it</th></tr></thead>"
                  f"<tbody>{rows}</tbody></table></div>")

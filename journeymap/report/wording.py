@@ -22,6 +22,7 @@ from journeymap.words import (  # noqa: F401  (the report's words come from jour
     capital,
     control_label,
     people,
+    singular,
     the,
 )
 
@@ -85,13 +86,6 @@ def join_names(names: list[str] | tuple[str, ...], word: str = "and") -> str:
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + f" {word} " + names[-1]
-
-
-def singular(word: str) -> str:
-    """``customers`` -> ``customer``, ``patients`` -> ``patient`` (plain English plurals)."""
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def goal_phrase(spec: Spec) -> str:
