@@ -71,12 +71,17 @@ class Facts:
 
 def dependents(ix: Index) -> list[list[int]]:
     """For each element, the elements with a hard need on it, sorted by id."""
-    out: list[set[int]] = [set() for _ in range(ix.n)]
-    for g in ix.groups:
-        if g.hard:
-            for m in g.members:
-                out[m].add(g.owner)
-    return [sorted(s, key=ix.ids.__getitem__) for s in out]
+    # Owners taken in order of their ids: every list comes out sorted, without
+    # sorting each one by its strings.
+    out: list[list[int]] = [[] for _ in range(ix.n)]
+    groups, hard_groups = ix.groups, ix.hard_groups
+    for v in ix.by_id():
+        for gi in hard_groups[v]:
+            for m in groups[gi].members:
+                row = out[m]
+                if not row or row[-1] != v:
+                    row.append(v)
+    return out
 
 
 def flow_distance(ix: Index) -> list[int]:
@@ -274,7 +279,6 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     deps = dependents(ix)
     dist = flow_distance(ix)
 
-    cascades: dict[str, Cascade] = {}
     by_index: list[Cascade] = []
     weight = [raw.customers_lost for raw in facts.cascades]
     for v, raw in enumerate(facts.cascades):
@@ -284,7 +288,6 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
                     stranded=ix.names(raw.stranded), degraded=ix.names(raw.degraded),
                     customers_lost=raw.customers_lost, collapses=raw.collapses,
                     path=tuple(ix.ids[u] for u in path))
-        cascades[ix.ids[v]] = c
         by_index.append(c)
 
     sole_entry = ix.entries[0] if len(ix.entries) == 1 else -1
@@ -380,7 +383,7 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     return JourneyAnalysis(
         spec=spec, verdict=verdict,
         baseline_completion=round(facts.baseline_completion, 12),
-        spofs=tuple(spofs), cascades=dict(sorted(cascades.items())),
+        spofs=tuple(spofs), cascades={ix.ids[v]: by_index[v] for v in ix.by_id()},  # by id
         complexity=complexity, robustness=facts.robustness,
         handoffs=handoffs(spec), control_risk=tuple(control_risk),
         dependency_cycles=cycles,

@@ -32,11 +32,16 @@ the answers themselves:
    visits (:meth:`FlowSolver.local_loss`: when no path leads from a changed row into
    a rerouting one — the usual single touch-point failure — a few multiplications;
    else cost ~ the touch-points between the down ones and those that reroute around
-   them; one array pass when they are spread over the segment); where a closed flow
-   loop is in the way, recomputed upstream of them (:meth:`FlowSolver.resolve`). This
-   step is the one part that is not near-linear: a shared support whose touch-points
-   are spread over one segment costs a pass over the segment between them (see the
-   README's BENCHMARKS).
+   them; one pass over the band of levels between them when they are spread over the
+   segment); where a closed flow loop is in the way, recomputed upstream of them
+   (:meth:`FlowSolver.resolve`). A *hub* (a touch-point with more than
+   :data:`~journeymap.analysis.flow.HUB_LINES` lines in or out: a gateway leading to a
+   whole stage) is summed as its exact total less the changed lines, and a flow loop
+   round a rerouting hub reuses its baseline system (the hub is eliminated last), so a
+   failure next to a hub costs its own touch-points, not the hub's lines. This step is
+   the one part that is not near-linear: a failure whose touch-points are spread over
+   one segment costs a pass over the band between them, and the loops next to a
+   gateway grow with the stages (see the README's BENCHMARKS).
 
 The cyclic garbage collector is paused while this runs (:func:`.index.gc_paused`).
 

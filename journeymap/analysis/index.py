@@ -81,7 +81,14 @@ class Index:
         self.group_owner: list[int] = [g.owner for g in self.groups]
         self.group_breaks_at: list[int] = [g.slack + 1 for g in self.groups]
         self._rank: list[int] | None = None  # see names()
+        self._by_id: list[int] | None = None
         self._sorted_ids: list[str] = []
+
+    def by_id(self) -> list[int]:
+        """Element indices in order of their ids (computed once)."""
+        if self._by_id is None:
+            self._by_id = sorted(range(self.n), key=self.ids.__getitem__)
+        return self._by_id
 
     def names(self, items: Collection[int]) -> tuple[str, ...]:
         """Sorted ids of a collection of indices."""
@@ -91,7 +98,7 @@ class Index:
         # cheaper than sorting strings, and the cascades ask for ~n such lists.
         rank = self._rank
         if rank is None:
-            by_id = sorted(range(self.n), key=self.ids.__getitem__)
+            by_id = self.by_id()
             self._sorted_ids = [self.ids[v] for v in by_id]
             rank = self._rank = [0] * self.n
             for r, v in enumerate(by_id):
