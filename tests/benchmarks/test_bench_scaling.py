@@ -8,6 +8,8 @@ Each step of :func:`journeymap.analysis.analyze` is timed in CPU seconds (best o
 over the flow and needs layers. Each test prints ``BENCH`` lines with the times, the
 step's ratio to the floor, and its growth exponent ``log(t100k / t10k) / log(10)`` (1.0
 is linear): a step that grows faster than the floor shows up as a ratio that climbs.
+The analysis as a whole must keep its multiple of the floor (exponent over the floor at
+most 0.1): on a 2-core VM even the floor grows as n^1.1-1.2 over this range.
 The whole-process test runs ``journeymap analyze --format json`` (median of 3 wall-clock
 runs at 10k and 30k, one at 100k) and checks the issue's targets: under 1.5 s at 10k,
 under 20 s at 100k, exponent at most 1.1.
@@ -121,8 +123,12 @@ def test_analysis_steps_side_by_side(benchmark) -> None:  # type: ignore[no-unty
         benchmark.extra_info[name] = t
     total = [times[n]["analysis (sum)"] for n in SIZES]
     e = exponent(total[0], total[-1], SIZES[-1] / SIZES[0])
-    benchmark.extra_info["exponent"] = e
-    assert e <= 1.15, f"the analysis grows as n^{e:.2f}"
+    # Against the floor: on this VM even one BFS grows as n^1.1-1.2 from 10k to 100k
+    # (caches), so the analysis is "near linear" when its multiple of the floor stays.
+    e_floor = e - exponent(floor[SIZES[0]], floor[SIZES[-1]], SIZES[-1] / SIZES[0])
+    benchmark.extra_info.update(exponent=e, exponent_over_floor=e_floor)
+    print(f"\nBENCH analysis (sum) over the BFS floor: exponent 10k-100k={e_floor:.2f}")
+    assert e_floor <= 0.1, f"the analysis grows as n^{e:.2f}, n^{e_floor:.2f} over one BFS"
 
 
 def test_robustness_curve_10k_vs_100k(benchmark) -> None:  # type: ignore[no-untyped-def]
