@@ -129,7 +129,7 @@ DIAGRAM_LABELS: dict[Style, dict[str, str]] = {
         "mark.stranded": "⊘ STRANDED",
         "legend.stranded": "⊘ STRANDED stranded: up, but customers can no longer reach it",
         "legend.path": "collapse path, in order 1, 2, …",
-        "cascade": "If {who} fails: {down} down, {stranded} stranded, {lost} of customers lost",
+        "cascade": "If {who} {fails}: {down} down, {stranded} stranded, {lost} of customers lost",
         "cascade.collapses": " — the journey collapses",
     },
     LEADER: {
@@ -140,7 +140,7 @@ DIAGRAM_LABELS: dict[Style, dict[str, str]] = {
         "mark.stranded": "⊘ CUT OFF",
         "legend.stranded": "⊘ CUT OFF: working, but customers can no longer reach it",
         "legend.path": "how it spreads, in order 1, 2, …",
-        "cascade": ("If {names} fails: {down} other parts go down, {stranded} cut off, "
+        "cascade": ("If {names} {fails}: {down} other parts go down, {stranded} cut off, "
                     "{lost} of customers stopped"),
         "cascade.collapses": "",
     },
@@ -228,6 +228,12 @@ def agree(name: str, one: str, many: str) -> str:
     """``one`` after a singular name, ``many`` after a plural one: ``agree(n, "fails",
     "fail")``, ``agree(n, "it", "they")``."""
     return many if is_plural(name) else one
+
+
+def fails(names: list[str] | tuple[str, ...]) -> str:
+    """The verb after one name or a list of them: "the API fails", "the rules fail",
+    "the API and the database fail"."""
+    return "fail" if len(names) != 1 else agree(names[0], "fails", "fail")
 
 
 def the(name: str) -> str:
@@ -400,5 +406,5 @@ def chance(p: float) -> str:
 
 __all__ = ["CONTROL_HEADINGS", "CONTROL_LABELS", "CONTROL_LEGEND", "CONTROL_ORDER", "LEADER",
            "PLAIN", "Style", "abbreviations", "agree", "capital", "chance", "control_label",
-           "control_words", "count", "glossary", "head_word", "is_plural", "people", "percent",
-           "plural", "singular", "spelled_out", "the"]
+           "control_words", "count", "fails", "glossary", "head_word", "is_plural", "people",
+           "percent", "plural", "singular", "spelled_out", "the"]

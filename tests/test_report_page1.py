@@ -392,3 +392,15 @@ def test_the_example_portfolio_calls_each_party_one_name(examples):
     analyses = [analyse_for_report(load_spec(str(p))) for p in SPECS]
     p = report_model.portfolio_report(analyses, DATE)
     assert p.name_checks == () and not [s.party for s in p.shared if s.mismatch]
+
+
+def test_diagram_titles_agree_with_the_names(tmp_path):
+    from journeymap.analysis import analyze
+    from journeymap.render.dot import diagram_dot
+    from journeymap.words import fails
+
+    assert (fails(["KYC rules"]), fails(["Fraud API"]), fails(["A", "B"])) == (
+        "fail", "fails", "fail")
+    spec = load_spec(str(odd_spec(tmp_path)))
+    dot = diagram_dot(spec, analyze(spec), highlight="kyc")
+    assert "If KYC rules (kyc, partner) fail:" in dot and "rules (kyc, partner) fails" not in dot

@@ -41,6 +41,7 @@ from journeymap.words import (
     Style,
     control_label,
     count,
+    fails,
     people,
     percent,
     singular,
@@ -415,7 +416,8 @@ class _Writer:
         names = ", ".join(spec.by_id[i].name for i in c.failed)
         end = self.label["cascade.collapses"] if c.collapses else ""
         return self.label["cascade"].format(
-            who=who, names=names, down=len(c.down), stranded=len(c.stranded),
+            who=who, names=names, fails=fails([spec.by_id[i].name for i in c.failed]),
+            down=len(c.down), stranded=len(c.stranded),
             lost=percent(c.customers_lost)) + end
 
     def legend_rows(self) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from journeymap.render import style as S
 from journeymap.render.dot import _font, html, quote, wrapped
 from journeymap.render.view import UNSTAGED, element_columns, resolve_cascade
 from journeymap.spec.model import Spec
-from journeymap.words import percent
+from journeymap.words import fails, percent
 
 MAX_PARTIES = 40  # rows; the rest are counted in one "other parties" row
 MAX_NAMES = 3  # single points of failure named per cell, then "+ n more"
@@ -129,7 +129,8 @@ def summary_dot(spec: Spec, analysis: JourneyAnalysis | None = None,
         who = ", ".join(spec.by_id[i].name for i in cascade.failed)
         end = " — the journey collapses" if cascade.collapses else ""
         title.append(_font(html(
-            f"If {who} fails: {len(cascade.down)} down, {len(cascade.stranded)} stranded, "
+            f"If {who} {fails([spec.by_id[i].name for i in cascade.failed])}: "
+            f"{len(cascade.down)} down, {len(cascade.stranded)} stranded, "
             f"{percent(cascade.customers_lost)} of customers lost{end}"), 13, S.ALERT, bold=True))
     elif analysis is not None:
         n = len(spofs)
