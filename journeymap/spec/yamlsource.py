@@ -139,7 +139,7 @@ class Source:
             return [self.where(tuple(path) + (i,)) for i in range(count)]
         name = self.path
         return [Location(name, (p >> 32) + 1, (p & 0xFFFFFFFF) + 1)
-                for p in map(_start, node.items)]
+                for p in (n if n.__class__ is int else n.pos for n in node.items)]
 
     def within_scalar(self, start: Location, offset: int) -> Location:
         """Position ``offset`` characters into a one-line text value starting at ``start``
