@@ -366,7 +366,7 @@ def test_a_column_that_says_the_same_for_every_journey_is_said_once(tmp_path):
     # ...and what the columns would have said is said once, under the table.
     r = p.rows[0]
     for c in report_model.ALL_COLUMNS:  # an empty cell (no volume given) says nothing
-        said = f"{report_model.COLUMN_LABELS[c]}: {getattr(r, c)}"
+        said = report_model.SAME_WORDS[c].format(getattr(r, c))
         assert (said in p.same_for_all) == (getattr(r, c) != ""), c
     assert p.same_for_all in first and p.same_for_all in html.replace("&#x27;", "'")
     assert "| journey |\n|---|\n| Journey j1 |" in md
@@ -380,8 +380,8 @@ def test_a_column_that_says_the_same_for_every_journey_is_said_once(tmp_path):
         assert len({str(getattr(r, c)) for r in p.rows}) > 1, c
     for c in set(report_model.ALL_COLUMNS) - set(p.columns):
         assert len({str(getattr(r, c)) for r in p.rows}) == 1, c
-        assert (f"{report_model.COLUMN_LABELS[c]}: " in p.same_for_all) == bool(
-            getattr(p.rows[0], c)), c
+        said = report_model.SAME_WORDS[c].format(getattr(p.rows[0], c))
+        assert (said in p.same_for_all) == bool(getattr(p.rows[0], c)), c
     header = md.split("## The journeys, most at risk first", 1)[1].split("\n")[2]
     assert header == "| " + " | ".join(["journey", *p.column_labels]) + " |"
     assert "single points of failure" in first.split("Vendors and")[0]

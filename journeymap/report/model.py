@@ -1163,6 +1163,13 @@ COLUMN_LABELS = {"verdict": "verdict", "count_text": "single points of failure",
                  "outside": "outside our control", "worst_name": "worst single failure",
                  "worst": "it stops", "volume": "people a month",
                  "at_risk_text": "people a month it stops", "top_action": "fix first"}
+# A column left out (the same in every row) said once in a sentence: a heading such as
+# "it stops" reads only beside its neighbour ("worst single failure").
+SAME_WORDS = {"verdict": "verdict {}", "count_text": "single points of failure: {}",
+              "outside": "outside our control: {}", "worst_name": "worst single failure: {}",
+              "worst": "the worst single failure stops {}", "volume": "people a month: {}",
+              "at_risk_text": "people a month the worst single failure stops: {}",
+              "top_action": "fix first: {}"}
 NUMERIC_COLUMNS = frozenset({"outside", "worst", "volume", "at_risk_text"})
 
 
@@ -1302,7 +1309,7 @@ def _dropped_columns(rows: list[PortfolioRow], columns: tuple[str, ...]) -> str:
     """What a column left out says for every journey, said once under the table."""
     if len(rows) < 2:
         return ""
-    same = [f"{COLUMN_LABELS[c]}: {getattr(rows[0], c)}" for c in ALL_COLUMNS
+    same = [SAME_WORDS[c].format(getattr(rows[0], c)) for c in ALL_COLUMNS
             if c not in columns and str(getattr(rows[0], c)) != ""]
     return ("The same for every journey: " + "; ".join(same) + ".") if same else ""
 
