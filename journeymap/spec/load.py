@@ -48,6 +48,7 @@ _TYPE_WORDS = {"string": "text", "number": "a number", "integer": "a whole numbe
 _ID_FIELDS = ("id", "owner", "stage", "from", "to")
 _ONE_LINE = ("id", "name", "channel")  # fields with no control characters at all
 _FREE_TEXT = ("description", "note")   # fields that may also hold line breaks
+_TEXT_FIELDS = frozenset(_ONE_LINE + _FREE_TEXT)
 _ID_RULE = "ids use lowercase letters, digits, '-' and '_', starting with a letter or digit"
 
 
@@ -429,15 +430,16 @@ class _Checker:
         for section in ("stages", "parties", "touchpoints", "supports", "flow"):
             items += [((section, i), item) for i, item in _items(self.data, section)]
         for at, item in items:
-            for key in _ONE_LINE + _FREE_TEXT:
-                value = item.get(key)
-                if isinstance(value, str) and not value.isprintable():
-                    self._control_in(at + (key,), value, key in _FREE_TEXT)
-            needs = item.get("needs")
-            for j, need in enumerate(needs if isinstance(needs, list) else ()):
-                note = need.get("note") if isinstance(need, dict) else None
-                if isinstance(note, str) and not note.isprintable():
-                    self._control_in(at + ("needs", j, "note"), note, True)
+            # every text value is looked at once (isprintable is the quick test)
+            for key, value in item.items():
+                if isinstance(value, str):
+                    if not value.isprintable() and key in _TEXT_FIELDS:
+                        self._control_in(at + (key,), value, key in _FREE_TEXT)
+                elif key == "needs" and isinstance(value, list):
+                    for j, need in enumerate(value):
+                        note = need.get("note") if isinstance(need, dict) else None
+                        if isinstance(note, str) and not note.isprintable():
+                            self._control_in(at + ("needs", j, "note"), note, True)
 
     def _control_in(self, path: Path, value: str, free_text: bool) -> None:
         found = control_character(value.replace("\n", "") if free_text else value)
@@ -514,13 +516,16 @@ class _Checker:
         needs = item.get("needs")
         if not isinstance(needs, list):
             return
+        elements = self.elements
         for j, need in enumerate(needs):
             path = (section, i, "needs", j)
             if isinstance(need, str):
-                self._target(eid, need, path)
+                if need == eid or need not in elements:  # else: nothing to say
+                    self._target(eid, need, path)
             elif isinstance(need, dict):
-                if isinstance(need.get("id"), str):
-                    self._target(eid, need["id"], path + ("id",))
+                target = need.get("id")
+                if isinstance(target, str) and (target == eid or target not in elements):
+                    self._target(eid, target, path + ("id",))
                 for group in ("any", "of"):
                     members = need.get(group)
                     if not isinstance(members, list):
