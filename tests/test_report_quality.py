@@ -7,6 +7,7 @@ box; its height is the font size in points)."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import shutil
 import subprocess
@@ -465,7 +466,8 @@ def test_the_reports_blueprint_shows_names_not_ids_or_file_names():
     texts = {" ".join(t.split()) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
     ids = {e.id for e in spec.elements if e.id != e.name} | {spec.journey.id}
     assert not texts & ids, sorted(texts & ids)[:5]
-    assert not any(".yaml" in t or "Verdict" in t or "(internal)" in t for t in texts)
+    assert not any(".yaml" in t or "Verdict" in t or "internal" in t for t in texts)
+    assert {"ours", "partner", "outside our control"} <= texts  # the legend, as every page
     assert any("of customers stopped" in t for t in texts)
     # The report's one count: the hospital's only finish is not "1 single point of failure"
     # where page 1 says "0 single points of failure, plus the only finish"; its people
@@ -509,3 +511,25 @@ def test_appendix_b_labels_what_goes_down_and_names_an_outcome_once(examples):
     assert seen_also
     md = report_bytes([examples[0][1]], "md", DATE).decode("utf-8")
     assert "**Also down:**" in md and "**No one reaches:**" in md
+
+
+@needs_poppler
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_a_blueprint_that_prints_readably_gets_its_a3_page(tmp_path):
+    """No example's blueprint prints at 6 pt even on A3 (the smallest is 2,673 pt wide), so
+    the A3 page was never looked at: a two-step journey's is, landscape, every word
+    readable, in the report's words."""
+    from tests.test_report import write_spec
+
+    spec = load_spec(str(write_spec(tmp_path / "a.journey.yaml")))
+    pdf = report_bytes([analyze(spec)], "pdf", DATE)
+    from pypdf import PdfReader
+
+    box = PdfReader(io.BytesIO(pdf)).pages[-1].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (1191, 842)  # A3 landscape
+    _, words = page_words(pdf)[-1]
+    assert any("blueprint" in w[4] for w in words)
+    assert min(y1 - y0 for _, y0, _, y1, _ in words) >= 6.0
+    text = page_texts(pdf)[-1]
+    assert "ours" in text and "internal" not in text and "a.journey" not in text
+    assert not overlapping_words(pdf)

@@ -440,7 +440,9 @@ class _Writer:
         if not self.highlighting:
             for control in Control:
                 if any(self.spec.control_of(i) == control for i in v.visible):
-                    text = CONTROL_LEGEND[control]
+                    # The report's words for who runs it (ours / partner / outside our
+                    # control), as every other page says them.
+                    text = control_label(control) if self.leader else CONTROL_LEGEND[control]
                     rows.append(swatch(S.CONTROL_FILL[control], S.CONTROL_BORDER[control], text))
             if v.spofs:
                 rows.append(swatch("#FFFFFF", S.ALERT, self.label["legend.spof"], width=3))

@@ -109,9 +109,11 @@ def paper_figures(figures: dict[str, str]) -> dict[str, str]:
         if size >= PAPER_MIN_PT:
             out[key] = svg
         else:
-            out[why_key(key)] = (f"This drawing is too large to print readably (its smallest "
-                                 f"words would be {size:.1f} pt). The web-page version of this "
-                                 f"report shows it at full size.")
+            where = "even on an A3 page" if key.endswith(":journey") else "on this page"
+            out[why_key(key)] = (f"This drawing has too many parts to print readably {where}: "
+                                 f"its smallest words would be {size:.1f} points high, under "
+                                 f"the {PAPER_MIN_PT:.0f} that print needs. The web-page "
+                                 f"version of this report shows it at full size.")
     return out
 
 
