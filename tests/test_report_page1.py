@@ -404,3 +404,12 @@ def test_diagram_titles_agree_with_the_names(tmp_path):
     spec = load_spec(str(odd_spec(tmp_path)))
     dot = diagram_dot(spec, analyze(spec), highlight="kyc")
     assert "If KYC rules (kyc, partner) fail:" in dot and "rules (kyc, partner) fails" not in dot
+
+
+def test_the_web_page_colours_what_its_legend_says(tmp_path):
+    """The legend's vermillion share is vermillion in the table above it (it was bold ink)."""
+    a = analyse_for_report(load_spec(str(odd_spec(tmp_path))))
+    html = report_bytes([a], "html", DATE).decode("utf-8")
+    assert "td.stops{color:var(--danger)}" in html
+    assert re.search(r'<td class="num stops">100%</td>', html)
+    assert '<span class="sw danger"></span> share of customers a single point' in html

@@ -50,6 +50,7 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}
 th{text-align:left;font-size:.75rem;color:var(--muted);border-bottom:1px solid var(--rule);padding:.3rem}
 td{border-bottom:1px solid var(--rule);padding:.35rem .3rem;vertical-align:top}
 td.num{text-align:right;font-weight:bold;white-space:nowrap}
+td.stops{color:var(--danger)}
 .ctl{font-size:.7rem;font-weight:bold;text-transform:uppercase;color:var(--muted);white-space:nowrap}
 .ctl.internal{color:var(--ours)}.ctl.external{color:var(--outside)}.ctl.partner{color:var(--partner)}
 .scroll{overflow-x:auto}
@@ -105,7 +106,7 @@ def _findings(findings: tuple[Finding, ...], people: str = "customers", shown: i
         f"<tr><td>{_e(f.name)}"
         + (f" <span class=small>(the journey's only {_e(f.endpoint_role)} step)</span>"
            if f.endpoint else "")
-        + f'</td><td class="num">{_e(f.customers)}</td>'
+        + f'</td><td class="num stops">{_e(f.customers)}</td>'
         f"<td>{_who(f.party, f.control, f.control_label)}</td></tr>"
         for f in listed)
     more = (f'<p class="small">… and {len(findings) - len(listed)} more in the appendix.</p>'
