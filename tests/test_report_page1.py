@@ -187,7 +187,7 @@ def test_value_is_in_the_journeys_own_units_never_an_invented_currency(examples)
             assert "in the journey's value units" in r.so_what
             assert "value per completed journey:" in texts[0] and "(no currency given)" in texts[0]
             assert "no currency given" in md
-            assert re.search(r"everything works · [\d,]+ \w+ a month · value per", md)
+            assert re.search(r"Report date: [^·]+ · [\d,]+ \w+ a month · value per", md)
         else:
             assert "value units" not in everything and "currency" not in everything
 

@@ -49,14 +49,16 @@ single point of failure first (a failure that stops every customer is a fact of 
 design, whatever the service levels, which are estimates, say); then most expected time
 stopped saved (hours a year as the claims print them: minutes below an hour, tenths
 below 10 hours, whole hours above); then most single points of failure removed (net of
-any it adds); then the gain in expected completion; then most outcomes no longer cut off
-by the fixed part; then most customers its failure no longer stops; then the kind of fix
-(:data:`KIND_ORDER`: a move, skipping a relay, a second way, a fallback, a copy, cover);
-then least under our control (what we cannot otherwise influence first); then name. Of
-the candidates for one part only the best is kept (chosen by what the copies' structure
-shows, the same ranking without the likelihood; only the chosen one's Q and completion
-are computed), and a fix whose removals a better fix already makes is left out, so no
-two fixes repeat each other.
+any it adds); then the gain in expected completion (in whole customers a month when
+the journey gives its volume, else tenths of a percentage point: smaller differences
+are ties); then most outcomes no longer cut off by the fixed part; then most customers
+its failure no longer stops; then the kind of fix (:data:`KIND_ORDER`: a move, skipping
+a relay, a second way, a fallback, a copy, cover); then ours first, then a partner's,
+then an outside party's (among true ties the one easiest to fix: ours needs no one else
+to agree); then name. Of the candidates for one part only the best is kept (chosen by
+what the copies' structure shows, the same ranking without the likelihood; only the
+chosen one's Q and completion are computed), and a fix whose removals a better fix
+already makes is left out, so no two fixes repeat each other.
 
 **Cost.** Every candidate is one more analysis of the copy's structure (single points
 of failure, one cascade); the one kept per part adds Q and completion, and pairs when
@@ -101,7 +103,10 @@ KIND_ORDER = {MOVE_OFF: 0, BYPASS: 1, SECOND_ENTRY: 2, SECOND_GOAL: 2, SECOND_CH
 # The ranking rules, in order (:func:`order_reason` returns one of these names).
 ORDER = ("removes", "hours", "spofs", "completion", "outcomes", "customers", "kind",
          "control", "name")
-CONTROL_ORDER = {Control.EXTERNAL: 0, Control.PARTNER: 1, Control.INTERNAL: 2,
+# Among true ties, ours first: the report calls ours the easiest to fix, and a partner's
+# or an outside party's fix needs them to agree (an executive read "ours are the easiest
+# to fix" beside our own fix ranked behind a partner's on a tenth of a customer).
+CONTROL_ORDER = {Control.INTERNAL: 0, Control.PARTNER: 1, Control.EXTERNAL: 2,
                  Control.UNKNOWN: 3}
 SUFFIX = "~"  # ids the copies add end in "~second", "~fallback", …: never a spec id
 PARTIAL_SHARE = 0.2  # a failure stopping at least this share is worth a fix too
@@ -578,12 +583,34 @@ def hours_saved_shown(e: FixEffect) -> float:
     return round(hours_shown(e.collapse_before) - hours_shown(e.collapse_after), 6)
 
 
+def completion_shown(spec: Spec, e: FixEffect) -> float:
+    """The gain in expected completion at the precision that matters on the page: whole
+    customers a month when the journey gives its ``volume`` (a tenth of a customer a
+    month is no reason to fund one fix first), else tenths of a percentage point. Smaller
+    differences are ties and the next rule decides."""
+    gain = e.completion_change or 0.0
+    volume = getattr(spec.journey, "volume", None)
+    if volume:
+        return float(round(gain * float(volume)))
+    return round(gain * 1000) / 10
+
+
+def customers_kept_a_year(spec: Spec, e: FixEffect) -> float | None:
+    """Customers a year a fix keeps on the journey, on average: its verified gain in
+    expected completion x ``volume`` (customers a month) x 12; ``None`` without a volume
+    or without risk numbers."""
+    volume = getattr(spec.journey, "volume", None)
+    if not volume or e.completion_change is None:
+        return None
+    return max(0.0, e.completion_change) * float(volume) * 12
+
+
 def rank_key(spec: Spec, fix: Fix) -> tuple[object, ...]:
     """The ranking (module docs), one entry per rule of :data:`ORDER`."""
     e = fix.effect
     return (not e.spofs_removed, -hours_saved_shown(e),
             -(len(e.spofs_removed) - len(e.spofs_added)),
-            -round(e.completion_change or 0.0, 6),
+            -completion_shown(spec, e),
             -len(e.outcomes_protected),
             -round(e.customers_protected, 9),
             KIND_ORDER.get(fix.kind, 9),

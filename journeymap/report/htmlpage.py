@@ -14,6 +14,7 @@ from journeymap.report.figures import DIAGRAM_NOTE, why_key
 from journeymap.report.model import (
     GLOSSARY_HEADING,
     NOT_SPELLED_OUT,
+    STOPPED_MEANS,
     Abbreviation,
     Action,
     Finding,
@@ -113,7 +114,7 @@ def _findings(findings: tuple[Finding, ...], people: str = "customers", shown: i
             if len(listed) < len(findings) else "")
     return ('<div class="scroll"><table><thead><tr><th>If this fails …</th>'
             f"<th>{_e(people)} stopped</th>"
-            f"<th>who controls the cause</th></tr></thead><tbody>{rows}</tbody></table></div>"
+            f"<th>who runs it</th></tr></thead><tbody>{rows}</tbody></table></div>"
             + more)
 
 
@@ -149,7 +150,7 @@ def _legend(legend: Legend, people: str, complex_shown: bool = False) -> str:
     parts = []
     if legend.stops:
         parts.append(f'<span class="sw danger"></span> share of {_e(people)} a single point '
-                     f"of failure stops")
+                     f"of failure stops ({STOPPED_MEANS})")
     if complex_shown:
         parts.append('<span class="warn">complex</span>: one failure stops everyone on the '
                      "journey")
@@ -198,8 +199,8 @@ def _summary(j: JourneyReport, kicker: str, level: str = "h1") -> str:
     unfixed = (f'<p class="small">{_e(j.fix_order)}</p>' if j.fix_order else "") + (
         f"<p>{_e(j.unfixed)}</p>" if j.unfixed else "")
     return (f'<p class="kicker">{_e(kicker)}</p><{level}>{_e(j.title)}</{level}>'
-            f'<p class="meta">Owner: {_e(j.owner)} · {_e(j.date_text)} · {_e(j.baseline)} of '
-            f"{_e(j.people)} finish when everything works{volume}</p>"
+            f'<p class="meta">Owner: {_e(j.owner)} · Report date: {_e(j.date_text)}{volume}</p>'
+            f'<p class="small">{_e(j.baseline_note)}</p>'
             f'<div class="verdict {_e(j.severity)}"><b>{_e(j.so_what)}</b>'
             f'<p>{_e(j.verdict_sentence)}</p></div>'
             f"{_figures(j.figures)}{_outcomes(j)}<h2>What breaks the journey</h2>"

@@ -11,6 +11,7 @@ from journeymap.escape import markdown_code
 from journeymap.report.model import (
     GLOSSARY_HEADING,
     NOT_SPELLED_OUT,
+    STOPPED_MEANS,
     Abbreviation,
     Action,
     Finding,
@@ -26,7 +27,7 @@ def _findings(findings: tuple[Finding, ...], people: str, shown: int = 0) -> lis
     if not findings:
         return ["No single failure stops the whole journey.", ""]
     listed = findings[:shown] if shown else findings
-    lines = [f"| If this fails … | {people} stopped | who controls the cause |", "|---|--:|---|"]
+    lines = [f"| If this fails … | {people} stopped | who runs it |", "|---|--:|---|"]
     lines += [f"| {md_escape(f.name)}"
               + (f" (the journey's only {f.endpoint_role} step)" if f.endpoint else "")
               + f" | {f.customers} | {md_escape(f.party)} ({f.control_label}) |"
@@ -58,8 +59,8 @@ def _summary(j: JourneyReport, level: str = "#") -> list[str]:
     volume = f" · {md_escape(j.volume_text)} {md_escape(j.people)} a month" if j.volume_text else ""
     volume += f" · {md_escape(j.value_text)}" if j.value_text else ""
     out = [f"{level} {md_escape(j.title)}", "",
-           f"Owner: {md_escape(j.owner)} · {j.date_text} · {j.baseline} of {md_escape(j.people)} "
-           f"finish when everything works{volume}", "",
+           f"Owner: {md_escape(j.owner)} · Report date: {j.date_text}{volume}", "",
+           md_escape(f"{j.baseline_note} {STOPPED_MEANS[0].upper()}{STOPPED_MEANS[1:]}."), "",
            f"> **{md_escape(j.so_what)}**", ">", f"> {md_escape(j.verdict_sentence)}", ""]
     out += [f"- **{md_escape(f.value)}** {md_escape(f.label)} ({md_escape(f.good)})"
             if f.good else f"- **{md_escape(f.value)}** {md_escape(f.label)}"

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 
 from journeymap.analysis import fixes as fx
 from journeymap.analysis.outcomes import cut_off_goals, goal_shares
+from journeymap.analysis.probability import HOURS_PER_YEAR
 from journeymap.analysis.result import Cause, JourneyAnalysis, Verdict
 from journeymap.analysis.risk import AUTO_FIXES_MAX
 from journeymap.report import wording as w
@@ -218,6 +219,7 @@ class JourneyReport:
     cascades: tuple[CascadeRow, ...]  # failures that affect people (or other parts)
     quiet: tuple[str, ...]  # names of parts whose failure alone changes nothing
     baseline: str  # share completing with nothing failed
+    baseline_note: str  # what that share means, and what "stopped" means (said once)
     volume: float | None  # people per month, when the spec says
     volume_text: str  # "12,000" ("" without a volume)
     value: float | None  # value per completed journey, when the spec says
@@ -287,6 +289,7 @@ def journey_report(analysis: JourneyAnalysis, date: datetime.date) -> JourneyRep
         cascades=rows,
         quiet=quiet,
         baseline=w.percent(analysis.baseline_completion),
+        baseline_note=_baseline_note(analysis),
         volume=float(volume) if volume else None,
         volume_text=about(float(volume)) if volume else "",
         value=float(value) if value else None,
@@ -430,8 +433,9 @@ def _so_what(analysis: JourneyAnalysis, findings: tuple[Finding, ...], worst: Wo
         lead = (f"Every {w.singular(who)} must {where} at {w.the(name)}, so if "
                 f"{agree(name, 'it fails', 'they fail')} none "
                 f"{'can start' if where == 'start' else 'finish'}")
-        return (lead + _volume_words(who, c.customers_lost, volume, value) + ". "
-                + _owner_words(spec, eid) + "." + _how_likely(analysis, eid))
+        return (lead + _volume_words(who, name, c.customers_lost, volume) + ". "
+                + _owner_words(spec, eid) + "." + _how_likely(analysis, eid)
+                + _expected_loss_words(analysis))
     cut = [spec.by_id[g].name for g in cut_off_goals(spec, c)]
     if c.collapses or c.customers_lost >= 1:
         # Several outcomes are named by the outcomes table right below the sentence.
@@ -443,8 +447,9 @@ def _so_what(analysis: JourneyAnalysis, findings: tuple[Finding, ...], worst: Wo
     else:
         what = f"{w.percent(c.customers_lost)} of {who} stop short"
     sentence = (f"If {w.the(name)} {fails}, {what}"
-                + _volume_words(who, c.customers_lost, volume, value))
-    return sentence + ". " + _owner_words(spec, eid) + "." + _how_likely(analysis, eid)
+                + _volume_words(who, name, c.customers_lost, volume))
+    return (sentence + ". " + _owner_words(spec, eid) + "." + _how_likely(analysis, eid)
+            + _expected_loss_words(analysis))
 
 
 def _how_likely(analysis: JourneyAnalysis, eid: str) -> str:
@@ -468,20 +473,59 @@ def _how_likely(analysis: JourneyAnalysis, eid: str) -> str:
               "default": "the journey's default service level",
               }.get(risk.availability_source.get(eid, ""), f"{its} service level")
     return (f" {w.capital(it)} {agree(name, 'is', 'are')} expected to be down about "
-            f"{hours(1 - a)} a year ({hours_scale(1 - a)}), from {source}.")
+            f"{hours(1 - a)} a year ({hours_scale(1 - a).split('; ')[-1]}), from {source}.")
 
 
-def _volume_words(who: str, lost: float, volume: object, value: object) -> str:
-    """``: about 30,000 customers a month, worth about 120,000 a month in the journey's
-    own value units``. The spec's ``value`` has no currency, so none is invented."""
+def _volume_words(who: str, name: str, lost: float, volume: object) -> str:
+    """`` while it is down: about 41 customers an hour``. Per hour down, not per month: a
+    leader read "no one reaches it: 30,000 customers a month" as the loss, for a part down
+    a few hours a year (the expected loss a year follows, :func:`expected_loss`)."""
     if not volume or lost <= 0:
         return ""
-    text = f": about {about(float(volume) * lost)} {who} a month"  # type: ignore[arg-type]
-    if value:
-        worth = about(float(volume) * float(value) * lost)  # type: ignore[arg-type]
-        text += f", worth about {worth} a month {VALUE_UNITS}"
-    return text
+    per_hour = float(volume) * 12 / HOURS_PER_YEAR * lost  # type: ignore[arg-type]
+    return (f" while {agree(name, 'it is', 'they are')} down: about {about(per_hour)} "
+            f"{who} an hour")
 
+
+def expected_loss(analysis: JourneyAnalysis) -> tuple[float, float | None] | None:
+    """``(people a year, their value or None)`` expected not to finish because parts fail:
+    (completion with nothing failed - expected completion from the risk results) x
+    ``volume`` x 12. ``None`` without a volume or without availability data (nothing is
+    invented)."""
+    prob = getattr(getattr(analysis, "risk", None), "probability", None)
+    volume = getattr(analysis.spec.journey, "volume", None)
+    if prob is None or not volume:
+        return None
+    n = max(0.0, analysis.baseline_completion - prob.completion) * float(volume) * 12
+    value = getattr(analysis.spec.journey, "value", None)
+    return n, (n * float(value) if value else None)
+
+
+def _expected_loss_words(analysis: JourneyAnalysis) -> str:
+    """`` Over a year, failures anywhere in the journey are expected to stop about 880 of
+    its 360,000 customers (worth about 3,500 in the journey's value units), from its
+    parts' service levels.``"""
+    loss = expected_loss(analysis)
+    if loss is None:
+        return ""
+    n, worth = loss
+    volume = float(analysis.spec.journey.volume or 0)
+    value = f" (worth about {about(worth)} {VALUE_UNITS})" if worth is not None else ""
+    return (f" Expected over a year from all its parts: about {about(n)} of "
+            f"{about(volume * 12)} {w.people(analysis.spec)} stopped{value}.")
+
+
+def _baseline_note(analysis: JourneyAnalysis) -> str:
+    """What "100% finish when everything works" means (a bank declines applicants: a
+    reader disbelieved it), and what "stopped" means, said once for the page."""
+    who = w.people(analysis.spec)
+    return (f"With every part working, the journey as designed gets "
+            f"{w.percent(analysis.baseline_completion)} of {who} who start to a finish "
+            f"(declines are not modelled).")
+
+
+# What "stopped" means, said once on page 1 (in its legend).
+STOPPED_MEANS = "stopped: cannot finish while it is down"
 
 # The journey's value has no currency (the spec language says so): the report repeats the
 # number and says whose unit it is, never guesses one.
@@ -502,8 +546,7 @@ def _owner_words(spec: object, eid: str) -> str:
     party = spec.party_name(eid)  # type: ignore[attr-defined]
     name = spec.by_id[eid].name  # type: ignore[attr-defined]
     it = agree(name, "it", "them")
-    owner = {Control.INTERNAL: f"{agree(name, 'it is', 'they are')} ours to fix "
-                               f"({party})",
+    owner = {Control.INTERNAL: f"we run {it} ({party})",
              Control.PARTNER: f"{party}, a partner, runs {it}",
              Control.EXTERNAL: f"{party} runs {it}, outside our control",
              }.get(control, f"no owner is named for {it}")
@@ -518,7 +561,7 @@ def _tie_note(spec: object, findings: tuple[Finding, ...]) -> str:
     # Say the order the fixes really have (see _actions' order): an executive reading
     # page 1 found "least under our control first" contradicted by partner, ours, partner.
     return (f"{every[0].upper()}{every[1:]} stop as many people as each other: listed in the "
-            f"order of the fixes below that remove them.")
+            f"order of the fixes that remove them.")
 
 
 def _finding(analysis: JourneyAnalysis, spof_id: str, cut: dict[str, tuple[str, ...]],
@@ -583,26 +626,38 @@ def _figures(analysis: JourneyAnalysis, findings: tuple[Finding, ...], count: in
         only = "the only one is" if len(endpoints) == 1 else "the only ones are"
         label += f" behind the scenes; {only} {steps}"
     if count:
-        control = KeyFigure(f"{ours} of {count}", f"ours to fix; {partner} with partners, "
-                            f"{outside} outside our control", "ours are the easiest to fix")
+        control = KeyFigure(f"{ours} of {count}", f"run by us; {partner} by partners, "
+                            f"{outside} outside our control",
+                            "who runs it: ours are the easiest to fix")
     else:
         ends = [f for f in findings if f.endpoint]
         control = KeyFigure(str(len(ends)), f"{steps}: " + (
-            "ours to fix" if all(f.control == Control.INTERNAL for f in ends) else
+            "run by us" if all(f.control == Control.INTERNAL for f in ends) else
             "; ".join(f"{f.name}: {f.control_words}" for f in ends)),
-            "ours are the easiest to fix")
-    figures = [
-        KeyFigure(str(count), label, "fewer is better"),
-        control,
-        KeyFigure(w.percent(worst), f"of {who} stopped by the worst single failure",
-                  "lower is better"),
-    ]
+            "who runs it: ours are the easiest to fix")
     expected = analysis.robustness.expected_removals_to_collapse
     prob = getattr(getattr(analysis, "risk", None), "probability", None)
+    loss = expected_loss(analysis)
+    if loss is not None:
+        # What failures cost in a year, not the worst failure's share (100% on every
+        # page of a complex journey: it told a reader nothing).
+        n, worth = loss
+        starts = about(float(analysis.spec.journey.volume or 0) * 12)
+        value = f", worth {about(worth)}" if worth is not None else ""
+        third = KeyFigure(about(n), f"{who} a year expected stopped, of {starts}{value}",
+                          "fewer is better")
+    elif prob is not None:
+        third = KeyFigure(f"{max(0.0, analysis.baseline_completion - prob.completion):.2%}",
+                          f"of {who} expected to be stopped by failures, from its parts' "
+                          f"service levels", "lower is better")
+    else:
+        third = KeyFigure(w.percent(worst), f"of {who} stopped by the worst single failure",
+                          "lower is better")
+    figures = [KeyFigure(str(count), label, "fewer is better"), control, third]
     if prob is not None:
         scale = hours_scale(prob.collapse)
-        figures.append(KeyFigure(hours(prob.collapse), f"a year stopped ({scale}), expected "
-                                 f"from its parts' service levels", "fewer hours is better"))
+        figures.append(KeyFigure(hours(prob.collapse), f"a year stopped ({scale})",
+                                 "fewer hours is better"))
     elif expected > 0:
         figures.append(KeyFigure(f"{expected:.1f}", "parts failing at random, on average, "
                                  "before it stops", "higher is better"))
@@ -683,16 +738,18 @@ def _claim(analysis: JourneyAnalysis, fix: fx.Fix, removed: tuple[str, ...], cou
     who = w.people(spec)
     e = fix.effect
     eid = fix.element
+    kept = _kept_words(analysis, fix)
     if eid in endpoints:
         rest = ("no other single point of failure remains" if not count else
                 f"{count} other single point{'s' if count != 1 else ''} of failure "
                 f"remain{'s' if count == 1 else ''}")
         role = "start" if spec.by_id[eid].entry else "finish"
-        return f"Removes the risk of the journey's only {role} step; {rest}.{_hours_change(e)}"
+        return (f"Removes the risk of the journey's only {role} step; {rest}."
+                f"{_hours_change(e)}{kept}")
     if eid in analysis.spof_ids:
         left = count - len(removed)
         return (f"Removes {len(removed)} of {count} single points of failure; {left} "
-                f"remain{'s' if left == 1 else ''}.{_hours_change(e)}")
+                f"remain{'s' if left == 1 else ''}.{_hours_change(e)}{kept}")
     more = _finishing_words(analysis, fix)
     if e.lost_after < e.lost_before:
         return (f"Its failure then stops {w.percent(e.lost_after)} of {who} instead of "
@@ -703,6 +760,17 @@ def _claim(analysis: JourneyAnalysis, fix: fx.Fix, removed: tuple[str, ...], cou
     return (more + _hours_change(e)).strip()
 
 
+def _kept_words(analysis: JourneyAnalysis, fix: fx.Fix) -> str:
+    """`` Keeps about 790 customers a year (worth about 140,000).``: the verified gain in
+    expected completion x volume x 12 (journeys with a volume and risk numbers only)."""
+    n = fx.customers_kept_a_year(analysis.spec, fix.effect)
+    if not n:
+        return ""
+    value = getattr(analysis.spec.journey, "value", None)
+    worth = f" (worth about {about(n * float(value))})" if value else ""
+    return f" Keeps about {about(n)} {w.people(analysis.spec)} a year{worth}."
+
+
 def _finishing_words(analysis: JourneyAnalysis, fix: fx.Fix) -> str:
     """`` On average about 467 more customers a month finish.`` (risk numbers only): what
     a fix that removes no single point of failure buys most."""
@@ -710,7 +778,7 @@ def _finishing_words(analysis: JourneyAnalysis, fix: fx.Fix) -> str:
         return ""
     who = w.people(analysis.spec)
     if getattr(analysis.spec.journey, "volume", None):
-        return f" On average about {_more_finishing(analysis, fix)} more {who} a month finish."
+        return _kept_words(analysis, fix)
     return f" On average {_more_finishing(analysis, fix)} more of all {who} finish."
 
 
@@ -753,7 +821,7 @@ def _fix_order(analysis: JourneyAnalysis, fixes: tuple[fx.Fix, ...]) -> str:
         same = f"Fixes {i + 1} and {i + 2} save the same time"
         if rule == "completion":
             unit = " a month" if volume else ""
-            why = (f"{i + 1} comes first as more {who} finish with it on average "
+            why = (f"{i + 1} comes first as it keeps more {who} on average "
                    f"({_more_finishing(analysis, a)} against {_more_finishing(analysis, b)}"
                    f"{unit})")
         elif rule == "outcomes":
@@ -764,8 +832,12 @@ def _fix_order(analysis: JourneyAnalysis, fixes: tuple[fx.Fix, ...]) -> str:
             why = (f"they tie on every number the re-analysis gives; {i + 1} keeps more of "
                    f"the journey as it is")
         elif rule == "control":
-            why = ("they tie on every number the re-analysis gives, so the one less under "
-                   "our control comes first (we cannot otherwise influence it)")
+            close = (" (within a customer a month)" if volume else "")
+            first = ("ours comes first, as the easiest to fix"
+                     if spec.control_of(a.element) == Control.INTERNAL else
+                     "the partner's comes first, as a partner is easier to bring along "
+                     "than an outside party")
+            why = f"they tie on every number the re-analysis gives{close}, so {first}"
         else:
             why = ("they tie on every number the re-analysis gives and on who controls "
                    "them, so they are listed by name")
@@ -829,8 +901,7 @@ def _fix_words(analysis: JourneyAnalysis, fix: fx.Fix) -> tuple[str, str]:
     who = w.people(spec)
     run_by = {Control.EXTERNAL: f" {party} runs {it}, outside our control.",
               Control.PARTNER: f" {party}, a partner, runs {it}.",
-              Control.INTERNAL: f" {w.capital(agree(e.name, 'it is', 'they are'))} ours "
-                                f"({party}).",
+              Control.INTERNAL: f" We run {it} ({party}).",
               }.get(control, f" No owner is named for {it}.")
     also = [w.the(spec.by_id[i].name) for i in fix.effect.spofs_removed if i != eid]
     also_text = (f" This also removes {w.join_names(also)} as "
@@ -859,10 +930,17 @@ def _fix_words(analysis: JourneyAnalysis, fix: fx.Fix) -> tuple[str, str]:
                 f"{before} to {after} skips {it}, and no step they came for is lost."
                 f"{also_text}")
     if fix.kind == fx.SECOND_CHANNEL:
+        if fix.alternative.startswith("the same step on a platform"):
+            # "The same step on a platform YouTube does not run, reached from …" read as a
+            # riddle: name the thing and the platform plainly.
+            noun = PLATFORM_NOUNS.get(e.channel or "", "step")
+            way = (f"The same {noun} on a second platform, one {party} does not run, keeps "
+                   f"them going.")
+        else:
+            way = (f"{alt}, reached from the same steps and leading to the same next "
+                   f"steps, keeps them going.")
         return (fix.title, f"Today {w.percent(fix.effect.lost_before)} of {who} are stopped "
-                f"when {name} {agree(e.name, 'is', 'are')} down.{run_by} {alt}, reached "
-                f"from the same steps and leading to the same next steps, keeps them going."
-                f"{also_text}")
+                f"when {name} {agree(e.name, 'is', 'are')} down.{run_by} {way}{also_text}")
     if fix.kind == fx.AVAILABILITY:
         a = spec.availability_of(eid)[0]
         who_away = e.name if e.kind == "person" else name
@@ -889,15 +967,49 @@ def _fix_words(analysis: JourneyAnalysis, fix: fx.Fix) -> tuple[str, str]:
                 f"{name}, so one outage stops both.{run_by} Putting {moved} on "
                 f"{fix.alternative} makes the alternative real.{also_text}")
     if fix.kind == fx.FALLBACK:
-        if also:  # why it removes more: the assumption the claim rests on, said
-            also_text = (f" It needs none of what {name} {agree(e.name, 'relies', 'rely')} "
-                         f"on, so it also removes {w.join_names(also)} as "
-                         f"{'a single point' if len(also) == 1 else 'single points'} of "
-                         f"failure.")
-        return (fix.title, f"{stops}{run_by} With {fix.alternative} {users} {carry}."
-                f"{also_text}".strip())
-    return (fix.title, f"{stops}{run_by} Add {fix.alternative} that {users} can switch to."
-            f"{also_text}".strip())
+        return (fix.title, f"{stops}{run_by} {_fallback_words(spec, fix, is_down, also)}"
+                .strip())
+    return (fix.title, f"{stops}{run_by} Add {fix.alternative} that takes over when "
+            f"{is_down}, so {users} {carry}.{also_text}".strip())
+
+
+# What a step is, for "the same video on a second platform" (by its channel).
+PLATFORM_NOUNS = {"video": "video", "web": "page", "app": "app screen", "social": "post",
+                  "chat": "chat", "email": "email"}
+
+
+def _fallback_words(spec: Spec, fix: fx.Fix, is_down: str, also: list[str]) -> str:
+    """Who carries on how while the part is down: the parts that use it as a step with a
+    manual fallback that does its job by hand, the parts that read it with a read-only
+    copy of its data (said apart: "with a manual fallback step and a read-only copy of its
+    data the list and 2 other parts carry on" left unclear what is copied and what carries
+    on)."""
+    eid = fix.element
+    own = spec.by_id[eid].name
+    # Why it removes more: the assumption the claim rests on, said (a fallback for a check
+    # that skipped the screening it relies on would open accounts unscreened).
+    job = (f"{agree(own, 'its', 'their')} whole job by hand, {w.join_names(also)} included"
+           if also else f"{agree(own, 'its', 'their')} job by hand")
+    data = f"a read-only copy of {agree(own, 'its', 'their')} data"
+
+    def using(kind: str) -> list[str]:
+        return sorted({u for u in fix.users for n in spec.by_id[u].needs
+                       if n.kind == kind and eid in n.targets})
+
+    out = []
+    for kind, how in (("workflow", f"a manual fallback that does {job}"), ("data", data)):
+        ids = using(kind)
+        if ids:
+            names = _names_of(spec, tuple(ids), 1)
+            verb = (agree(names[0], "carries on", "carry on") if len(names) == 1
+                    else "carry on")
+            out.append(f"{_listed(names)} {verb} with {how}")
+    if not out:
+        return f"With {fix.alternative} they carry on."
+    one = len(also) == 1
+    more = (f" So {w.join_names(also)} {'is' if one else 'are'} no longer "
+            f"{'a single point' if one else 'single points'} of failure either." if also else "")
+    return f"While {is_down}, {' and '.join(out)}.{more}"
 
 
 def _listed(names: list[str]) -> str:
