@@ -14,7 +14,6 @@ from journeymap.report.figures import DIAGRAM_NOTE, why_key
 from journeymap.report.model import (
     GLOSSARY_HEADING,
     NOT_SPELLED_OUT,
-    STOPPED_MEANS,
     Abbreviation,
     Action,
     Finding,
@@ -150,7 +149,7 @@ def _legend(legend: Legend, people: str, complex_shown: bool = False) -> str:
     parts = []
     if legend.stops:
         parts.append(f'<span class="sw danger"></span> share of {_e(people)} a single point '
-                     f"of failure stops ({STOPPED_MEANS})")
+                     "of failure stops")
     if complex_shown:
         parts.append('<span class="warn">complex</span>: one failure stops everyone on the '
                      "journey")

@@ -11,7 +11,6 @@ from journeymap.escape import markdown_code
 from journeymap.report.model import (
     GLOSSARY_HEADING,
     NOT_SPELLED_OUT,
-    STOPPED_MEANS,
     Abbreviation,
     Action,
     Finding,
@@ -60,7 +59,7 @@ def _summary(j: JourneyReport, level: str = "#") -> list[str]:
     volume += f" · {md_escape(j.value_text)}" if j.value_text else ""
     out = [f"{level} {md_escape(j.title)}", "",
            f"Owner: {md_escape(j.owner)} · Report date: {j.date_text}{volume}", "",
-           md_escape(f"{j.baseline_note} {STOPPED_MEANS[0].upper()}{STOPPED_MEANS[1:]}."), "",
+           md_escape(j.baseline_note), "",
            f"> **{md_escape(j.so_what)}**", ">", f"> {md_escape(j.verdict_sentence)}", ""]
     out += [f"- **{md_escape(f.value)}** {md_escape(f.label)} ({md_escape(f.good)})"
             if f.good else f"- **{md_escape(f.value)}** {md_escape(f.label)}"

@@ -521,11 +521,8 @@ def _baseline_note(analysis: JourneyAnalysis) -> str:
     who = w.people(analysis.spec)
     return (f"With every part working, the journey as designed gets "
             f"{w.percent(analysis.baseline_completion)} of {who} who start to a finish "
-            f"(declines are not modelled).")
+            f"(declines are not modelled). Stopped: cannot finish while the part is down.")
 
-
-# What "stopped" means, said once on page 1 (in its legend).
-STOPPED_MEANS = "stopped: cannot finish while it is down"
 
 # The journey's value has no currency (the spec language says so): the report repeats the
 # number and says whose unit it is, never guesses one.
@@ -839,7 +836,7 @@ def _fix_order(analysis: JourneyAnalysis, fixes: tuple[fx.Fix, ...]) -> str:
                      "than an outside party")
             why = f"they tie on every number the re-analysis gives{close}, so {first}"
         else:
-            why = ("they tie on every number the re-analysis gives and on who controls "
+            why = ("they tie on every number the re-analysis gives and on who runs "
                    "them, so they are listed by name")
         out.append(f"{same}: {why}.")
     return " ".join(out)

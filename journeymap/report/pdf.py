@@ -63,12 +63,7 @@ def payload(kind: str, report: Any, doc_title: str, diagram_note: str) -> dict[s
     """The JSON the template reads. ``values`` carries the verdict and control words the
     template compares against, so they are spelled in one place (the enums)."""
     from journeymap.analysis.result import Verdict
-    from journeymap.report.model import (
-        GLOSSARY_HEADING,
-        NOT_SPELLED_OUT,
-        STOPPED_MEANS,
-        TOP_ACTIONS,
-    )
+    from journeymap.report.model import GLOSSARY_HEADING, NOT_SPELLED_OUT, TOP_ACTIONS
     from journeymap.report.wording import singular
     from journeymap.spec.model import Control
 
@@ -77,5 +72,4 @@ def payload(kind: str, report: Any, doc_title: str, diagram_note: str) -> dict[s
     return {"kind": kind, kind: asdict(report), "doc_title": doc_title,
             "date": report.date, "diagram_note": diagram_note, "values": values,
             "people_one": singular(people), "top_actions": TOP_ACTIONS,
-            "not_spelled_out": NOT_SPELLED_OUT, "glossary_heading": GLOSSARY_HEADING,
-            "stopped_means": STOPPED_MEANS}
+            "not_spelled_out": NOT_SPELLED_OUT, "glossary_heading": GLOSSARY_HEADING}
