@@ -281,6 +281,17 @@ def test_chain_shows_the_collapse_path_in_order():
     _assert_no_ids(spec, _svg_text(svg))
 
 
+def test_chain_words_agree_with_plural_names():
+    # "KYC rules fails" read wrongly on the worst-failure picture of the bank report.
+    spec = load_spec(str(BANK))
+    analysis = analyze(spec, samples=0)
+    chain = analysis.cascades["kyc-rules"]  # "KYC / customer due diligence rules"
+    assert len(chain.path) >= 2
+    dot = chain_dot(spec, chain)
+    assert "fail · " in dot and "fails · " not in dot
+    assert "stops: it needs KYC" in dot  # the next part is singular: "it needs"
+
+
 def test_leader_views_are_deterministic():
     spec = load_spec(str(BANK))
     analysis = analyze(spec, samples=0)

@@ -23,7 +23,7 @@ from journeymap.render import style as S
 from journeymap.render.dot import _font, html, quote
 from journeymap.render.view import UNSTAGED, element_columns
 from journeymap.spec.model import Spec
-from journeymap.words import LEADER, control_label, people, percent
+from journeymap.words import LEADER, agree, control_label, people, percent
 
 A4_TEXT_WIDTH = 453.0  # points: 210 mm minus 2 × 25 mm margins
 MIN_TEXT_PT = 7  # the smallest font used; placed at natural size nothing is smaller
@@ -148,13 +148,14 @@ def chain_dot(spec: Spec, cascade: Cascade, width_pt: float = A4_TEXT_WIDTH) -> 
         said = control_label(control)
         who = f"{party} ({said})" if party else said
         if n == 0:
-            role = "fails"
+            role = agree(e.name, "fails", "fail")
             fill, border = S.STATE_FILL["failed"], S.ALERT
         elif e.is_touchpoint and n == len(steps) - 1:
             role = f"{people(spec)} are stopped here"
             fill, border = S.STATE_FILL["down"], S.ALERT
         else:
-            role = f"stops: it needs {spec.by_id[steps[n - 1]].name}"
+            role = (agree(e.name, "stops: it needs ", "stop: they need ")
+                    + spec.by_id[steps[n - 1]].name)
             fill, border = S.STATE_FILL["down"], S.ALERT
         boxes.append((e.name, role + " · " + who, fill, border))
     others = len(cascade.down) + len(cascade.stranded) - max(0, len(steps) - 1)
