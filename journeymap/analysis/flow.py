@@ -205,6 +205,7 @@ class FlowSolver:
             for v in self.members[c]:
                 topo[v] = rank
         self._mark = bytearray(n)
+        self._reached = bytearray(n)  # scratch of _dense_loss, all 0 between calls
         self.q = q = [0.0] * n
         self._qn: list[float] = []  # scratch: equals q between calls of local_loss
         self.p0 = p0
@@ -574,9 +575,29 @@ class FlowSolver:
         for d in down:
             qn[d] = ew.get(d, 0.0)
         start, end = self.level_start[lo], self.level_start[top + 1]
+        # Only what a changed row leads to, up to the band's top: elsewhere the visits
+        # stay the baseline's (a loop's members are all reached or none).
+        level, succ_ng = self.level, self.succ_ng
+        reached = self._reached
+        stack = [*down, *preds]
+        for v in stack:
+            reached[v] = 1
+        touched = list(stack)
+        while stack:
+            v = stack.pop()
+            for t in succ_ng[v]:
+                if level[t] > top:
+                    break
+                if not reached[t]:
+                    reached[t] = 1
+                    touched.append(t)
+                    stack.append(t)
+        order = [v for v in self.by_level[start:end] if reached[v]]
+        for v in touched:
+            reached[v] = 0
         self._mark_rows(down, preds, True)
         try:
-            ok = self._changed_visits(self.by_level[start:end], up_share, qn, down)
+            ok = self._changed_visits(order, up_share, qn, down)
         finally:
             self._mark_rows(down, preds, False)
         return self._finish(down, preds, qn, delta) if ok else None
