@@ -69,7 +69,7 @@ def test_each_fix_says_the_customers_a_year_its_verified_completion_change_keeps
                 continue
             words = f"Keeps about {report_model.about(kept)} customers a year"
             if value:
-                words += f" (worth about {report_model.about(kept * value)})"
+                words += f" (worth {report_model.about(kept * value)})"
             assert words in action.claim, (name, action.claim)
         for action in r.top_actions:
             assert " ".join(action.claim.split()) in first, name
@@ -121,11 +121,17 @@ def test_differences_under_a_customer_a_month_are_ties_and_ours_comes_first(read
     assert "4.3 against 4.2" not in r.fix_order
 
 
-def test_completion_shown_rounds_to_whole_customers_a_month(read):
+def test_completion_shown_rounds_to_what_the_claims_print(read):
     a, _, _ = read["insurance-claim"]
-    e = fx.FixEffect((), (), 0, 0, 1.0, 0.0, (), (), None, None, 0.9, 0.9 + 4.3 / 3800)
-    f = fx.FixEffect((), (), 0, 0, 1.0, 0.0, (), (), None, None, 0.9, 0.9 + 4.2 / 3800)
-    assert fx.completion_shown(a.spec, e) == fx.completion_shown(a.spec, f) == 4.0
+    v = a.spec.journey.volume
+
+    def shown(per_month: float) -> float:
+        e = fx.FixEffect((), (), 0, 0, 1.0, 0.0, (), (), None, None, 0.9, 0.9 + per_month / v)
+        return fx.completion_shown(a.spec, e)
+
+    assert shown(4.3) == shown(4.2) == 48.0  # under a customer a month: a tie
+    assert shown(244) == shown(238) == 2900.0  # both print "about 2,900 a year"
+    assert shown(13) > shown(11)  # 160 against 130 a year: a real difference
 
 
 @needs_poppler
@@ -148,5 +154,30 @@ def test_fix_sentences_name_things_plainly(read):
     assert not any("With a manual fallback step and a read-only copy" in d for d in every)
     kyc = next(x for x in read["bank-account-opening"][1].actions if "KYC" in x.title)
     # A fallback for a check must do the check's job, the screening included.
-    assert "whole job by hand, the Sanctions & PEP screening included" in kyc.detail
+    assert ("whole job by hand, the Sanctions & PEP screening included, which then stops "
+            "being a single point of failure too") in kyc.detail
     assert "It needs none of what" not in kyc.detail
+
+
+@needs_poppler
+def test_all_three_fixes_together_is_a_reanalysis_of_one_copy(read):
+    """The combined figure: one copy with page 1's fixes all written in, analysed again
+    from scratch by the whole pipeline (not the sum of the claims: their effects
+    overlap)."""
+    from journeymap.analysis import analyze
+    from journeymap.analysis.risk import RiskOptions
+
+    for name, (a, r, first) in read.items():
+        fixes = a.risk.fixes[:report_model.TOP_ACTIONS]
+        copy = fx.with_all(a.spec, fixes)
+        assert copy is not None, name
+        after = analyze(copy, risk=RiskOptions(max_order=1, fixes=False))
+        removed = set().union(*(f.effect.spofs_removed for f in fixes))
+        assert removed and not removed & set(after.spof_ids), name  # every fix is in it
+        q0, q1 = a.risk.probability, after.risk.probability
+        assert q1.collapse < min(f.effect.collapse_after for f in fixes), name
+        assert (f"{report_model.hours(q0.collapse)} → {report_model.hours(q1.collapse)} a "
+                f"year stopped") in r.together, name
+        kept = (q1.completion - q0.completion) * a.spec.journey.volume * 12
+        assert f"about {report_model.about(kept)} customers a year kept" in r.together, name
+        assert " ".join(r.together.split()) in first, name

@@ -49,16 +49,17 @@ single point of failure first (a failure that stops every customer is a fact of 
 design, whatever the service levels, which are estimates, say); then most expected time
 stopped saved (hours a year as the claims print them: minutes below an hour, tenths
 below 10 hours, whole hours above); then most single points of failure removed (net of
-any it adds); then the gain in expected completion (in whole customers a month when
-the journey gives its volume, else tenths of a percentage point: smaller differences
-are ties); then most outcomes no longer cut off by the fixed part; then most customers
-its failure no longer stops; then the kind of fix (:data:`KIND_ORDER`: a move, skipping
-a relay, a second way, a fallback, a copy, cover); then ours first, then a partner's,
-then an outside party's (among true ties the one easiest to fix: ours needs no one else
-to agree); then name. Of the candidates for one part only the best is kept (chosen by
-what the copies' structure shows, the same ranking without the likelihood; only the
-chosen one's Q and completion are computed), and a fix whose removals a better fix
-already makes is left out, so no two fixes repeat each other.
+any it adds); then the gain in expected completion (in whole customers a month, counted
+a year to the two figures the claims print, when the journey gives its volume, else
+tenths of a percentage point: smaller differences are ties); then most outcomes no
+longer cut off by the fixed part; then most customers its failure no longer stops; then
+the kind of fix (:data:`KIND_ORDER`: a move, skipping a relay, a second way, a fallback,
+a copy, cover); then ours first, then a partner's, then an outside party's (among true
+ties the one easiest to fix: ours needs no one else to agree); then name. Of the
+candidates for one part only the best is kept (chosen by what the copies' structure
+shows, the same ranking without the likelihood; only the chosen one's Q and completion
+are computed), and a fix whose removals a better fix already makes is left out, so no
+two fixes repeat each other.
 
 **Cost.** Every candidate is one more analysis of the copy's structure (single points
 of failure, one cascade); the one kept per part adds Q and completion, and pairs when
@@ -584,14 +585,17 @@ def hours_saved_shown(e: FixEffect) -> float:
 
 
 def completion_shown(spec: Spec, e: FixEffect) -> float:
-    """The gain in expected completion at the precision that matters on the page: whole
-    customers a month when the journey gives its ``volume`` (a tenth of a customer a
-    month is no reason to fund one fix first), else tenths of a percentage point. Smaller
-    differences are ties and the next rule decides."""
+    """The gain in expected completion at the precision that matters on the page: when
+    the journey gives its ``volume``, whole customers a month (a tenth of a customer a
+    month is no reason to fund one fix first) as a year's count to the two figures the
+    claims print ("keeps about 2,900 customers a year": 2,928 and 2,856 tie); else tenths
+    of a percentage point. Smaller differences are ties and the next rule decides."""
     gain = e.completion_change or 0.0
     volume = getattr(spec.journey, "volume", None)
     if volume:
-        return float(round(gain * float(volume)))
+        a_year = abs(round(gain * float(volume))) * 12
+        figures = round(a_year, -max(len(str(a_year)) - 2, 0)) if a_year else 0
+        return float(figures if gain >= 0 else -figures)
     return round(gain * 1000) / 10
 
 
@@ -776,6 +780,66 @@ def search_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
     return FixSearch(tuple(kept), tuple(tried), budget)
 
 
+def _rebuild(spec: Spec, fix: Fix) -> _Candidate | None:
+    """``fix`` written into ``spec`` again (a copy that may already hold other fixes)."""
+    eid, kind = fix.element, fix.kind
+    if eid not in spec.by_id:
+        return None
+    if kind == MOVE_OFF:
+        return move_off(spec, Index(spec), eid)
+    if kind in (SECOND_ENTRY, SECOND_GOAL):
+        return second_endpoint(spec, eid)
+    build = {FALLBACK: fallback, SECOND_PROVIDER: second_provider, BYPASS: bypass,
+             SECOND_CHANNEL: second_channel, AVAILABILITY: cover}.get(kind)
+    return build(spec, eid) if build is not None else None
+
+
+def with_all(spec: Spec, fixes: Sequence[Fix]) -> Spec | None:
+    """One copy of ``spec`` with every fix of ``fixes`` written in, one after the other
+    (each built on the copy so far, exactly as it was built alone); ``None`` when one of
+    them no longer applies to the copy."""
+    copy = spec
+    for fix in fixes:
+        cand = _rebuild(copy, fix)
+        if cand is None:
+            return None
+        copy = cand.spec
+    return copy
+
+
+@dataclass(frozen=True)
+class Together:
+    """The re-analysis of one copy with several fixes written in at once."""
+
+    fixes: int  # how many
+    spofs_after: int  # single points of failure of the copy (endpoints included)
+    collapse_before: float
+    collapse_after: float
+    completion_before: float
+    completion_after: float
+
+
+def together(spec: Spec, fixes: Sequence[Fix], base: Risk) -> Together | None:
+    """``fixes`` applied to one copy and analysed again from scratch (its single points
+    of failure, Q and expected completion by the journey's method, trials and seed): what
+    funding all of them buys, which is not the sum of each one's claim (their effects
+    overlap). ``None`` without risk numbers or when the fixes do not combine."""
+    from journeymap.analysis.cutsets import CutFinder
+    from journeymap.analysis.probability import collapse_probability
+
+    p0 = base.probability
+    if p0 is None or len(fixes) < 2:
+        return None
+    copy = with_all(spec, fixes)
+    if copy is None:
+        return None
+    ix = Index(copy)
+    method = MONTE_CARLO if p0.method == MONTE_CARLO else AUTO
+    p = collapse_probability(ix, method, trials=p0.trials or 100_000, seed=p0.seed or 0)
+    return Together(len(fixes), len(CutFinder(ix).spofs), _p(p0.collapse), _p(p.collapse),
+                    _p(p0.completion), _p(p.completion))
+
+
 def rank_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
                spofs: set[str] | None = None, cascades: Sequence[RawCascade] | None = None
                ) -> list[Fix]:
@@ -787,6 +851,7 @@ __all__ = [
     "AVAILABILITY", "BYPASS", "FALLBACK", "KIND_ORDER", "MOVE_OFF", "ORDER", "SECOND_CHANNEL",
     "SECOND_ENTRY", "SECOND_GOAL", "SECOND_PROVIDER", "Fix", "FixEffect", "FixSearch",
     "candidate_copies", "false_redundancy", "hours_saved_shown", "hours_shown", "is_relay",
-    "order_reason",
+    "order_reason", "together", "with_all", "Together", "completion_shown",
+    "customers_kept_a_year",
     "rank_fixes", "rank_key", "rerun_budget", "search_fixes",
 ]

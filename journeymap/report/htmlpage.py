@@ -196,6 +196,7 @@ def _summary(j: JourneyReport, kicker: str, level: str = "h1") -> str:
     volume += f" · {_e(j.value_text)}" if j.value_text else ""
     tie = f'<p class="small">{_e(j.tie_note)}</p>' if j.tie_note else ""
     unfixed = (f'<p class="small">{_e(j.fix_order)}</p>' if j.fix_order else "") + (
+        f"<p><b>{_e(j.together)}</b></p>" if j.together else "") + (
         f"<p>{_e(j.unfixed)}</p>" if j.unfixed else "")
     return (f'<p class="kicker">{_e(kicker)}</p><{level}>{_e(j.title)}</{level}>'
             f'<p class="meta">Owner: {_e(j.owner)} · Report date: {_e(j.date_text)}{volume}</p>'

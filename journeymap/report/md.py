@@ -85,6 +85,8 @@ def _summary(j: JourneyReport, level: str = "#") -> list[str]:
     out += _actions(j.top_actions)
     if j.fix_order:
         out += [md_escape(j.fix_order), ""]
+    if j.together:
+        out += [f"**{md_escape(j.together)}**", ""]
     if j.unfixed:
         out += [md_escape(j.unfixed), ""]
     return out + _glossary(j.glossary)

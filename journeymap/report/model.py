@@ -213,6 +213,7 @@ class JourneyReport:
     actions: tuple[Action, ...]  # all, ranked; the summary shows the first TOP_ACTIONS
     unfixed: str  # why some single points of failure have no fix ("" when all do)
     fix_order: str  # why page 1's fixes stand in that order where their claims read alike
+    together: str  # page 1's fixes applied to one copy and re-analysed ("" without risk)
     worst: Worst | None
     heat: Heat
     curve: Curve
@@ -283,6 +284,7 @@ def journey_report(analysis: JourneyAnalysis, date: datetime.date) -> JourneyRep
         actions=actions,
         unfixed=_unfixed(findings, fixes is None, tried),
         fix_order=_fix_order(analysis, fixes or ()),
+        together=_together(analysis, fixes or ()),
         worst=worst,
         heat=_heat(analysis),
         curve=_curve(analysis),
@@ -296,7 +298,8 @@ def journey_report(analysis: JourneyAnalysis, date: datetime.date) -> JourneyRep
         value_text=value_text(float(value) if value else None),
     )
     shown = min(PAGE_ONE_FINDINGS, len(findings))
-    report = replace(report, shown=shown, legend=Legend(
+    report = replace(report, shown=shown, actions=_owner_once(
+        spec, actions, fixes or (), {f.id for f in findings[:shown]}), legend=Legend(
         stops=bool(shown), controls=_controls_shown(f.control for f in findings[:shown]),
         checked=bool(actions)))
     return replace(report, glossary=_glossary(spec, _page_one_texts(report)))
@@ -625,13 +628,13 @@ def _figures(analysis: JourneyAnalysis, findings: tuple[Finding, ...], count: in
     if count:
         control = KeyFigure(f"{ours} of {count}", f"run by us; {partner} by partners, "
                             f"{outside} outside our control",
-                            "who runs it: ours are the easiest to fix")
+                            "ours are the easiest to fix")
     else:
         ends = [f for f in findings if f.endpoint]
         control = KeyFigure(str(len(ends)), f"{steps}: " + (
             "run by us" if all(f.control == Control.INTERNAL for f in ends) else
             "; ".join(f"{f.name}: {f.control_words}" for f in ends)),
-            "who runs it: ours are the easiest to fix")
+            "ours are the easiest to fix")
     expected = analysis.robustness.expected_removals_to_collapse
     prob = getattr(getattr(analysis, "risk", None), "probability", None)
     loss = expected_loss(analysis)
@@ -639,9 +642,8 @@ def _figures(analysis: JourneyAnalysis, findings: tuple[Finding, ...], count: in
         # What failures cost in a year, not the worst failure's share (100% on every
         # page of a complex journey: it told a reader nothing).
         n, worth = loss
-        starts = about(float(analysis.spec.journey.volume or 0) * 12)
         value = f", worth {about(worth)}" if worth is not None else ""
-        third = KeyFigure(about(n), f"{who} a year expected stopped, of {starts}{value}",
+        third = KeyFigure(about(n), f"{who} stopped a year on average{value}",
                           "fewer is better")
     elif prob is not None:
         third = KeyFigure(f"{max(0.0, analysis.baseline_completion - prob.completion):.2%}",
@@ -764,7 +766,7 @@ def _kept_words(analysis: JourneyAnalysis, fix: fx.Fix) -> str:
     if not n:
         return ""
     value = getattr(analysis.spec.journey, "value", None)
-    worth = f" (worth about {about(n * float(value))})" if value else ""
+    worth = f" (worth {about(n * float(value))})" if value else ""
     return f" Keeps about {about(n)} {w.people(analysis.spec)} a year{worth}."
 
 
@@ -829,17 +831,37 @@ def _fix_order(analysis: JourneyAnalysis, fixes: tuple[fx.Fix, ...]) -> str:
             why = (f"they tie on every number the re-analysis gives; {i + 1} keeps more of "
                    f"the journey as it is")
         elif rule == "control":
-            close = (" (within a customer a month)" if volume else "")
             first = ("ours comes first, as the easiest to fix"
                      if spec.control_of(a.element) == Control.INTERNAL else
                      "the partner's comes first, as a partner is easier to bring along "
                      "than an outside party")
-            why = f"they tie on every number the re-analysis gives{close}, so {first}"
+            why = (f"they tie on what the page shows, so {first}" if volume else
+                   f"they tie on every number the re-analysis gives, so {first}")
         else:
             why = ("they tie on every number the re-analysis gives and on who runs "
                    "them, so they are listed by name")
         out.append(f"{same}: {why}.")
     return " ".join(out)
+
+
+def _together(analysis: JourneyAnalysis, fixes: tuple[fx.Fix, ...]) -> str:
+    """What funding all of page 1's fixes buys, from one copy with all of them written in
+    and analysed again (their effects overlap: the claims do not add up)."""
+    risk = getattr(analysis, "risk", None)
+    shown = fixes[:TOP_ACTIONS]
+    t = fx.together(analysis.spec, shown, risk) if risk is not None else None
+    if t is None:
+        return ""
+    n = {2: "Both", 3: "All three"}.get(t.fixes, f"All {t.fixes}")
+    text = (f"{n} together (one copy, re-analysed): {hours(t.collapse_before)} → "
+            f"{hours(t.collapse_after)} a year stopped.")
+    volume = getattr(analysis.spec.journey, "volume", None)
+    kept = (t.completion_after - t.completion_before) * float(volume) * 12 if volume else 0.0
+    if kept >= 1:
+        value = getattr(analysis.spec.journey, "value", None)
+        worth = f" (worth {about(kept * float(value))})" if value else ""
+        text = text[:-1] + f", about {about(kept)} {w.people(analysis.spec)} a year kept{worth}."
+    return text
 
 
 def _unfixed(findings: tuple[Finding, ...], too_large: bool, tried: tuple[str, ...]) -> str:
@@ -894,12 +916,8 @@ def _fix_words(analysis: JourneyAnalysis, fix: fx.Fix) -> tuple[str, str]:
     it = agree(e.name, "it", "them")  # "without it", "runs them"
     is_down = agree(e.name, "it is down", "they are down")
     party = spec.party_name(eid)
-    control = spec.control_of(eid)
     who = w.people(spec)
-    run_by = {Control.EXTERNAL: f" {party} runs {it}, outside our control.",
-              Control.PARTNER: f" {party}, a partner, runs {it}.",
-              Control.INTERNAL: f" We run {it} ({party}).",
-              }.get(control, f" No owner is named for {it}.")
+    run_by = _run_by(spec, eid)
     also = [w.the(spec.by_id[i].name) for i in fix.effect.spofs_removed if i != eid]
     also_text = (f" This also removes {w.join_names(also)} as "
                  f"{'a single point' if len(also) == 1 else 'single points'} of failure."
@@ -993,8 +1011,12 @@ def _fallback_words(spec: Spec, fix: fx.Fix, is_down: str, also: list[str]) -> s
         return sorted({u for u in fix.users for n in spec.by_id[u].needs
                        if n.kind == kind and eid in n.targets})
 
+    one = len(also) == 1
+    more = (f", which then {'stops' if one else 'stop'} being "
+            f"{'a single point' if one else 'single points'} of failure too" if also else "")
     out = []
-    for kind, how in (("workflow", f"a manual fallback that does {job}"), ("data", data)):
+    for kind, how in (("workflow", f"a manual fallback that does {job}{more}"),
+                      ("data", data)):
         ids = using(kind)
         if ids:
             names = _names_of(spec, tuple(ids), 1)
@@ -1003,10 +1025,33 @@ def _fallback_words(spec: Spec, fix: fx.Fix, is_down: str, also: list[str]) -> s
             out.append(f"{_listed(names)} {verb} with {how}")
     if not out:
         return f"With {fix.alternative} they carry on."
-    one = len(also) == 1
-    more = (f" So {w.join_names(also)} {'is' if one else 'are'} no longer "
-            f"{'a single point' if one else 'single points'} of failure either." if also else "")
-    return f"While {is_down}, {' and '.join(out)}.{more}"
+    if not using("workflow"):
+        out[-1] += more
+    return f"While {is_down}, {'; '.join(out)}."
+
+
+def _run_by(spec: Spec, eid: str) -> str:
+    """`` We run it (IT).`` / `` FRISS, a partner, runs it.``: a fix's part's owner."""
+    name = spec.by_id[eid].name
+    it = agree(name, "it", "them")
+    party = spec.party_name(eid)
+    return {Control.EXTERNAL: f" {party} runs {it}, outside our control.",
+            Control.PARTNER: f" {party}, a partner, runs {it}.",
+            Control.INTERNAL: f" We run {it} ({party}).",
+            }.get(spec.control_of(eid), f" No owner is named for {it}.")
+
+
+def _owner_once(spec: Spec, actions: tuple[Action, ...], fixes: tuple[fx.Fix, ...],
+                shown: set[str]) -> tuple[Action, ...]:
+    """The fixes' details without who runs the part when page 1's table right above says
+    so (the same sentence twice cost the page its last lines)."""
+    out = []
+    for a, fix in zip(actions, fixes):
+        if fix.element in shown:
+            a = replace(a, detail=a.detail.replace(_run_by(spec, fix.element).strip(), "", 1)
+                        .replace("  ", " ").strip())
+        out.append(a)
+    return tuple(out) + actions[len(out):]
 
 
 def _listed(names: list[str]) -> str:
