@@ -64,9 +64,13 @@ def test_each_fix_says_the_customers_a_year_its_verified_completion_change_keeps
     for name, (a, r, first) in read.items():
         v, value = a.spec.journey.volume, a.spec.journey.value
         for fix, action in zip(a.risk.fixes, r.actions):
-            kept = (fix.effect.completion_after - fix.effect.completion_before) * v * 12
-            if kept < 1:
+            # Whole customers a month, a year's count to two figures: the precision the
+            # ranking uses, so tied fixes never print different numbers.
+            per_month = round((fix.effect.completion_after - fix.effect.completion_before) * v)
+            if per_month < 1:
+                assert "Keeps about" not in action.claim
                 continue
+            kept = float(report_model.about(per_month * 12).replace(",", ""))
             words = f"Keeps about {report_model.about(kept)} customers a year"
             if value:
                 words += f" (worth {report_model.about(kept * value)})"
@@ -119,6 +123,9 @@ def test_differences_under_a_customer_a_month_are_ties_and_ours_comes_first(read
     assert a.spec.control_of(first.element) == Control.INTERNAL
     assert "ours comes first, as the easiest to fix" in r.fix_order
     assert "4.3 against 4.2" not in r.fix_order
+    # Tied fixes print the same customers kept (the page's own precision).
+    claims = [x.claim for x in r.top_actions]
+    assert all("Keeps about 48 customers a year" in c for c in claims), claims
 
 
 def test_completion_shown_rounds_to_what_the_claims_print(read):

@@ -762,8 +762,12 @@ def _claim(analysis: JourneyAnalysis, fix: fx.Fix, removed: tuple[str, ...], cou
 def _kept_words(analysis: JourneyAnalysis, fix: fx.Fix) -> str:
     """`` Keeps about 790 customers a year (worth about 140,000).``: the verified gain in
     expected completion x volume x 12 (journeys with a volume and risk numbers only)."""
-    n = fx.customers_kept_a_year(analysis.spec, fix.effect)
-    if not n:
+    # Printed at the precision the ranking uses (fx.completion_shown), so two fixes the
+    # ranking calls tied never read "50" against "52".
+    if fx.customers_kept_a_year(analysis.spec, fix.effect) is None:
+        return ""
+    n = fx.completion_shown(analysis.spec, fix.effect)
+    if n < 1:
         return ""
     value = getattr(analysis.spec.journey, "value", None)
     worth = f" (worth {about(n * float(value))})" if value else ""
