@@ -28,9 +28,25 @@ def read():
     """{name: (analysis, report model, page-1 text)} for the three journeys read."""
     analyses = [analyse_for_report(load_spec(str(ROOT / "specs" / f"{n}.journey.yaml")))
                 for n in NAMES]
-    _, pdfs = build_reports(analyses, "pdf", DATE, portfolio=True, each=True)
+    portfolio, pdfs = build_reports(analyses, "pdf", DATE, portfolio=True, each=True)
+    _PORTFOLIO[:] = [portfolio]
     return {n: (a, report_model.journey_report(a, DATE), page_texts(pdf)[0])
             for n, a, pdf in zip(NAMES, analyses, pdfs)}
+
+
+_PORTFOLIO: list[bytes] = []
+
+
+@needs_poppler
+def test_each_journeys_page_one_stays_one_page_in_the_portfolio_too(read):
+    """The portfolio prints each journey's page 1 (a line longer: "in that journey's own
+    report"): the new lines must not push its legend or abbreviations onto a page of
+    their own."""
+    pages = page_texts(_PORTFOLIO[0])
+    starts = [i for i, p in enumerate(pages) if p.startswith("JOURNEY ") and " OF " in p[:20]]
+    assert len(starts) == len(NAMES)
+    for i in starts:
+        assert i + 1 == len(pages) or pages[i + 1].startswith("JOURNEY "), pages[i + 1][:80]
 
 
 def _loss_a_year(a) -> float:

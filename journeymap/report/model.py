@@ -560,8 +560,8 @@ def _tie_note(spec: object, findings: tuple[Finding, ...]) -> str:
     every = "all" if tied == len(findings) else f"{tied} of these"
     # Say the order the fixes really have (see _actions' order): an executive reading
     # page 1 found "least under our control first" contradicted by partner, ours, partner.
-    return (f"{every[0].upper()}{every[1:]} stop as many people as each other: listed in the "
-            f"order of the fixes that remove them.")
+    return (f"{every[0].upper()}{every[1:]} stop the same share: listed in the order of the fixes "
+            f"that remove them.")
 
 
 def _finding(analysis: JourneyAnalysis, spof_id: str, cut: dict[str, tuple[str, ...]],
@@ -642,9 +642,9 @@ def _figures(analysis: JourneyAnalysis, findings: tuple[Finding, ...], count: in
         # What failures cost in a year, not the worst failure's share (100% on every
         # page of a complex journey: it told a reader nothing).
         n, worth = loss
-        value = f", worth {about(worth)}" if worth is not None else ""
-        third = KeyFigure(about(n), f"{who} stopped a year on average{value}",
-                          "fewer is better")
+        value = f"worth {about(worth)}; " if worth is not None else ""
+        third = KeyFigure(about(n), f"{who} stopped a year on average",
+                          f"{value}fewer is better")
     elif prob is not None:
         third = KeyFigure(f"{max(0.0, analysis.baseline_completion - prob.completion):.2%}",
                           f"of {who} expected to be stopped by failures, from its parts' "
@@ -857,7 +857,7 @@ def _together(analysis: JourneyAnalysis, fixes: tuple[fx.Fix, ...]) -> str:
     if t is None:
         return ""
     n = {2: "Both", 3: "All three"}.get(t.fixes, f"All {t.fixes}")
-    text = (f"{n} together (one copy, re-analysed): {hours(t.collapse_before)} → "
+    text = (f"{n} together, checked on one copy: {hours(t.collapse_before)} → "
             f"{hours(t.collapse_after)} a year stopped.")
     volume = getattr(analysis.spec.journey, "volume", None)
     kept = (t.completion_after - t.completion_before) * float(volume) * 12 if volume else 0.0
