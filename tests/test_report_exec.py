@@ -75,6 +75,22 @@ def test_page_one_states_the_expected_loss_a_year_from_the_risk_results(read):
         assert "customers an hour" in r.so_what and "customers a month, worth" not in first
 
 
+def test_the_loss_a_year_splits_into_whole_journey_stops_and_partial_stops(read):
+    """Readers multiplied "hours stopped" by "people an hour" and got a third of the
+    yearly figure: the page says how much of it falls while the whole journey is stopped
+    (Q x completion with nothing failed, nobody finishes then) and how much while single
+    parts stop some people. Checked against the slow sum over the risk results."""
+    for name, (a, r, first) in read.items():
+        total = _loss_a_year(a)
+        whole = (a.risk.probability.collapse * a.baseline_completion
+                 * a.spec.journey.volume * 12)
+        assert 0 < whole <= total, name
+        said = (f"{report_model.about(whole)} while the whole journey is stopped, "
+                f"{report_model.about(total - whole)} while single parts are down")
+        assert said in r.so_what, (name, r.so_what)
+        assert said.split(",")[0] in " ".join(first.split()), name
+
+
 @needs_poppler
 def test_each_fix_says_the_customers_a_year_its_verified_completion_change_keeps(read):
     for name, (a, r, first) in read.items():

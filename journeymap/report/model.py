@@ -514,8 +514,20 @@ def _expected_loss_words(analysis: JourneyAnalysis) -> str:
     n, worth = loss
     volume = float(analysis.spec.journey.volume or 0)
     value = f" (worth about {about(worth)} {VALUE_UNITS})" if worth is not None else ""
-    return (f" Expected over a year from all its parts: about {about(n)} of "
-            f"{about(volume * 12)} {w.people(analysis.spec)} stopped{value}.")
+    who = w.people(analysis.spec)
+    # Two executives multiplied the hours stopped by the people an hour and got a third
+    # of this figure: the rest is lost while single parts are down (a person away, a
+    # step with no way round) and the whole journey still runs. The split is exact: with
+    # the journey stopped nobody finishes, so those hours cost Q x (completion with
+    # nothing failed) of everyone.
+    prob = analysis.risk.probability
+    whole = prob.collapse * analysis.baseline_completion * volume * 12 if prob else n
+    split = ""
+    if n - whole >= 1:
+        split = (f": {about(whole)} while the whole journey is stopped, "
+                 f"{about(n - whole)} while single parts are down")
+    return (f" Expected a year: about {about(n)} of "
+            f"{about(volume * 12)} {who} stopped{value}{split}.")
 
 
 def _baseline_note(analysis: JourneyAnalysis) -> str:
