@@ -520,7 +520,7 @@ def _expected_loss_words(analysis: JourneyAnalysis) -> str:
     # step with no way round) and the whole journey still runs. The split is exact: with
     # the journey stopped nobody finishes, so those hours cost Q x (completion with
     # nothing failed) of everyone.
-    prob = analysis.risk.probability
+    prob = analysis.risk.probability if analysis.risk else None
     whole = prob.collapse * analysis.baseline_completion * volume * 12 if prob else n
     split = ""
     if n - whole >= 1:
