@@ -61,7 +61,7 @@ def test_page_one_states_the_expected_loss_a_year_from_the_risk_results(read):
     for name, (a, r, first) in read.items():
         assert a.risk.probability is not None and a.spec.journey.volume, name
         n = _loss_a_year(a)
-        starts = report_model.about(a.spec.journey.volume * 12)
+        starts = f"{round(a.spec.journey.volume * 12):,}"  # exact: 12,000 a month is 144,000
         said = f"about {report_model.about(n)} of {starts} customers stopped"
         assert said in r.so_what and said in first, name
         if a.spec.journey.value:

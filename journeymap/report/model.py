@@ -527,7 +527,7 @@ def _expected_loss_words(analysis: JourneyAnalysis) -> str:
         split = (f": {about(whole)} while the whole journey is stopped, "
                  f"{about(n - whole)} while single parts are down")
     return (f" Expected a year: about {about(n)} of "
-            f"{about(volume * 12)} {who} stopped{value}{split}.")
+            f"{round(volume * 12):,} {who} stopped{value}{split}.")
 
 
 def _baseline_note(analysis: JourneyAnalysis) -> str:
