@@ -79,7 +79,7 @@ re-analysed (48, fewer for large journeys: 5 at 1,000 elements); over
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -713,8 +713,15 @@ def candidate_copies(spec: Spec, options: RiskOptions, base: Risk | None = None
     re-analyse, in the same order and budget (the benchmarks re-analyse them the
     obvious way, each copy analysed whole, to compare)."""
     b, targets = _prepare(spec, options, base, None, None, None)
+    return [(eid, c.kind, c.spec) for eid, cands in _within_budget(b, targets)
+            for c in cands]
+
+
+def _within_budget(b: _Base, targets: Sequence[str]
+                   ) -> Iterator[tuple[str, list[_Candidate]]]:
+    """``(part, its candidates)`` in order while the :func:`rerun_budget` lasts (a
+    part's candidates are re-analysed all or none)."""
     left = rerun_budget(b.ix.n)
-    out = []
     for eid in targets:
         cands = _candidates(b, eid)
         if not cands:
@@ -722,8 +729,7 @@ def candidate_copies(spec: Spec, options: RiskOptions, base: Risk | None = None
         if len(cands) > left:
             break
         left -= len(cands)
-        out += [(eid, c.kind, c.spec) for c in cands]
-    return out
+        yield eid, cands
 
 
 def search_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
@@ -737,16 +743,9 @@ def search_fixes(spec: Spec, options: RiskOptions, base: Risk | None = None,
     b, targets = _prepare(spec, options, base, spofs, cascades, ix)
     ix = b.ix
     budget = rerun_budget(ix.n)
-    left = budget
     tried: list[str] = []
     best: list[tuple[Fix, CutFinder]] = []
-    for eid in targets:
-        cands = _candidates(b, eid)
-        if not cands:
-            continue
-        if len(cands) > left:
-            break
-        left -= len(cands)
+    for eid, cands in _within_budget(b, targets):
         tried.append(eid)
         # The structure of every candidate first (cheap), then the likelihood of the best
         # one only (a probability computation each): a part's candidates differ in what
