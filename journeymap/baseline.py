@@ -151,7 +151,8 @@ def read_baseline(ref: str, paths: list[str], current: list[str], cwd: str = "."
             used.add(old)
             if old == r and r not in changed:
                 # Unchanged since the ref: no need to ask git for the old text.
-                files[path] = BaselineFile(path, old, _read(os.path.join(cwd, path)), same=True)
+                now = read_text_now(os.path.join(cwd, path))
+                files[path] = BaselineFile(path, old, now, same=True)
             else:
                 wanted[path] = old
         else:
@@ -165,7 +166,9 @@ def read_baseline(ref: str, paths: list[str], current: list[str], cwd: str = "."
     return Baseline(ref, commit, root, {p: files[p] for p in current}, deleted)
 
 
-def _read(path: str) -> str | None:
+def read_text_now(path: str) -> str | None:
+    """A file's text on disk as the loader reads it (BOM dropped), ``None`` when it
+    cannot be read: compared with its text at the baseline ref."""
     try:
         with open(path, "rb") as fh:
             return fh.read().decode("utf-8-sig")

@@ -314,13 +314,13 @@ def gather(paths: list[str], baseline_ref: str | None = None, cwd: str = ".",
         root = _root_or(cwd)
         return ([JourneyState(p, a.spec.journey.id, a) for p, a in analyses.items()], root, ())
 
-    from journeymap.baseline import GitCatalogReader, read_baseline
+    from journeymap.baseline import GitCatalogReader, read_baseline, read_text_now
 
     base = read_baseline(baseline_ref, paths, files, cwd)
     catalogs = GitCatalogReader(base.commit, base.root)
     used = sorted({c for s in specs.values() for c in s.catalogs})
     catalogs.prefetch(used)
-    same_catalog = {c: catalogs.at_ref(c) == _text_now(c) for c in used}
+    same_catalog = {c: catalogs.at_ref(c) == read_text_now(c) for c in used}
     olds: dict[str, JourneyAnalysis] = {}
     old_specs: dict[str, Spec] = {}
     old_paths = {p: bf.old_path for p, bf in base.files.items()}
@@ -368,14 +368,6 @@ def gather(paths: list[str], baseline_ref: str | None = None, cwd: str = ".",
         states.append(JourneyState(path, old.spec.journey.id, None, old,
                                    diff_journeys(old, None, path=path, old_path=path)))
     return states, base.root, tuple(notes)
-
-
-def _text_now(path: str) -> str | None:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 def _root_or(cwd: str) -> str:

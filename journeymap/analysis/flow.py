@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Collection, Iterable
 from typing import NamedTuple
 
-from journeymap.analysis.index import Index, sccs
+from journeymap.analysis.index import Index, sccs, upstream
 from journeymap.analysis.loops import LoopSystem, Underflow, loop_chances
 
 DENSE_LEVELS = 8  # down touch-points spread over more levels than this: one array pass
@@ -162,15 +162,7 @@ class FlowSolver:
     def resolve(self, down: Collection[int], base: list[float]) -> tuple[list[float], set[int]]:
         """Recompute chances upstream of ``down``; returns (p, changed touch-points)."""
         ix = self.ix
-        region: set[int] = set()
-        stack = [v for v in down if ix.is_tp[v]]
-        region.update(stack)
-        while stack:
-            v = stack.pop()
-            for u in ix.fpred[v]:
-                if u not in region:
-                    region.add(u)
-                    stack.append(u)
+        region = upstream(ix.fpred, (v for v in down if ix.is_tp[v]))
         p = base.copy()
         comps = sorted({self.comp[v] for v in region})
         self._fill(comps, down, p)

@@ -11,11 +11,29 @@ A needs *group* is one ``needs`` entry: its owner works while ``required`` of it
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from journeymap.spec.model import Spec
+
+
+def upstream(fpred: Sequence[Sequence[int]], starts: Iterable[int]) -> set[int]:
+    """``starts`` and every touch-point with a flow path into one of them (``fpred``:
+    flow predecessors, of an :class:`Index` or a gateway segment): the part of the
+    journey whose chances a change at ``starts`` can alter.
+
+    >>> sorted(upstream([[], [0], [1], []], [2]))
+    [0, 1, 2]
+    """
+    region = set(starts)
+    stack = list(region)
+    while stack:
+        for u in fpred[stack.pop()]:
+            if u not in region:
+                region.add(u)
+                stack.append(u)
+    return region
 
 
 @dataclass(frozen=True)

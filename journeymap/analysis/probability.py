@@ -39,7 +39,7 @@ from typing import Any
 from journeymap.analysis.bdd import BDD, FALSE, TRUE, TooBig, deep_recursion
 from journeymap.analysis.flow import FlowSolver, reachable
 from journeymap.analysis.gateways import Segments
-from journeymap.analysis.index import Index, sccs
+from journeymap.analysis.index import Index, sccs, upstream
 
 HOURS_PER_YEAR = 8766.0
 
@@ -609,14 +609,7 @@ def _vector_completion(ix: Index, flow_sinks_first: list[tuple[list[int], bool]]
     down: dict[int, Any] = {}
     for t, d in downs:
         down[t] = np.unpackbits(d.view(np.uint8), bitorder="little")[trials].astype(bool)
-    affected = set(down)
-    stack = list(down)
-    while stack:
-        v = stack.pop()
-        for u in ix.fpred[v]:
-            if u not in affected:
-                affected.add(u)
-                stack.append(u)
+    affected = upstream(ix.fpred, down)
     p0 = base.p0
     p: dict[int, Any] = {}
     zeros = np.zeros(len(trials))
