@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journeymap.spec.load import _fast_validator, _validator, inline_refs, yes_no_check
-from journeymap.spec.yamlsource import read_source
+from journeymap.spec.yamlsource import Source, _Composer, _LeanComposer, read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "specs").rglob("*.yaml"))
@@ -105,6 +105,108 @@ def test_an_alias_and_a_merged_key_stand_where_they_were_written() -> None:
     assert str(src.where_key(("x", "name"))) == "x.yaml:2:13"
     assert str(src.where(("x", "kind"))) == "x.yaml:2:4"  # merged: the mapping it is in
     assert src.item_locations(("x", "kind"), 1) == [src.where(("x", "kind", 0))]
+
+
+# --- the lean pass against the full reader ----------------------------------------------
+
+def full_source(text: str) -> Source:
+    """The document read by the full reader only (position tree built as it goes)."""
+    root, data = _Composer("x.yaml", text).compose()
+    return Source("x.yaml", data, text, root=root)
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """Equal, and of the very same types all the way down (1 is not 1.0 nor True)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return [(type(k), k) for k in a] == [(type(k), k) for k in b] and all(
+            same_data(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(same_data, a, b))
+    return bool(a == b)
+
+
+def assert_lean_agrees(text: str) -> bool:
+    """If the lean pass takes ``text``: the same data as the full reader, and every
+    position it answers is the full reader's. Returns whether it took it."""
+    lean = _LeanComposer("x.yaml", text).compose()
+    if lean is None:
+        return False
+    full = full_source(text)
+    assert same_data(lean[0], full.data)
+    src = Source("x.yaml", lean[0], text, lean=lean[1])
+    paths = [()] + places(full.data)
+    for path in paths + [("nope",), ("nope", 0), (0,), (True,), ("1",)]:
+        pos = lean[1].where(src.data, path)
+        if pos is not None:
+            assert src._loc(pos) == full.where(path), path
+    for path in paths:
+        node = full.data
+        for step in path:
+            node = node[step]
+        if isinstance(node, list):
+            for count in {0, len(node), len(node) + 1}:
+                assert src.item_locations(path, count) == full.item_locations(path, count)
+            assert src.item_locations(path, len(node), node) == full.item_locations(
+                path, len(node))
+    for path in paths[:100]:  # through the public API (the full tree comes in on demand)
+        assert src.where(path) == full.where(path)
+        assert src.where_key(path) == full.where_key(path)
+    return True
+
+
+def test_the_lean_pass_reads_the_examples_and_large_journeys() -> None:
+    from benchmarks.generate import synthetic_yaml
+
+    texts = [p.read_text(encoding="utf-8") for p in EXAMPLES]
+    texts += [synthetic_yaml(300, seed=3), synthetic_yaml(200, seed=1, support_stages=False)]
+    for text in texts:
+        assert assert_lean_agrees(text)  # taken, not handed to the full reader
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x 1\nb: *x\n", "a: {<<: {b: 1}}\n", "a: !!str 1\n", "a: ! 1\n", "a: 1\na: 2\n",
+    "? [a]\n: 1\n", "a: .nan\n", "a: =\n", "a: 99999999999999999999\n", "--- a\n--- b\n",
+    "a: [", "[" * 65 + "]" * 65, "a: &x [1]\n", "'a': 1\na: 2\n",
+])
+def test_the_lean_pass_leaves_anything_unusual_to_the_full_reader(text: str) -> None:
+    assert _LeanComposer("x.yaml", text).compose() is None
+
+
+@pytest.mark.parametrize("text", [
+    "", "---\n", "a", "[1, 2]", "- a\n- b: [c]\n", "1: a\n'1': b\n", "true: x\n'true': y\n",
+    "x: 2001-01-01\n", "'': 1\n~: 2\n", "a: {b: [1, {c: [2, 3]}], d: []}\n",
+    "a: [R&D, '!x', \"*y\"]\n", "a: 'x\\ty'\n", "a: |\n  two\n  lines\n",
+])
+def test_the_lean_pass_agrees_with_the_full_reader(text: str) -> None:
+    assert assert_lean_agrees(text)
+
+
+def test_printable_is_known_only_when_every_text_is() -> None:
+    assert read_source("x.yaml", "a: [b, 'c d']\n").printable
+    assert not read_source("x.yaml", "a: \"b\\x1b\"\n").printable
+    assert not read_source("x.yaml", "a: |\n  b\n").printable  # a line break
+    assert not read_source("x.yaml", "a: &x b\n").printable  # the full reader: unknown
+
+
+@settings(max_examples=budget(60), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(DOCS, st.sampled_from([None, True, False]), st.sampled_from([None, '"', "'"]))
+def test_the_lean_pass_agrees_on_random_documents(doc: Any, flow: bool | None,
+                                                  style: str | None) -> None:
+    text = yaml.safe_dump(doc, default_flow_style=flow, default_style=style,
+                          allow_unicode=True, width=30)
+    composer = _Composer("x.yaml", text)
+    try:
+        composer.compose()
+    except Exception:  # the full reader refuses it: so must the lean pass
+        assert _LeanComposer("x.yaml", text).compose() is None
+        return
+    if composer.problems:  # a problem is the full reader's to report
+        assert _LeanComposer("x.yaml", text).compose() is None
+        return
+    assert_lean_agrees(text)
 
 
 # --- the compiled yes/no schema check ----------------------------------------------------

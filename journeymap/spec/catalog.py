@@ -361,6 +361,8 @@ class Used:
                         out.append(_twice(label, item.id, where, item.location, c))
                     else:
                         first.setdefault(item.id, (c, item.location))
+            if not first:
+                continue  # no catalog defines any: nothing of the file's own to compare
             own_sections = (section,) if section == "parties" else ("touchpoints", "supports")
             data = src.data if isinstance(src.data, dict) else {}
             for sec in own_sections:
@@ -482,28 +484,28 @@ def _resolve(src: Source, reader: CatalogReader, stack: tuple[str, ...]) -> Used
 def date_problems(src: Source) -> list[Diagnostic]:
     """``review_by`` values shaped like dates that are not real dates (2027-02-30)."""
     data = src.data if isinstance(src.data, dict) else {}
-    out = []
-    spots: list[tuple[Any, ...]] = [("journey", "review_by")]
+    journey = data.get("journey")
+    spots: list[tuple[tuple[Any, ...], Any]] = [
+        (("journey", "review_by"), journey.get("review_by") if isinstance(journey, dict)
+         else None)]
     for sec in ("touchpoints", "supports"):
         items = data.get(sec)
         if isinstance(items, list):
-            spots.extend((sec, i, "review_by") for i in range(len(items)))
-    for path in spots:
-        node: Any = data
-        for step in path:
-            if isinstance(node, dict):
-                node = node.get(step)
-            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
-                node = node[step]
-            else:
-                node = None
-        if isinstance(node, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", node):
+            spots.extend(((sec, i, "review_by"), item.get("review_by"))
+                         for i, item in enumerate(items)
+                         if isinstance(item, dict) and "review_by" in item)
+    out = []
+    for path, node in spots:
+        if isinstance(node, str) and _DATE.fullmatch(node):
             try:
                 dt.date.fromisoformat(node)
             except ValueError:
                 out.append(Diagnostic(src.where(path), "JM056",
                                       f"'review_by' {node} is not a real date"))
     return out
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 __all__ = ["CATALOG_SUFFIXES", "Catalog", "CatalogReader", "Used",

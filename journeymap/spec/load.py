@@ -405,18 +405,20 @@ class _Checker:
         self._flows()
         touchpoints = [item for _, item in _items(self.data, "touchpoints")]
         if touchpoints:
-            where = self.src.where_key(("touchpoints",))
             # A mistyped flag is reported as JM012 already; don't pile a JM024 on top.
             def flagged(tp: dict[str, Any], key: str) -> bool:
                 return tp.get(key) is True or (key in tp and not isinstance(tp[key], bool))
 
             if not any(flagged(tp, "entry") for tp in touchpoints):
-                self.add(where, "JM024", "the journey has no entry touch-point: mark where "
-                                         "customers start with 'entry: true'")
+                self.add(self.src.where_key(("touchpoints",)), "JM024",
+                         "the journey has no entry touch-point: mark where "
+                         "customers start with 'entry: true'")
             if not any(flagged(tp, "goal") for tp in touchpoints):
-                self.add(where, "JM025", "the journey has no goal touch-point: mark where "
-                                         "customers succeed with 'goal: true'")
-        self._text()
+                self.add(self.src.where_key(("touchpoints",)), "JM025",
+                         "the journey has no goal touch-point: mark where "
+                         "customers succeed with 'goal: true'")
+        if not self.src.printable:  # else no text holds a control character
+            self._text()
         if not self.out:  # on a sound journey only: a broken line would make it a guess
             self._goal_reachable()
         return self.out
@@ -462,9 +464,11 @@ class _Checker:
         ahead: dict[str, list[str]] = {}
         for line in flows if isinstance(flows, list) else ():
             if isinstance(line, dict):
-                ids = [x for x in (line.get("from"), line.get("to")) if isinstance(x, str)]
-            else:
-                ids = [part for part, _ in flow_chain(line)] if isinstance(line, str) else []
+                start, end = line.get("from"), line.get("to")
+                if isinstance(start, str) and isinstance(end, str):
+                    ahead.setdefault(start, []).append(end)
+                continue
+            ids = [part for part, _ in flow_chain(line)] if isinstance(line, str) else []
             for a, b in zip(ids, ids[1:]):
                 ahead.setdefault(a, []).append(b)
         seen, stack = set(entries), list(entries)
@@ -505,46 +509,54 @@ class _Checker:
                      f"owner '{owner}' is not a declared party{hint}")
 
     def _element(self, section: str, i: int, item: dict[str, Any]) -> None:
-        eid = _sid(item.get("id")) or f"#{i + 1}"
-        self._ref_party(item.get("owner"), (section, i, "owner"))
-        stage = item.get("stage")
+        # once per element of a 100k-element journey: paths are made only for a problem
+        get = item.get
+        eid = _sid(get("id")) or f"#{i + 1}"
+        owner = get("owner")
+        if isinstance(owner, str) and owner not in self.parties:
+            self._ref_party(owner, (section, i, "owner"))
+        stage = get("stage")
         if isinstance(stage, str) and stage not in self.stages:
             hint = did_you_mean(stage, self.stages) or (
                 " (declare it under 'stages:')" if not self.stages else "")
             self.add(self.src.where((section, i, "stage")), "JM026",
                      f"stage '{stage}' of '{eid}' is not a declared stage{hint}")
-        needs = item.get("needs")
+        needs = get("needs")
         if not isinstance(needs, list):
             return
         elements = self.elements
         for j, need in enumerate(needs):
-            path = (section, i, "needs", j)
             if isinstance(need, str):
                 if need == eid or need not in elements:  # else: nothing to say
-                    self._target(eid, need, path)
+                    self._target(eid, need, (section, i, "needs", j))
             elif isinstance(need, dict):
                 target = need.get("id")
                 if isinstance(target, str) and (target == eid or target not in elements):
-                    self._target(eid, target, path + ("id",))
-                for group in ("any", "of"):
-                    members = need.get(group)
-                    if not isinstance(members, list):
-                        continue
-                    seen: set[str] = set()
-                    for k, m in enumerate(members):
-                        if not isinstance(m, str):
-                            continue
-                        if m in seen:
-                            self.add(self.src.where(path + (group, k)), "JM029",
-                                     f"'{m}' is listed twice in one group of '{eid}'")
-                        seen.add(m)
-                        self._target(eid, m, path + (group, k))
-                    k_req = need.get("at_least")
-                    if group == "of" and isinstance(k_req, int) and not isinstance(k_req, bool) \
-                            and k_req > len(members):
-                        self.add(self.src.where(path + ("at_least",)), "JM022",
-                                 f"'{eid}' needs at least {k_req} of a group of {len(members)}; "
-                                 "it could never work")
+                    self._target(eid, target, (section, i, "needs", j, "id"))
+                if "any" in need or "of" in need:
+                    self._group(eid, need, (section, i, "needs", j))
+
+    def _group(self, eid: str, need: dict[str, Any], path: Path) -> None:
+        """The members of a needs entry's ``any`` or ``at_least``/``of`` group."""
+        for group in ("any", "of"):
+            members = need.get(group)
+            if not isinstance(members, list):
+                continue
+            seen: set[str] = set()
+            for k, m in enumerate(members):
+                if not isinstance(m, str):
+                    continue
+                if m in seen:
+                    self.add(self.src.where(path + (group, k)), "JM029",
+                             f"'{m}' is listed twice in one group of '{eid}'")
+                seen.add(m)
+                self._target(eid, m, path + (group, k))
+            k_req = need.get("at_least")
+            if group == "of" and isinstance(k_req, int) and not isinstance(k_req, bool) \
+                    and k_req > len(members):
+                self.add(self.src.where(path + ("at_least",)), "JM022",
+                         f"'{eid}' needs at least {k_req} of a group of {len(members)}; "
+                         "it could never work")
 
     def _target(self, eid: str, target: str, path: Path) -> None:
         if target == eid:
@@ -560,6 +572,11 @@ class _Checker:
             return
         elements = self.elements
         for i, line in enumerate(flows):
+            if isinstance(line, dict):  # the quick test: both ends are touch-points
+                start, end = line.get("from"), line.get("to")
+                if isinstance(start, str) and isinstance(end, str) \
+                        and elements.get(start) == "touch-point" == elements.get(end):
+                    continue
             for target, path, offset in self._flow_ends(i, line):
                 kind = elements.get(target)
                 if kind == "touch-point":
@@ -636,22 +653,25 @@ def build_parties(src: Source, catalog: str | None = None) -> tuple[Party, ...]:
 def build_elements(src: Source, sections: tuple[str, ...],
                    catalog: str | None = None) -> list[Element]:
     """The validated elements of ``sections`` (touchpoints, supports), in file order."""
-    elements = []
+    elements: list[Element] = []
+    add = elements.append
+    item_locations = src.item_locations
     for section in sections:
         etype = ElementType.TOUCHPOINT if section == "touchpoints" else ElementType.SUPPORT
         raw = src.data.get(section) or []
-        for (i, e), where in zip(enumerate(raw), src.item_locations((section,), len(raw))):
-            raw_needs = e.get("needs")
-            needs = tuple(map(_need, raw_needs, src.item_locations(
-                (section, i, "needs"), len(raw_needs)))) if raw_needs else ()
-            elements.append(Element(
-                id=e["id"], name=e["name"], type=etype, location=where,
-                owner=e.get("owner"), stage=e.get("stage"), channel=e.get("channel"),
-                kind=e.get("kind"), entry=bool(e.get("entry", False)),
-                goal=bool(e.get("goal", False)),
-                share=float(e.get("share", 1.0)), availability=_number(e.get("availability")),
-                needs=needs, description=e.get("description", ""),
-                review_by=_date(e.get("review_by")), catalog=catalog))
+        for (i, e), where in zip(enumerate(raw), item_locations((section,), len(raw), raw)):
+            get = e.get  # positional below: 100k elements in a large journey
+            raw_needs = get("needs")
+            needs = tuple(map(_need, raw_needs, item_locations(
+                (section, i, "needs"), len(raw_needs), raw_needs))) if raw_needs else ()
+            review_by = get("review_by")
+            availability = get("availability")
+            add(Element(
+                e["id"], e["name"], etype, where, get("owner"), get("stage"), get("channel"),
+                get("kind"), bool(get("entry", False)), bool(get("goal", False)),
+                float(get("share", 1.0)), None if availability is None else float(availability),
+                needs, get("description", ""),
+                None if review_by is None else _date(review_by), catalog))
     return elements
 
 
@@ -661,7 +681,7 @@ def _date(value: Any) -> dt.date | None:
 
 def _need(raw: Any, loc: Location) -> Need:
     if isinstance(raw, str):
-        return Need((raw,), 1, "id", location=loc)
+        return Need((raw,), 1, "id", "technology", "hard", "", loc)
     get = raw.get  # positional below: ~17k needs at 10k elements
     kind, strength, note = get("kind", "technology"), get("strength", "hard"), get("note", "")
     if "id" in raw:

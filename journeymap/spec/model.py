@@ -59,7 +59,7 @@ class Party:
     catalog: str | None = None  # the catalog file it comes from (None: the journey's own)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Need:
     """One ``needs`` entry: the element works while ``required`` of ``targets`` are up.
 
@@ -93,7 +93,7 @@ class Need:
         return f"{self.required} of " + ", ".join(self.targets)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Element:
     """A touch-point (frontstage) or a support (backstage)."""
 
@@ -119,7 +119,7 @@ class Element:
         return self.type is ElementType.TOUCHPOINT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FlowLine:
     """The customer moves from ``source`` to ``target`` (touch-points)."""
 
@@ -195,15 +195,25 @@ class Spec:
         the element's own value, else its owner party's, else the journey default,
         else 1 (never fails). The source is ``element``, ``party``, ``default`` or
         ``none``."""
-        e = self.by_id[element_id]
-        if e.availability is not None:
-            return float(e.availability), "element"
-        party = self.parties_by_id.get(e.owner) if e.owner else None
-        if party is not None and party.availability is not None:
-            return float(party.availability), "party"
-        if self.default_availability is not None:
-            return float(self.default_availability), "default"
-        return 1.0, "none"
+        return self._availabilities[element_id]
+
+    @cached_property
+    def _availabilities(self) -> dict[str, tuple[float, str]]:
+        # worked out once for every element: the analysis asks per element, many times
+        parties = self.parties_by_id
+        default = self.default_availability
+        out: dict[str, tuple[float, str]] = {}
+        for eid, e in self.by_id.items():
+            party = parties.get(e.owner) if e.owner else None
+            if e.availability is not None:
+                out[eid] = (float(e.availability), "element")
+            elif party is not None and party.availability is not None:
+                out[eid] = (float(party.availability), "party")
+            elif default is not None:
+                out[eid] = (float(default), "default")
+            else:
+                out[eid] = (1.0, "none")
+        return out
 
     def party_name(self, element_id: str) -> str:
         owner = self.by_id[element_id].owner

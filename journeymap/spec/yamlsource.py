@@ -15,7 +15,7 @@ import math
 import os
 import stat
 import sys
-from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -89,19 +89,47 @@ def _start(node: Any) -> Pos:
     return node if node.__class__ is int else node.pos
 
 
-@dataclass
 class Source:
     """A parsed YAML document that can tell where any value or mapping key stood.
 
-    The reader keeps one compact position tree beside the data (:class:`_Seq`,
-    :class:`_Map`, a :data:`Pos` per plain value); positions are looked up on demand by
-    walking it along the value's path.
+    Most documents (no anchors, aliases, merge keys, tags, duplicate keys or problems)
+    are read by a lean pass that keeps, beside the data, only what building a model asks
+    for: where the items of each list start, and where the root and its top-level values
+    start. Anything else (the positions a diagnostic needs) comes from the full position
+    tree (:class:`_Seq`, :class:`_Map`, a :data:`Pos` per plain value), built on first
+    use by reading the text again with the full reader; documents the lean pass does not
+    take are read by the full reader straight away. Both give the same data and the same
+    positions.
     """
 
-    path: str
-    data: Any
-    root: Any = None
-    lines: list[str] = field(default_factory=list)
+    __slots__ = ("path", "data", "printable", "_text", "_lean", "_root", "_lines")
+
+    def __init__(self, path: str, data: Any, text: str, lean: _Lean | None = None,
+                 root: Any = None) -> None:
+        self.path = path
+        self.data = data
+        # True when every text in the document is known to be printable (no control
+        # characters, no line breaks): the lean pass looks at each distinct text once
+        self.printable = lean is not None and lean.printable
+        self._text = text
+        self._lean = lean
+        self._root = root
+        self._lines: list[str] | None = None
+
+    @property
+    def root(self) -> Any:
+        """The full position tree (read again from the text on first use if the lean
+        pass read the document)."""
+        if self._lean is not None:
+            self._root = _Composer(self.path, self._text).compose()[0]
+            self._lean = None
+        return self._root
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self._text.splitlines()
+        return self._lines
 
     def _nodes(self, path: Path) -> tuple[Pos | None, Any]:
         """(key position, value node) at ``path``; the deepest found if the path breaks
@@ -125,26 +153,39 @@ class Source:
 
     def where(self, path: Path) -> Location:
         """Position of the value at ``path``, or of its nearest enclosing value."""
-        node = self._nodes(tuple(path))[1]
+        path = tuple(path)
+        if self._lean is not None:
+            pos = self._lean.where(self.data, path)
+            if pos is not None:
+                return self._loc(pos)
+        node = self._nodes(path)[1]
         return self._loc(_start(node)) if node is not None else Location(self.path, 1, 1)
 
-    def item_locations(self, path: Path, count: int) -> list[Location]:
+    def item_locations(self, path: Path, count: int,
+                       items: list[Any] | None = None) -> list[Location]:
         """Positions of the ``count`` items of the list at ``path``, in one walk.
 
+        ``items``, if given, is the list the data holds at ``path`` (it saves the walk).
         Falls back to :meth:`where` per item when the list is not written there as is
         (e.g. it came in through a merge key).
         """
-        key, node = self._nodes(tuple(path))
-        if key is None and path or node.__class__ is not _Seq or len(node.items) != count:
-            return [self.where(tuple(path) + (i,)) for i in range(count)]
+        path = tuple(path)
         name = self.path
+        if self._lean is not None:
+            found = self._lean.items(self.data, path, count, items)
+            if found is not None:
+                return [Location(name, (p >> 32) + 1, (p & 0xFFFFFFFF) + 1) for p in found]
+        key, node = self._nodes(path)
+        if key is None and path or node.__class__ is not _Seq or len(node.items) != count:
+            return [self.where(path + (i,)) for i in range(count)]
         return [Location(name, (p >> 32) + 1, (p & 0xFFFFFFFF) + 1)
                 for p in (n if n.__class__ is int else n.pos for n in node.items)]
 
     def within_scalar(self, start: Location, offset: int) -> Location:
         """Position ``offset`` characters into a one-line text value starting at ``start``
         (a quoted value's text starts one column after its quote)."""
-        row = self.lines[start.line - 1] if 0 < start.line <= len(self.lines) else ""
+        lines = self.lines
+        row = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
         quote = 1 if row[start.column - 1: start.column] in ("'", '"') else 0
         return Location(start.path, start.line, start.column + quote + offset)
 
@@ -154,6 +195,85 @@ class Source:
         if key is not None:
             return self._loc(key)
         return self._loc(_start(node)) if node is not None else Location(self.path, 1, 1)
+
+
+@lru_cache(maxsize=256)
+def _reads_as_text(key: str) -> bool:
+    """Whether ``key`` written plain is text (not a number, boolean, null…): only then is
+    the value found under it by data the one the position tree finds by its text."""
+    if _MAYBE_NOT_TEXT is None:
+        return False
+    if key[:1] not in _MAYBE_NOT_TEXT:
+        return True
+    return bool(_BaseLoader.resolve(_BaseLoader(""), yaml.ScalarNode, key, (True, False))
+                == _STR_TAG)
+
+
+class _Lean:
+    """What the lean pass keeps beside the data: where the root starts, where each
+    top-level value that is a list or mapping starts (by key), and where the items of
+    every non-empty list start (lists by identity: a lean document has no aliases, so
+    each list is written once). Answers only what it knows for sure; ``None`` sends the
+    question to the full position tree."""
+
+    __slots__ = ("root", "top", "seqs", "positions", "printable", "_by_id")
+
+    def __init__(self, root: Pos | None, top: dict[str, Pos], seqs: list[list[Any]],
+                 positions: list[list[Pos]], printable: bool) -> None:
+        self.root = root
+        self.top = top
+        self.seqs = seqs
+        self.positions = positions
+        self.printable = printable
+        self._by_id: dict[int, list[Pos]] | None = None
+
+    def _list_at(self, data: Any, path: Path, node: Any = None) -> list[Pos] | None:
+        """Item positions of the list the data holds at ``path`` (``node``, if the caller
+        has it already), if it is one."""
+        if node is None:
+            node = data
+            for step in path:
+                cls = node.__class__
+                if cls is dict:
+                    if step.__class__ is not str or not _reads_as_text(step):
+                        return None
+                    node = node.get(step, _MISSING)
+                    if node is _MISSING:
+                        return None
+                elif cls is list and step.__class__ is int and 0 <= step < len(node):
+                    node = node[step]
+                else:
+                    return None
+        if node.__class__ is not list:
+            return None
+        by_id = self._by_id
+        if by_id is None:
+            by_id = self._by_id = dict(zip(map(id, self.seqs), self.positions))
+        return by_id.get(id(node))
+
+    def where(self, data: Any, path: Path) -> Pos | None:
+        if not path:
+            return self.root
+        if len(path) == 1:
+            key = path[0]
+            if data.__class__ is dict and key.__class__ is str and _reads_as_text(key):
+                return self.top.get(key)
+            return None
+        last = path[-1]
+        if last.__class__ is not int:
+            return None
+        items = self._list_at(data, path[:-1])
+        return items[last] if items is not None and 0 <= last < len(items) else None
+
+    def items(self, data: Any, path: Path, count: int,
+              node: list[Any] | None = None) -> list[Pos] | None:
+        if count == 0:
+            return []
+        items = self._list_at(data, path, node)
+        return items if items is not None and len(items) == count else None
+
+
+_MISSING: Any = object()
 
 
 def _loc(path: str, mark: yaml.Mark) -> Location:
@@ -175,10 +295,12 @@ def read_source(path: str, text: str | None = None) -> Source:
     """
     if text is None:
         text = read_text(path)
-    src = Source(path=path, data=None, lines=text.splitlines())
+    lean = _LeanComposer(path, text).compose()
+    if lean is not None:
+        return Source(path, lean[0], text, lean=lean[1])
     composer = _Composer(path, text)
     try:
-        src.root, src.data = composer.compose()
+        root, data = composer.compose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _loc(path, mark) if mark else Location(path, 1, 1)
@@ -191,7 +313,7 @@ def read_source(path: str, text: str | None = None) -> Source:
                                     f"invalid YAML: {exc}")]) from None
     if composer.problems:
         raise SpecError(composer.problems)
-    return src
+    return Source(path, data, text, root=root)
 
 
 _KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFDIR: "a directory",
@@ -519,3 +641,155 @@ class _Composer:
         self.problems.append(Diagnostic(_loc(self.path, node.start_mark), "JM003",
             f"YAML tag '{tag}' is not allowed (journeymap reads only plain values, "
             "lists and mappings; tags are never executed)"))
+
+
+class _NotLean(Exception):
+    """The document needs the full reader: an anchor, alias, tag, merge key, duplicate
+    key, a list or mapping as a key, a second document, too deep, or a problem."""
+
+
+class _LeanComposer:
+    """The common case, fast: a document with nothing but plain values, lists and
+    mappings, read into the data and a :class:`_Lean` position record.
+
+    It takes only documents the full reader (:class:`_Composer`) reads without a single
+    problem, and for those gives the very same data (a value is built by the same
+    resolver and the same :meth:`_Composer._scalar`). Anything else (see
+    :class:`_NotLean`), a parse error included, gives ``None``: the full reader then
+    reads the document from the start and reports what it finds. Equal texts become one
+    string object (keys, ids, owners… repeat thousands of times in a large journey).
+    """
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+
+    def compose(self) -> tuple[Any, _Lean] | None:
+        if _MAYBE_NOT_TEXT is None:  # pragma: no cover - a resolver we cannot shortcut
+            return None
+        try:
+            loader = _BaseLoader(self.text)
+        except Exception:
+            return None
+        try:
+            return self._run(loader)
+        except Exception:  # _NotLean, a parse error…: the full reader decides
+            return None
+        finally:
+            loader.dispose()
+
+    def _run(self, loader: Any) -> tuple[Any, _Lean]:
+        # ~1.7M events for a 100k-element spec: every name is local, every event leaves
+        # at most one int (a list item's position) beside the data.
+        get_event = loader.get_event
+        resolve = _BaseLoader.resolve
+        maybe_not_text: frozenset[str] = _MAYBE_NOT_TEXT or frozenset()
+        ScalarEvent, AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
+        SequenceStartEvent, MappingStartEvent = yaml.SequenceStartEvent, yaml.MappingStartEvent
+        SequenceEndEvent, MappingEndEvent = yaml.SequenceEndEvent, yaml.MappingEndEvent
+        DocumentStartEvent, StreamEndEvent = yaml.DocumentStartEvent, yaml.StreamEndEvent
+        ScalarNode = yaml.ScalarNode
+        checker = _Composer(self.path, self.text)
+        scalar_value, problems = checker._scalar, checker.problems
+        no_key = _MISSING
+        plain: dict[str, Any] = {}  # plain text -> its value (text, number, true…, null)
+        texts: dict[str, str] = {}  # quoted and block texts: one object per text
+        seqs: list[list[Any]] = []  # every non-empty list…
+        positions: list[list[Pos]] = []  # …and where its items start
+        top: dict[str, Pos] = {}  # where each top-level list or mapping value starts
+        stack: list[tuple[Any, list[Pos] | None, Any]] = []
+        # the open collection: its data, its items' positions (None: a mapping), the key
+        # waiting for its value; the document's root goes into a list of its own
+        outer: list[Any] = []
+        outer_positions: list[Pos] = []
+        data: Any = outer
+        items: list[Pos] | None = outer_positions
+        key: Any = no_key
+        documents = 0
+        printable = True  # every distinct text so far (each is looked at once)
+        # a tag starts with '!', an anchor with '&': a text with neither has none (the
+        # common case), and its events need not be asked
+        text = self.text
+        marked = "!" in text or "&" in text
+        while True:
+            event = get_event()
+            cls = event.__class__
+            if cls is ScalarEvent:
+                if marked and (event.tag is not None or event.anchor is not None):
+                    raise _NotLean
+                value = event.value
+                if event.implicit[0]:  # plain: the resolver decides, once per text
+                    found = plain.get(value, no_key)
+                    if found is no_key:
+                        found = value
+                        if printable and not value.isprintable():
+                            printable = False
+                        if value[:1] in maybe_not_text:
+                            tag = resolve(loader, ScalarNode, value, (True, False))
+                            if tag != _STR_TAG:
+                                if tag == _MERGE_TAG:
+                                    raise _NotLean
+                                found = scalar_value(event, tag)
+                                if problems:
+                                    raise _NotLean
+                        plain[value] = found
+                    value = found
+                else:
+                    found = texts.get(value)
+                    if found is None:
+                        found = texts[value] = value
+                        if printable and not value.isprintable():
+                            printable = False
+                    value = found
+                if items is not None:
+                    mark = event.start_mark
+                    items.append(mark.line << 32 | mark.column)
+                    data.append(value)
+                elif key is no_key:
+                    key = value
+                elif key in data:
+                    raise _NotLean
+                else:
+                    data[key] = value
+                    key = no_key
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                if len(stack) >= MAX_DEPTH or marked and (
+                        event.tag is not None or event.anchor is not None):
+                    raise _NotLean
+                mark = event.start_mark
+                if items is not None:
+                    items.append(mark.line << 32 | mark.column)
+                elif key is no_key:
+                    raise _NotLean  # a list or mapping as a key
+                elif len(stack) == 1 and key.__class__ is str:
+                    top[key] = mark.line << 32 | mark.column
+                stack.append((data, items, key))
+                if cls is SequenceStartEvent:
+                    data, items = [], []
+                else:
+                    data, items = {}, None
+                key = no_key
+            elif cls is SequenceEndEvent or cls is MappingEndEvent:
+                value = data
+                if items:
+                    seqs.append(value)
+                    positions.append(items)
+                data, items, key = stack.pop()
+                if items is not None:
+                    data.append(value)  # its position went in at its start
+                elif key in data:
+                    raise _NotLean
+                else:
+                    data[key] = value
+                    key = no_key
+            elif cls is AliasEvent:
+                raise _NotLean
+            elif cls is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _NotLean
+            elif cls is StreamEndEvent:
+                break
+        return (outer[0] if outer else None,
+                _Lean(outer_positions[0] if outer_positions else None, top, seqs, positions,
+                      printable))
