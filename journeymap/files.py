@@ -16,6 +16,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 STDOUT = "-"  # the target name that means standard output (handled by the caller)
@@ -88,10 +89,12 @@ class Outputs:
     """
 
     def __init__(self) -> None:
-        self._items: list[tuple[Path, bytes]] = []
+        self._items: list[tuple[Path, bytes | Iterable[str]]] = []
 
-    def add(self, path: str | os.PathLike[str], data: bytes | str) -> None:
-        """Queue ``data`` for ``path`` (nothing is written before :meth:`commit`)."""
+    def add(self, path: str | os.PathLike[str], data: bytes | str | Iterable[str]) -> None:
+        """Queue ``data`` for ``path`` (nothing is written before :meth:`commit`): bytes,
+        text, or text in pieces, made as :meth:`commit` writes them (a long output is
+        never all in memory; an error while making them leaves every target as it was)."""
         if os.fspath(path) == STDOUT:
             raise ValueError("'-' (stdout) is written by the command, not queued here")
         target = Path(path)
@@ -144,7 +147,7 @@ class Outputs:
         self._items.clear()
 
     @staticmethod
-    def _write_temp(target: Path, data: bytes, made: list[Path]) -> str:
+    def _write_temp(target: Path, data: bytes | Iterable[str], made: list[Path]) -> str:
         folder = target.parent
         missing = [p for p in [folder, *folder.parents] if not p.exists()]
         try:
@@ -156,7 +159,11 @@ class Outputs:
             raise OutputError(target, _reason(exc)) from None
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                if isinstance(data, (bytes, bytearray, memoryview)):
+                    fh.write(data)
+                else:
+                    for piece in data:
+                        fh.write(piece.encode("utf-8"))
                 fh.flush()
                 os.fsync(fh.fileno())  # a full disk shows here, not after the rename
             try:
@@ -193,7 +200,7 @@ def _unlink(path: str) -> None:
         os.unlink(path)
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes | str | Iterable[str]) -> None:
     """Write one output through :class:`Outputs` (temporary file + rename).
 
     Readers see either the old file or the complete new one, never a partial write.

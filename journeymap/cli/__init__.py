@@ -115,6 +115,22 @@ def cli(debug: bool) -> None:
     """
 
 
+_KEPT: list[Any] = []  # what keep_until_exit holds, when main() runs the process
+_FAST_EXIT = False
+
+
+def keep_until_exit(*objects: Any) -> None:
+    """Hold a command's large objects (the specs, the results) until the process ends.
+
+    :func:`main` ends the process without freeing anything (:func:`_exit`); freeing a
+    100k-element spec and its analysis object by object when the command returns takes
+    0.2-0.4 s and changes nothing in the output. Commands run in-process (tests, the
+    Python API) keep nothing.
+    """
+    if _FAST_EXIT:
+        _KEPT.append(objects)
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """The ``journeymap`` process: run one command, then exit with its status.
 
@@ -127,6 +143,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
     # Python rescans them all once more at exit. Reference counting still frees
     # everything. Commands run in-process (tests, the Python API) keep the collector.
     gc.disable()
+    global _FAST_EXIT
+    _FAST_EXIT = True
     try:
         cli.main(args=argv, prog_name="journeymap", standalone_mode=True)
         status: Any = 0
@@ -160,4 +178,4 @@ def _exit(status: Any) -> NoReturn:
     os._exit(status)
 
 
-__all__ = ["COMMANDS", "ExitStatus", "cli", "internal_error", "main"]
+__all__ = ["COMMANDS", "ExitStatus", "cli", "internal_error", "keep_until_exit", "main"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import click
 
-from journeymap.analysis.result import COMPLEX
+from journeymap.analysis.result import COMPLEX, JourneyAnalysis
 from journeymap.analysis.robustness import MAX_SAMPLES
+from journeymap.cli import keep_until_exit
 from journeymap.cli.common import (
     COLOR_OPTION,
     check_outputs,
@@ -31,7 +34,8 @@ TRIALS_OPTION = click.option("--trials", type=click.IntRange(1, MAX_TRIALS), def
                              show_default=True, help="Monte Carlo trials.")
 
 
-def _emit(text: str, output: str | None, color: bool = False) -> None:
+def _emit(text: str | Iterable[str], output: str | None, color: bool = False) -> None:
+    """Write ``text`` (or its pieces, as they are made) to ``output`` or stdout."""
     if output:
         from journeymap.files import write_atomic
 
@@ -39,7 +43,8 @@ def _emit(text: str, output: str | None, color: bool = False) -> None:
     else:
         # color=True: click would otherwise strip the styles when stdout is not a tty,
         # and --color always must win.
-        write_stdout(text, color=color or None)
+        for piece in (text,) if isinstance(text, str) else text:
+            write_stdout(piece, color=color or None)
 
 
 @click.command()
@@ -84,25 +89,26 @@ def analyze(specs: tuple[str, ...], fmt: str, output: str | None, samples: int |
     from journeymap.analysis.index import gc_paused
     from journeymap.analysis.probability import NotAffordable
     from journeymap.analysis.risk import RiskOptions
-    from journeymap.formats.analyze import render
+    from journeymap.formats.analyze import render_pieces
 
     output = None if output == "-" else output
     check_outputs(output)
     loaded = load_specs(specs)
+    results: list[JourneyAnalysis] = []
+    keep_until_exit(loaded, results)  # freed by the process's end, not one by one
     colored = fmt == "text" and not output and use_color(color)
     risk = RiskOptions(probability=probability, trials=trials, seed=seed,
                        max_order=2 if max_order is None else max_order,
                        limits=max_order is None)
     with gc_paused():  # rendering builds as many small objects as the analysis
-        results = []
         for s in loaded:
             try:
                 results.append(run(s, samples=samples, seed=seed, risk=risk))
             except NotAffordable as why:
                 fail(f"{s.source}: exact probability is not affordable ({why}); use "
                      "--probability auto or monte-carlo")
-        text = render(results, fmt, color=colored)
-    _emit(text, output, colored)
+        # Written as it is made (95 MB of JSON at 100k elements is never held at once).
+        _emit(render_pieces(results, fmt, color=colored), output, colored)
     if fail_on == "spof" and any(a.spofs for a in results):
         raise SystemExit(int(ExitStatus.FINDINGS))
     if fail_on == COMPLEX and any(a.verdict == COMPLEX for a in results):
