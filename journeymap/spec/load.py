@@ -103,6 +103,63 @@ def _compile_yes_no(schema: dict[str, Any]) -> Callable[[Any], Any]:
         def exc(self, msg: str, *args: Any, **kwargs: Any) -> None:
             self.l("raise JsonSchemaValueException('invalid')")
 
+        # A mapping's keywords without the set fastjsonschema copies of its keys (to
+        # take each known key off and see what is left): 0.52 -> 0.36 s at 100k elements.
+        def _here(self) -> dict[str, Any]:
+            """The schema being compiled at this point."""
+            here: dict[str, Any] = self._definition or {}
+            return here
+
+        def _no_key_set(self) -> bool:
+            d = self._here()
+            extra = d.get("additionalProperties", True)
+            return "patternProperties" not in d and (extra is True or extra is False)
+
+        def generate_required(self) -> None:
+            d = self._here()
+            req = d["required"]
+            if not (isinstance(req, list) and req and len(set(req)) == len(req)
+                    and all(isinstance(k, str) for k in req) and "patternProperties" not in d
+                    and (d.get("additionalProperties", True) is not False
+                         or all(k in d.get("properties", {}) for k in req))):
+                super().generate_required()  # (its checks of the schema itself, too)
+                return
+            self.create_variable_is_dict()
+            missing = " or ".join('"{}" not in {variable}' for _ in req)
+            with self.l("if {variable}_is_dict:"), self.l(f"if {missing}:", *map(self.e, req)):
+                self.exc("")
+
+        def generate_properties(self) -> None:
+            if not self._no_key_set():
+                super().generate_properties()
+                return
+            self.create_variable_is_dict()
+            d = self._here()
+            with self.l("if {variable}_is_dict:"):
+                for key, definition in d["properties"].items():
+                    name = re.sub(r"($[^a-zA-Z]|[^a-zA-Z0-9])", "", key)
+                    with self.l('if "{}" in {variable}:', self.e(key)):
+                        self.l('{variable}__{0} = {variable}["{1}"]', name, self.e(key))
+                        self.generate_func_code_block(
+                            definition, f"{self._variable}__{name}",
+                            "{}.{}".format(self._variable_name,
+                                           self.e(key).replace("{", "{{").replace("}", "}}")),
+                            clear_variables=True)
+
+        def generate_additional_properties(self) -> None:
+            if not self._no_key_set():
+                super().generate_additional_properties()
+                return
+            d = self._here()
+            if d["additionalProperties"] is True:
+                return
+            known = sorted(d.get("properties", {}))
+            self.create_variable_is_dict()
+            literal = "{" + ", ".join(map(repr, known)) + "}" if known else "()"
+            with self.l("if {variable}_is_dict:"), self.l("for {variable}_key in {variable}:"), \
+                    self.l("if {variable}_key not in {}:", literal):
+                self.exc("")
+
     resolver = ref_resolver.RefResolver.from_schema(schema, handlers={}, store={})
     generator = YesNo(schema, resolver=resolver)
     state = generator.global_state
