@@ -165,3 +165,18 @@ def test_plain_means_written_as_it_is(s: str) -> None:
     assert quoted[s] == written and quoted[s] == written  # made, then kept
     for n in NUMBERS:  # numbers are never kept: 1 == 1.0 == True, 0.0 == -0.0
         assert quoted[n] == json.dumps(n, ensure_ascii=False)
+
+
+JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.floats(), st.integers(),
+              st.text(st.characters(blacklist_categories=()), max_size=8)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(max_size=4), inner, max_size=4)),
+    max_leaves=20)
+
+
+@given(st.dictionaries(st.text(max_size=4), JSON_VALUES, max_size=6))
+@example({"a": {}, "b": [], "c": [{}], "d": ({"x": 1},), "e": [1, {"y": 2}], "é": "ü"})
+def test_the_document_layout_is_the_writer_as_it_was(doc: dict[str, Any]) -> None:
+    # dicts nest with one key a line, lists of dicts one item a line, the rest inline
+    assert J.dumps(doc) == reference_dumps(doc)
