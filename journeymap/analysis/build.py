@@ -51,7 +51,7 @@ from journeymap.analysis.result import (
     Spof,
 )
 from journeymap.spec.diagnostics import Location
-from journeymap.spec.model import Control, Spec
+from journeymap.spec.model import LINE_KINDS, Control, Spec
 
 BACKSTAGE = "backstage"
 
@@ -109,30 +109,46 @@ def collapse_path(ix: Index, failed: int, down: frozenset[int], reach0: set[int]
     """
     if ix.is_tp[failed] and failed in reach0:
         return (failed,)
-    targets = [v for v in down if ix.is_tp[v] and v in reach0]
+    is_tp = ix.is_tp
+    targets = [v for v in down & reach0 if is_tp[v]]
     if not targets:
         return ()
     w = weight or [0.0] * ix.n
     target = min(targets, key=lambda v: (v not in structural, -w[v], dist[v], ix.ids[v]))
-    allowed = down | {failed}
-    parent = {failed: -1}
-    queue = deque([failed])
-    while queue:
-        v = queue.popleft()
-        if v == target:
-            break
-        for u in dependents[v]:
-            if u in allowed and u not in parent:
-                parent[u] = v
-                queue.append(u)
-    if target not in parent:  # cannot happen: every down element traces back to failed
+    # The chain is the one a breadth-first search from failed through the down
+    # elements, each list of dependents in id order, first reaches the target by: the
+    # shortest chain, and among those the first in that order at every step. Found
+    # from the target's side, which is small (what the target needs that went down)
+    # where the failed element's side is everything that went down: distances back to
+    # the target along needs lines, then from failed the first dependent one step
+    # nearer, each step.
+    if target == failed:
+        return (failed,)
+    near = {target: 0}
+    frontier = [target]
+    hard_groups, groups = ix.hard_groups, ix.groups
+    d = 0
+    while frontier and failed not in near:
+        d += 1
+        nxt = []
+        for y in frontier:
+            for gi in hard_groups[y]:
+                for x in groups[gi].members:
+                    if x not in near and (x in down or x == failed):
+                        near[x] = d
+                        nxt.append(x)
+        frontier = nxt
+    if failed not in near:  # cannot happen: every down element traces back to failed
         return (failed, target)
-    path = []
-    v = target
-    while v != -1:
+    path = [failed]
+    v = failed
+    for d in range(near[failed] - 1, -1, -1):
+        for u in dependents[v]:
+            if near.get(u) == d:  # down (only failed and down elements are in near)
+                v = u
+                break
         path.append(v)
-        v = parent[v]
-    return tuple(reversed(path))
+    return tuple(path)
 
 
 def _line(spec: Spec, ix: Index, source: int, target: int) -> Line:
@@ -146,33 +162,47 @@ def _line(spec: Spec, ix: Index, source: int, target: int) -> Line:
 
 
 def _stage_areas(spec: Spec, ix: Index, dependents: list[list[int]]) -> list[set[str]]:
-    """Stage ids each element counts in (see module docs).
+    """Stage ids each element counts in (see module docs and :func:`_stage_tuples`)."""
+    return [set(t) for t in _stage_tuples(spec, ix, dependents)]
+
+
+def _stage_tuples(spec: Spec, ix: Index, dependents: list[list[int]]
+                  ) -> list[tuple[str, ...]]:
+    """Stage ids each element counts in, as tuples shared by every element with the
+    same ones (order within a tuple: none promised).
 
     An unstaged support counts in the stages of every staged touch-point that needs it,
     directly or through other elements. Linear: one pass over the "needed by" lines,
     elements nobody needs first, each passing the stages above it down as a bit set
     (walking up from every support separately grows as n^2 on long chains).
     """
-    stages: list[set[str]] = [set() for _ in range(ix.n)]
-    for v, e in enumerate(spec.elements):
-        if e.stage:
-            stages[v].add(e.stage)
-    if all(stages[v] or ix.is_tp[v] for v in range(ix.n)):
-        return stages
+    n = ix.n
+    is_tp = ix.is_tp
+    own_stage = [e.stage for e in spec.elements]
+    single: dict[str, tuple[str, ...]] = {}
+    out: list[tuple[str, ...]] = [()] * n
+    unstaged = False
+    for v, sid in enumerate(own_stage):
+        if sid:
+            t = single.get(sid)
+            out[v] = t if t is not None else single.setdefault(sid, (sid,))
+        elif not is_tp[v]:
+            unstaged = True
+    if not unstaged:
+        return out
     bit: dict[str, int] = {}
-    own = [0] * ix.n
-    for v, e in enumerate(spec.elements):
-        if ix.is_tp[v] and e.stage:
-            own[v] = 1 << bit.setdefault(e.stage, len(bit))
+    own = [0] * n
+    for v, sid in enumerate(own_stage):
+        if sid and is_tp[v]:
+            own[v] = 1 << bit.setdefault(sid, len(bit))
     # Sinks first: an element once every element that needs it is done (Kahn's order on
     # the "needed by" lines); what is left sits on or under a dependency cycle and goes
     # through the strongly connected components (usually few elements, often none).
-    n = ix.n
-    above = own[:]  # own stage and the stages of everything that needs it, as bits
-    pending = [len(d) for d in dependents]
+    above = own  # own stage and the stages of everything that needs it, as bits
+    pending = list(map(len, dependents))
     needs_of: list[list[int]] = [[] for _ in range(n)]
-    for u in range(n):
-        for w in dependents[u]:
+    for u, row in enumerate(dependents):
+        for w in row:
             needs_of[w].append(u)
     ready = [v for v in range(n) if not pending[v]]
     done = 0
@@ -204,15 +234,22 @@ def _stage_areas(spec: Spec, ix: Index, dependents: list[list[int]]) -> list[set
         for v in rest:
             above[v] = shared[comp[v]]
     names = list(bit)
-    as_set: dict[int, set[str]] = {}
-    for v in range(ix.n):
-        if stages[v] or ix.is_tp[v]:
+    as_tuple: dict[int, tuple[str, ...]] = {}
+    for v, sid in enumerate(own_stage):
+        if sid or is_tp[v]:
             continue
         mask = above[v]
-        if mask not in as_set:
-            as_set[mask] = {names[k] for k in range(len(names)) if mask >> k & 1} or {BACKSTAGE}
-        stages[v] = set(as_set[mask])
-    return stages
+        t = as_tuple.get(mask)
+        if t is None:
+            found = []
+            bits = mask
+            while bits:  # one step per stage in the mask
+                low = bits & -bits
+                found.append(names[low.bit_length() - 1])
+                bits ^= low
+            t = as_tuple[mask] = tuple(found) or (BACKSTAGE,)
+        out[v] = t
+    return out
 
 
 def element_stages(spec: Spec) -> dict[str, frozenset[str]]:
@@ -220,18 +257,21 @@ def element_stages(spec: Spec) -> dict[str, frozenset[str]]:
     stages of the touch-points that need it, directly or through other supports, else
     ``BACKSTAGE``. The one placement rule for every by-stage view (README: complexity)."""
     ix = Index(spec)
-    areas = _stage_areas(spec, ix, dependents(ix))
+    areas = _stage_tuples(spec, ix, dependents(ix))
     return {ix.ids[v]: frozenset(areas[v]) for v in range(ix.n)}
 
 
-def _area(id_: str, name: str, members: list[int], ix: Index, cascades: list[Cascade],
-          spof_ids: set[str], denom: int) -> AreaRisk:
-    cs = [cascades[v] for v in members]
+def _area(id_: str, name: str, members: list[int], ix: Index, lost: list[float],
+          spread: list[int], collapses: list[bool], denom: int) -> AreaRisk:
+    """Risk gathered in one stage or party (``lost``, ``spread``, ``collapses``: every
+    element's cascade's, in index order)."""
+    ids = ix.ids
     return AreaRisk(
-        id=id_, name=name, elements=len(members),
-        spofs=tuple(sorted(ix.ids[v] for v in members if ix.ids[v] in spof_ids)),
-        customers_at_risk=max((c.customers_lost for c in cs), default=0.0),
-        mean_spread=round(sum(c.spread for c in cs) / (len(cs) * denom), 12) if cs else 0.0,
+        id_, name, len(members),
+        tuple(sorted(ids[v] for v in members if collapses[v])),
+        max(map(lost.__getitem__, members), default=0.0),
+        round(sum(map(spread.__getitem__, members)) / (len(members) * denom), 12)
+        if members else 0.0,
     )
 
 
@@ -242,74 +282,157 @@ def controls(spec: Spec) -> dict[str, Control]:
             for e in spec.elements}
 
 
-def handoffs(spec: Spec) -> tuple[Handoff, ...]:
-    """Flow and needs lines whose two ends have different owners (or one has none)."""
-    owner = {e.id: e.owner for e in spec.elements}
+def _controls_by_index(spec: Spec, owners: list[str | None]) -> list[Control]:
+    """Control level of every element (``owners``: each one's owner), index order."""
+    level = {p.id: p.control for p in spec.parties}
+    unknown = Control.UNKNOWN
+    return [level.get(o, unknown) if o else unknown for o in owners]
+
+
+_LAYERS = ("flow", "needs")
+
+
+def handoffs(spec: Spec, ix: Index | None = None, owners: list[str | None] | None = None,
+             ctrl: list[Control] | None = None) -> tuple[Handoff, ...]:
+    """Flow and needs lines whose two ends have different owners (or one has none),
+    sorted by (layer, source, target, kind). ``ix``, ``owners`` (each element's owner)
+    and ``ctrl`` (each one's control level), when the caller has them, save making them.
+    """
+    ix = ix or Index(spec)
+    els = spec.elements
+    owners = [e.owner for e in els] if owners is None else owners
+    ctrl = _controls_by_index(spec, owners) if ctrl is None else ctrl
     # One hand-off per (layer, source, target, kind): the first place it is written.
     # Its parties and control follow from the key, so only the place is compared, and
     # a Handoff is made once per key (there are as many lines as elements, or more).
-    first: dict[tuple[str, str, str, str], Location] = {}
-    for f in spec.flows:
-        if owner[f.source] != owner[f.target]:
-            key = ("flow", f.source, f.target, "flow")
-            old = first.get(key)
-            loc = f.location
-            if old is None or (loc.line, loc.column) < (old.line, old.column):
+    # The key is one int ordered as the strings are: ids by their rank, kinds by theirs.
+    kinds = sorted({"flow", *LINE_KINDS})
+    try:
+        first = _first_lines(spec, ix, owners, kinds)
+    except KeyError:  # a kind outside LINE_KINDS: rank every kind written
+        kinds = sorted({"flow", *LINE_KINDS, *(need.kind for need in ix.group_need)})
+        first = _first_lines(spec, ix, owners, kinds)
+    nb, kb = _widths(ix.n, len(kinds))
+    mask, kmask = (1 << nb) - 1, (1 << kb) - 1
+    at_s, at_layer = nb + kb, 2 * nb + kb
+    # What a hand-off says about each end, by the end's rank.
+    by_id = ix.by_id()
+    info = list(zip(ix.sorted_ids(), map(owners.__getitem__, by_id),
+                    map(ctrl.__getitem__, by_id)))
+    keys = sorted(first)
+    out = []
+    for key, loc in zip(keys, map(first.__getitem__, keys)):
+        src, src_owner, _ = info[key >> at_s & mask]
+        tgt, tgt_owner, tgt_control = info[key >> kb & mask]
+        out.append(Handoff(src, tgt, _LAYERS[key >> at_layer], kinds[key & kmask],
+                           src_owner, tgt_owner, tgt_control, loc))
+    return tuple(out)
+
+
+def _widths(n: int, kinds: int) -> tuple[int, int]:
+    """Bits of a hand-off key's rank fields and of its kind field."""
+    return max(1, n.bit_length()), max(1, (kinds - 1).bit_length())
+
+
+def _first_lines(spec: Spec, ix: Index, owners: list[str | None], kinds: list[str]
+                 ) -> dict[int, Location]:
+    """Every cross-party line's key and the first place it is written. The key is
+    ``layer | source rank | target rank | kind rank`` as bit fields (see
+    :func:`_widths`), so keys sort as (layer, source, target, kind) do. Raises
+    ``KeyError`` for a needs kind not in ``kinds``."""
+    nb, kb = _widths(ix.n, len(kinds))
+    at_s = nb + kb
+    rank = ix.rank()
+    krank = {kind: r for r, kind in enumerate(kinds)}
+    party: dict[str | None, int] = {}
+    own = [party.setdefault(o, len(party)) for o in owners]  # owners compared as ints
+    first: dict[int, Location] = {}
+    setdefault = first.setdefault
+    flows = spec.flows
+    flow_kind = krank["flow"]  # layer 0
+    for f, (s, t) in enumerate(zip(ix.flow_src, ix.flow_tgt)):
+        if own[s] != own[t]:
+            key = rank[s] << at_s | rank[t] << kb | flow_kind
+            loc = flows[f].location
+            old = setdefault(key, loc)
+            if old is not loc and (loc.line, loc.column) < (old.line, old.column):
                 first[key] = loc
-    for e in spec.elements:
-        a = e.owner
-        for n in e.needs:
-            for t in n.targets:
-                if a != owner[t]:
-                    key = ("needs", e.id, t, n.kind)
-                    old = first.get(key)
-                    loc = n.location
-                    if old is None or (loc.line, loc.column) < (old.line, old.column):
-                        first[key] = loc
-    ctrl = controls(spec)
-    return tuple(Handoff(src, tgt, layer, kind, owner[src], owner[tgt], ctrl[tgt], first[k])
-                 for k in sorted(first) for layer, src, tgt, kind in (k,))
+    needs_layer = 1 << (2 * nb + kb)
+    for g, need in zip(ix.groups, ix.group_need):
+        a = own[g.owner]
+        base = needs_layer | rank[g.owner] << at_s
+        kind = -1
+        for m in g.members:
+            if own[m] != a:
+                if kind < 0:
+                    kind = krank[need.kind]
+                    loc = need.location
+                key = base | rank[m] << kb | kind
+                old = setdefault(key, loc)
+                if old is not loc and (loc.line, loc.column) < (old.line, old.column):
+                    first[key] = loc
+    return first
 
 
 def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     ix = facts.ix
     n = ix.n
+    ids = ix.ids
     denom = max(1, n - 1)
     reach0 = facts.baseline_reach
+    structural = facts.structural
     deps = dependents(ix)
     dist = flow_distance(ix)
 
+    # Every element's cascade by name, and its numbers in flat lists (read by the areas
+    # and control levels below instead of the Cascade objects).
     by_index: list[Cascade] = []
-    weight = [raw.customers_lost for raw in facts.cascades]
-    for v, raw in enumerate(facts.cascades):
-        path = collapse_path(ix, v, raw.down, reach0, facts.structural, dist, deps,
-                             weight)
-        c = Cascade(failed=(ix.ids[v],), down=ix.names(raw.down),
-                    stranded=ix.names(raw.stranded), degraded=ix.names(raw.degraded),
-                    customers_lost=raw.customers_lost, collapses=raw.collapses,
-                    path=tuple(ix.ids[u] for u in path))
-        by_index.append(c)
+    raws = facts.cascades
+    weight = [raw.customers_lost for raw in raws]
+    collapses = [raw.collapses for raw in raws]
+    spread = [len(raw.down) + len(raw.stranded) for raw in raws]  # Cascade.spread
+    names, is_tp = ix.names, ix.is_tp
+    # Single points of failure strand the same touch-points as one another, often:
+    # equal sets share one tuple of names.
+    stranded_names: dict[frozenset[int], tuple[str, ...]] = {}
+    for v, raw in enumerate(raws):
+        failed = (ids[v],)
+        down = raw.down
+        path: tuple[str, ...]
+        if is_tp[v] and v in reach0:  # collapse_path's answers without the call
+            path = failed
+        elif not down or reach0.isdisjoint(down):
+            path = ()
+        else:
+            path = tuple(map(ids.__getitem__, collapse_path(
+                ix, v, down, reach0, structural, dist, deps, weight)))
+        stranded = raw.stranded
+        if len(stranded) > 1:
+            sn = stranded_names.get(stranded)
+            if sn is None:
+                sn = stranded_names[stranded] = names(stranded)
+        else:
+            sn = names(stranded)
+        by_index.append(Cascade(failed, names(down), sn, names(raw.degraded),
+                                raw.customers_lost, raw.collapses, path))
 
     sole_entry = ix.entries[0] if len(ix.entries) == 1 else -1
     sole_goal = ix.goals[0] if len(ix.goals) == 1 else -1
     spofs: list[Spof] = []
-    path_lines: dict[str, tuple[Line, ...]] = {}
     for v in range(n):
-        c = by_index[v]
-        if not c.collapses:
+        if not collapses[v]:
             continue
+        c = by_index[v]
         e = spec.elements[v]
         endpoint = v in (sole_entry, sole_goal)
-        cause = STRUCTURAL if (endpoint or v in facts.structural) else DEPENDENCY
+        cause = STRUCTURAL if (endpoint or v in structural) else DEPENDENCY
         pidx = [ix.pos[i] for i in c.path]
         lines = tuple(_line(spec, ix, pidx[k + 1], pidx[k]) for k in range(len(pidx) - 1))
-        path_lines[e.id] = lines
         spofs.append(Spof(id=e.id, type=e.type, control=spec.control_of(e.id),
                           cause=cause, endpoint=endpoint, path=c.path,
                           customers_lost=c.customers_lost, location=e.location,
                           lines=lines if cause == DEPENDENCY else ()))
     spofs.sort(key=lambda s: s.id)
-    spof_ids = {s.id for s in spofs}
     non_endpoint = sum(1 for s in spofs if not s.endpoint)
     verdict = COMPLEX if non_endpoint else COMPLICATED
 
@@ -329,11 +452,15 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
                f"the need soft) so that a failure of {others} no longer stops every customer")
         critical.append(CriticalLine(ln, tuple(sorted(who)), fix))
 
-    stage_of = _stage_areas(spec, ix, deps)
+    stage_of = _stage_tuples(spec, ix, deps)
     stage_members: dict[str, list[int]] = {}
-    for v in range(n):
-        for sid in stage_of[v]:
-            stage_members.setdefault(sid, []).append(v)
+    for v, sids in enumerate(stage_of):
+        for sid in sids:
+            members = stage_members.get(sid)
+            if members is None:
+                stage_members[sid] = [v]
+            else:
+                members.append(v)
     by_stage = []
     order = [s.id for s in spec.stages] + ([BACKSTAGE] if BACKSTAGE in stage_members else [])
     for sid in order:
@@ -342,16 +469,19 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
         if sid in stage_members:
             stage = spec.stages_by_id.get(sid)
             name = stage.name if stage is not None else "Backstage (no stage)"
-            by_stage.append(_area(sid, name, stage_members[sid], ix, by_index, spof_ids, denom))
+            by_stage.append(_area(sid, name, stage_members[sid], ix, weight, spread,
+                                  collapses, denom))
+    owners = [e.owner for e in spec.elements]
     party_members: dict[str, list[int]] = {}
-    for v, e in enumerate(spec.elements):
-        party_members.setdefault(e.owner or "", []).append(v)
+    for v, o in enumerate(owners):
+        party_members.setdefault(o or "", []).append(v)
     by_party = []
     for pid in sorted(party_members):
         name = spec.parties_by_id[pid].name if pid in spec.parties_by_id else "No owner"
-        by_party.append(_area(pid, name, party_members[pid], ix, by_index, spof_ids, denom))
+        by_party.append(_area(pid, name, party_members[pid], ix, weight, spread, collapses,
+                              denom))
 
-    spreads = [c.spread / denom for c in by_index]
+    spreads = [s / denom for s in spread]
     complexity = Complexity(
         verdict=verdict,
         spof_share=round(len(spofs) / n, 12) if n else 0.0,
@@ -362,30 +492,32 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
         critical_lines=tuple(critical),
     )
 
-    total_risk = sum(c.customers_lost for c in by_index)
+    total_risk = sum(weight)
     control_risk = []
-    ctrl = controls(spec)
+    ctrl = _controls_by_index(spec, owners)
     by_level: dict[Control, list[int]] = {}
-    for v in range(n):
-        by_level.setdefault(ctrl[ix.ids[v]], []).append(v)
+    for v, level in enumerate(ctrl):
+        by_level.setdefault(level, []).append(v)
     for level in Control:  # declaration order: internal, partner, external, unknown
         members = by_level.get(level, [])
         if not members and level == Control.UNKNOWN:
             continue
-        risk = sum(by_index[v].customers_lost for v in members)
+        risk = sum(map(weight.__getitem__, members))
         control_risk.append(ControlRisk(
             control=level, elements=len(members),
-            spofs=sum(1 for v in members if ix.ids[v] in spof_ids),
-            customers_at_risk=max((by_index[v].customers_lost for v in members), default=0.0),
+            spofs=sum(1 for v in members if collapses[v]),
+            customers_at_risk=max(map(weight.__getitem__, members), default=0.0),
             risk_share=round(risk / total_risk, 12) if total_risk > 0 else 0.0))
 
-    cycles = tuple(sorted(tuple(sorted(ix.ids[v] for v in c)) for c in facts.cycles))
+    cycles = tuple(sorted(tuple(sorted(ids[v] for v in c)) for c in facts.cycles))
+    by_id = ix.by_id()
     return JourneyAnalysis(
         spec=spec, verdict=verdict,
         baseline_completion=round(facts.baseline_completion, 12),
-        spofs=tuple(spofs), cascades={ix.ids[v]: by_index[v] for v in ix.by_id()},  # by id
+        spofs=tuple(spofs),
+        cascades=dict(zip(ix.sorted_ids(), map(by_index.__getitem__, by_id))),  # by id
         complexity=complexity, robustness=facts.robustness,
-        handoffs=handoffs(spec), control_risk=tuple(control_risk),
+        handoffs=handoffs(spec, ix, owners, ctrl), control_risk=tuple(control_risk),
         dependency_cycles=cycles,
     )
 

@@ -22,11 +22,33 @@ def structural_touchpoints(ix: Index) -> set[int]:
 
 
 def dependency_cycles(ix: Index) -> list[list[int]]:
-    """Mutual-dependency groups: SCCs of size > 1 of the needs layer (hard or soft)."""
-    succ: list[list[int]] = [[] for _ in range(ix.n)]
+    """Mutual-dependency groups: SCCs of size > 1 of the needs layer (hard or soft), in
+    reverse topological order among themselves.
+
+    Only what a cycle leads to can be on one: elements are first peeled off from the
+    top (Kahn's order from the elements nothing needs), and the components are computed
+    over what is left, usually a small part of the journey.
+    """
+    n = ix.n
+    succ: list[list[int]] = [[] for _ in range(n)]
     for g in ix.groups:
         succ[g.owner].extend(g.members)
-    _, comps = sccs(ix.n, succ)
+    indeg = [0] * n
+    for row in succ:
+        for m in row:
+            indeg[m] += 1
+    ready = [v for v in range(n) if not indeg[v]]
+    while ready:
+        for m in succ[ready.pop()]:
+            indeg[m] -= 1
+            if not indeg[m]:
+                ready.append(m)
+    rest = [v for v in range(n) if indeg[v]]
+    if not rest:
+        return []
+    # A line into a peeled element comes from another peeled one: nothing left leads
+    # there, so the components of the rest are the journey's.
+    _, comps = sccs(n, succ, rest)
     return [c for c in comps if len(c) > 1]
 
 

@@ -14,8 +14,9 @@ import gc
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
-from journeymap.spec.model import Spec
+from journeymap.spec.model import ElementType, Need, Spec
 
 
 def upstream(fpred: Sequence[Sequence[int]], starts: Iterable[int]) -> set[int]:
@@ -53,54 +54,78 @@ class Index:
     """Arrays of one spec. ``n`` elements; touch-points are those with ``is_tp``."""
 
     def __init__(self, spec: Spec):
+        # Each pass over the spec's objects costs a cache miss per object at 100k
+        # elements: every field is read once, into flat lists, by C-level loops where
+        # possible (map, zip), and the groups' lists are filled in the same loop.
         self.spec = spec
-        self.ids: list[str] = [e.id for e in spec.elements]
-        self.pos: dict[str, int] = {i: k for k, i in enumerate(self.ids)}
-        n = self.n = len(self.ids)
-        pos = self.pos
-        self.is_tp: list[bool] = [e.is_touchpoint for e in spec.elements]
-        self.entries: list[int] = [pos[e.id] for e in spec.elements if e.entry]
-        self.goals: list[int] = [pos[e.id] for e in spec.elements if e.goal]
-        self.is_goal: list[bool] = [e.goal for e in spec.elements]
-        total = sum(spec.by_id[self.ids[i]].share for i in self.entries)
+        els = spec.elements
+        ids = self.ids = [e.id for e in els]
+        pos = self.pos = dict(zip(ids, range(len(ids))))
+        n = self.n = len(ids)
+        touchpoint = ElementType.TOUCHPOINT
+        self.is_tp = [e.type is touchpoint for e in els]
+        self.is_goal = [e.goal for e in els]
+        self.entries = [pos[ids[v]] for v, e in enumerate(els) if e.entry]
+        self.goals = [pos[ids[v]] for v, g in enumerate(self.is_goal) if g]
+        total = sum(els[i].share for i in self.entries)
         # Entry weight: the fraction of all customers who start at each entry.
-        self.entry_weight: dict[int, float] = {
-            i: spec.by_id[self.ids[i]].share / total for i in self.entries}
-        # Flow lines, parallel lines merged (their shares add up).
+        self.entry_weight = {i: els[i].share / total for i in self.entries}
+        # Flow lines, parallel lines merged (their shares add up); each line's ends.
+        get = pos.__getitem__
+        self.flow_src = list(map(get, [f.source for f in spec.flows]))
+        self.flow_tgt = list(map(get, [f.target for f in spec.flows]))
         succ: list[dict[int, float]] = [{} for _ in range(n)]
-        for f in spec.flows:
-            s, t = pos[f.source], pos[f.target]
-            succ[s][t] = succ[s].get(t, 0.0) + f.share
-        self.fsucc: list[list[tuple[int, float]]] = [sorted(d.items()) for d in succ]
+        for s, t, share in zip(self.flow_src, self.flow_tgt, [f.share for f in spec.flows]):
+            d = succ[s]
+            d[t] = d.get(t, 0.0) + share
+        self.fsucc = [sorted(d.items()) for d in succ]
         fpred: list[list[int]] = [[] for _ in range(n)]
         for s in range(n):
             for t, _ in self.fsucc[s]:
                 fpred[t].append(s)
         self.fpred = fpred
-        # Needs groups, and for each element the groups it is a member of.
-        self.groups: list[Group] = []
-        self.hard_groups: list[list[int]] = [[] for _ in range(n)]
-        self.soft_groups: list[list[int]] = [[] for _ in range(n)]
-        self.member_of: list[list[int]] = [[] for _ in range(n)]
-        for e in spec.elements:
-            o = pos[e.id]
-            for need in e.needs:
-                g = Group(o, tuple(pos[t] for t in need.targets), need.required, need.hard)
-                gi = len(self.groups)
-                self.groups.append(g)
-                (self.hard_groups if g.hard else self.soft_groups)[o].append(gi)
-                for m in g.members:
-                    self.member_of[m].append(gi)
-        # Flat arrays for the hot loops (propagation, robustness): for each element the
-        # hard groups it belongs to, and per group its owner and how many members must
-        # fail before it fails (slack + 1).
-        self.hard_member_of: list[list[int]] = [
-            [gi for gi in gs if self.groups[gi].hard] for gs in self.member_of]
-        self.group_owner: list[int] = [g.owner for g in self.groups]
-        self.group_breaks_at: list[int] = [g.slack + 1 for g in self.groups]
+        # Needs groups, and for each element the groups it is a member of; the hot loops
+        # (propagation, robustness) read flat arrays: for each element the hard groups it
+        # belongs to, and per group its owner and how many members must fail before it
+        # fails (slack + 1).
+        groups: list[Group] = []
+        self.group_need: list[Need] = []  # the needs entry each group was made from
+        hard_groups: list[list[int]] = [[] for _ in range(n)]
+        soft_groups: list[list[int]] = [[] for _ in range(n)]
+        hard_member_of: list[list[int]] = [[] for _ in range(n)]
+        group_need = self.group_need
+        for o, needs in enumerate([e.needs for e in els]):
+            for need in needs:
+                targets = need.targets
+                members = (pos[targets[0]],) if len(targets) == 1 else tuple(map(get, targets))
+                hard = need.strength == "hard"  # Need.hard
+                gi = len(groups)
+                groups.append(Group(o, members, need.required, hard))
+                group_need.append(need)
+                if hard:
+                    hard_groups[o].append(gi)
+                    for m in members:
+                        hard_member_of[m].append(gi)
+                else:
+                    soft_groups[o].append(gi)
+        self.groups = groups
+        self.hard_groups = hard_groups
+        self.soft_groups = soft_groups
+        self.hard_member_of = hard_member_of
+        self.group_owner: list[int] = [g.owner for g in groups]
+        self.group_breaks_at: list[int] = [len(g.members) - g.required + 1 for g in groups]
         self._rank: list[int] | None = None  # see names()
         self._by_id: list[int] | None = None
         self._sorted_ids: list[str] = []
+
+    @cached_property
+    def member_of(self) -> list[list[int]]:
+        """For each element, the groups (hard or soft) it is a member of."""
+        out: list[list[int]] = [[] for _ in range(self.n)]
+        for gi, g in enumerate(self.groups):
+            for m in g.members:
+                out[m].append(gi)
+        return out
 
     def by_id(self) -> list[int]:
         """Element indices in order of their ids (computed once)."""
@@ -108,21 +133,30 @@ class Index:
             self._by_id = sorted(range(self.n), key=self.ids.__getitem__)
         return self._by_id
 
-    def names(self, items: Collection[int]) -> tuple[str, ...]:
-        """Sorted ids of a collection of indices."""
-        if len(items) < 2:
-            return tuple(self.ids[i] for i in items)
-        # Every id's place in sorted order, once: sorting small ints is several times
-        # cheaper than sorting strings, and the cascades ask for ~n such lists.
+    def rank(self) -> list[int]:
+        """Every element's place in the order of ids (computed once): comparing ranks
+        compares ids, and sorting small ints is several times cheaper than strings."""
         rank = self._rank
         if rank is None:
             by_id = self.by_id()
-            self._sorted_ids = [self.ids[v] for v in by_id]
+            self._sorted_ids = list(map(self.ids.__getitem__, by_id))
             rank = self._rank = [0] * self.n
             for r, v in enumerate(by_id):
                 rank[v] = r
-        ids = self._sorted_ids
-        return tuple(ids[r] for r in sorted(rank[i] for i in items))
+        return rank
+
+    def sorted_ids(self) -> list[str]:
+        """The ids in sorted order: ``sorted_ids()[rank()[v]] == ids[v]``."""
+        self.rank()
+        return self._sorted_ids
+
+    def names(self, items: Collection[int]) -> tuple[str, ...]:
+        """Sorted ids of a collection of indices."""
+        if len(items) < 2:
+            return tuple(map(self.ids.__getitem__, items))
+        # The cascades ask for ~n such lists: ranks, not strings, are sorted.
+        rank = self._rank or self.rank()
+        return tuple(map(self._sorted_ids.__getitem__, sorted(map(rank.__getitem__, items))))
 
 
 def sccs(n: int, succ: list[list[int]], nodes: Iterable[int] | None = None

@@ -94,8 +94,16 @@ class ProbabilityResult:
 
 def availabilities(ix: Index) -> list[float]:
     """Effective availability of every element, index order (contract §8 lookup)."""
+    return availabilities_and_sources(ix)[0]
+
+
+def availabilities_and_sources(ix: Index) -> tuple[list[float], list[str]]:
+    """Effective availability of every element and where it comes from
+    (:meth:`~journeymap.spec.model.Spec.availability_of`), index order, in one lookup
+    per element."""
     spec = ix.spec
-    return [spec.availability_of(i)[0] for i in ix.ids]
+    found = list(map(spec.availability_of, ix.ids))
+    return [a for a, _ in found], [src for _, src in found]
 
 
 def _hard_succ(ix: Index) -> list[list[int]]:
@@ -698,17 +706,20 @@ def _set_bits(x: object) -> list[int]:
 
 def collapse_probability(ix: Index, method: str = AUTO, *, trials: int = 100_000,
                          seed: int = 0, avail: Sequence[float] | None = None,
-                         spofs: Collection[int] | None = None) -> ProbabilityResult:
+                         spofs: Collection[int] | None = None, comp0: float | None = None
+                         ) -> ProbabilityResult:
     """Q, expected completion and per-element Q(down)/Q(up) by ``method``.
 
     :data:`AUTO`: Q exactly when its decision diagram is affordable, else everything by
     Monte Carlo; expected completion exactly when few sets of down touch-points have a
     chance, else by Monte Carlo (``completion_method`` says which; Q stays exact).
-    :data:`EXACT` raises :class:`NotAffordable` instead of falling back.
+    :data:`EXACT` raises :class:`NotAffordable` instead of falling back. ``spofs`` and
+    ``comp0`` (the completion with nothing failed), when the caller has them, save
+    computing them when nothing can fail.
     """
     avail = availabilities(ix) if avail is None else avail
     if all(a >= 1 for a in avail):
-        return _certain(ix, spofs)
+        return _certain(ix, spofs, comp0)
     if method == MONTE_CARLO:
         return monte_carlo(ix, avail, trials, seed, "asked for")
     if method == EXACT:
@@ -737,15 +748,17 @@ def collapse_probability(ix: Index, method: str = AUTO, *, trials: int = 100_000
                              list(q_down), list(q_up))
 
 
-def _certain(ix: Index, spofs: Collection[int] | None) -> ProbabilityResult:
+def _certain(ix: Index, spofs: Collection[int] | None, comp0: float | None = None
+             ) -> ProbabilityResult:
     """Nothing can fail: Q = 0 and completion is the baseline, exactly; with one element
     down and everything else up, Q is 1 for a single point of failure, else 0."""
     if spofs is None:
         from journeymap.analysis.cutsets import CutFinder
 
         spofs = CutFinder(ix).spofs
-    solver = FlowSolver(ix)
-    comp0 = solver.completion(solver.solve(()))
+    if comp0 is None:
+        solver = FlowSolver(ix)
+        comp0 = solver.completion(solver.solve(()))
     return ProbabilityResult(EXACT, 0.0, _unit(comp0), None, None, None, None,
                              "exact: no element can fail (every availability is 1)",
                              [1.0 if v in spofs else 0.0 for v in range(ix.n)],
@@ -759,19 +772,25 @@ def importance(result: ProbabilityResult, avail: Sequence[float], spof: Sequence
     element fail, and it is not a single point of failure)."""
     q = result.collapse
     out = []
-    for v, a in enumerate(avail):
-        qd, qu = result.q_down[v], result.q_up[v]
-        if qd is None and spof[v]:
+    # Elements with the same inputs share one (frozen) result: with nothing uncertain
+    # there are two, one for the single points of failure and one for the rest.
+    memo: dict[tuple[float, float | None, float], ElementImportance] = {}
+    for a, qd, qu, is_spof in zip(avail, result.q_down, result.q_up, spof):
+        if qd is None and is_spof:
             qd = 1.0  # a single point of failure down is a collapse, exactly
         if qu is None:
             qu = q
-        b = None if qd is None else max(0.0, qd - qu)
-        out.append(ElementImportance(
-            birnbaum=_r(b),
-            criticality=_r(b * (1.0 - a) / q) if b is not None and q > 0 else None,
-            raw=_r(qd / q) if qd is not None and q > 0 else None,
-            rrw=_r(q / qu) if q > 0 and qu > 0 else None,
-            fussell_vesely=_r((q - qu) / q) if q > 0 else None))
+        key = (a, qd, qu)
+        found = memo.get(key)
+        if found is None:
+            b = None if qd is None else max(0.0, qd - qu)
+            found = memo[key] = ElementImportance(
+                birnbaum=_r(b),
+                criticality=_r(b * (1.0 - a) / q) if b is not None and q > 0 else None,
+                raw=_r(qd / q) if qd is not None and q > 0 else None,
+                rrw=_r(q / qu) if q > 0 and qu > 0 else None,
+                fussell_vesely=_r((q - qu) / q) if q > 0 else None)
+        out.append(found)
     return out
 
 

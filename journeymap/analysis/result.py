@@ -44,7 +44,9 @@ COMPLEX, COMPLICATED = Verdict.COMPLEX, Verdict.COMPLICATED
 STRUCTURAL, DEPENDENCY = Cause.STRUCTURAL, Cause.DEPENDENCY
 
 
-@dataclass(frozen=True)
+# slots: one allocation each and a third less memory (there are n cascades and as many
+# hand-offs as lines).
+@dataclass(frozen=True, slots=True)
 class Cascade:
     """What happens when ``failed`` elements fail (one element for per-element cascades).
 
@@ -154,7 +156,7 @@ class Robustness:
     seed: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Handoff:
     """A line that crosses from one party to another."""
 

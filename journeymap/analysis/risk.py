@@ -26,6 +26,7 @@ from journeymap.analysis.probability import (
     ElementImportance,
     ProbabilityResult,
     availabilities,
+    availabilities_and_sources,
     collapse_probability,
     importance,
 )
@@ -157,8 +158,8 @@ def assess_risk(spec: Spec, options: RiskOptions, ix: Index | None = None,
     (baseline completion) and ``cascades`` (every element's, in index order), when the
     engine has them, save computing them again."""
     ix = ix or Index(spec)
-    avail = availabilities(ix)
-    sources = {i: spec.availability_of(i)[1] for i in ix.ids}
+    avail, source_list = availabilities_and_sources(ix)
+    sources = dict(zip(ix.ids, source_list))
     want_cuts = not (options.limits and ix.n > AUTO_CUTS_MAX)
     finder = CutFinder(ix) if want_cuts or spofs is None else None
     if spofs is None:
@@ -173,9 +174,12 @@ def assess_risk(spec: Spec, options: RiskOptions, ix: Index | None = None,
     prob = imp = None
     if options.probability != OFF:
         result = collapse_probability(ix, options.probability, trials=options.trials,
-                                      seed=options.seed, avail=avail, spofs=spofs)
+                                      seed=options.seed, avail=avail, spofs=spofs,
+                                      comp0=comp0)
         prob = probability_object(result)
-        spof = [v in spofs for v in range(ix.n)]
+        spof = [False] * ix.n
+        for v in spofs:
+            spof[v] = True
         imp = dict(zip(ix.ids, importance(result, avail, spof)))
     risk = Risk(availability=dict(zip(ix.ids, avail)), availability_source=sources,
                 probability=prob, importance=imp, cut_sets=cuts, max_order=options.max_order)

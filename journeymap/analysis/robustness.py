@@ -34,21 +34,24 @@ def collapse_step(ix: Index, order: list[int],
     """Number of removals (in ``order``) after which no goal is reachable.
 
     ``collapser[v]``: ``v`` failing alone collapses the journey. The journey cannot
-    survive past the first such element in ``order``, so only the failures up to it are
-    propagated (the answer is the same: every path's weakest step is at or before it).
-    With single points of failure about, that is a short prefix of the order.
+    survive past the first such element in ``order``, at removal ``L``: every path's
+    weakest step is at or before it. So only the failures before it are propagated, and
+    every element still up then counts as failing at ``L`` (the answer is the same:
+    capping every step at ``L`` caps the answer at ``L``, which it is at most). With
+    single points of failure about, that is a short prefix of the order, and the search
+    stops at the first goal it reaches at step ``L``.
     """
     n = ix.n
-    never = n + 1
-    t = [never] * n
-    lost = [0] * len(ix.groups)
-    member_of, owner, breaks_at = ix.hard_member_of, ix.group_owner, ix.group_breaks_at
     limit = len(order)
+    never = n + 1  # "still up after the whole order"
     if collapser is not None:
         for step, f in enumerate(order, start=1):
             if collapser[f]:
-                limit = step
+                limit, never = step - 1, step
                 break
+    t = [never] * n
+    lost = [0] * len(ix.groups)
+    member_of, owner, breaks_at = ix.hard_member_of, ix.group_owner, ix.group_breaks_at
     for step, f in enumerate(islice(order, limit), start=1):
         if t[f] != never:
             continue
@@ -64,32 +67,49 @@ def collapse_step(ix: Index, order: list[int],
                         t[o] = step
                         stack.append(o)
     # Widest path: best[v] = max over entry paths of the min failure step on the path.
+    # Steps are small integers, so a bucket queue replaces the heap: one stack per step
+    # value, the highest first (a stack, not a queue, inside a bucket: every node in it
+    # has the same value, and diving deep reaches a goal sooner). Nodes leave their
+    # bucket in order of decreasing value, so the first goal taken out is the answer.
     best = [0] * n
-    heap = []
+    buckets: dict[int, list[int]] = {}
+    keys: list[int] = []  # a max-heap of the bucket values (negated)
     for e in ix.entries:
-        best[e] = t[e]
-        heap.append((-t[e], e))
-    heapq.heapify(heap)
-    result = 0
+        c = t[e]
+        best[e] = c
+        if c in buckets:
+            buckets[c].append(e)
+        else:
+            buckets[c] = [e]
+            heapq.heappush(keys, -c)
     is_goal, fsucc = ix.is_goal, ix.fsucc
     push, pop = heapq.heappush, heapq.heappop
-    while heap:
-        negb, v = pop(heap)
-        b = -negb
-        if b < best[v] or b <= result:
-            continue  # stale, or cannot beat a goal already reached
-        if is_goal[v]:
-            result = b
-            continue  # customers stop at a goal
-        for w, _ in fsucc[v]:
-            c = t[w]
-            if b < c:
-                c = b
-            if c > best[w]:
-                best[w] = c
-                push(heap, (-c, w))
-    # Survives k removals iff k < result: the collapse happens at removal ``result``.
-    return min(result, n)
+    while keys:
+        b = -keys[0]
+        stack = buckets[b]
+        while stack:
+            v = stack.pop()
+            if best[v] > b:
+                continue  # stale: reached later with a higher value
+            if is_goal[v]:  # customers stop at a goal
+                # Survives k removals iff k < b: the collapse happens at removal b.
+                return min(b, n)
+            for w, _ in fsucc[v]:
+                c = t[w]
+                if c > b:
+                    c = b
+                if c > best[w]:
+                    best[w] = c
+                    if c == b:
+                        stack.append(w)
+                    elif c in buckets:
+                        buckets[c].append(w)
+                    else:
+                        buckets[c] = [w]
+                        push(keys, -c)
+        pop(keys)
+        del buckets[b]
+    return 0
 
 
 def robustness(ix: Index, *, samples: int, seed: int, baseline_ok: bool = True,
