@@ -1,0 +1,93 @@
+"""The analysis' shortcuts against the plain algorithms they replace, on random graphs:
+collapse paths found from the target's side against the breadth-first search from the
+failed element, and dependency cycles after peeling against Tarjan over everything."""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from types import SimpleNamespace
+
+from journeymap.analysis.build import collapse_path, dependents
+from journeymap.analysis.engine import dependency_cycles
+from journeymap.analysis.index import Group, sccs
+
+
+def _random_index(r: random.Random, n: int, hard_share: float = 1.0) -> SimpleNamespace:
+    ix = SimpleNamespace(n=n, groups=[], hard_groups=[[] for _ in range(n)],
+                         soft_groups=[[] for _ in range(n)],
+                         is_tp=[r.random() < 0.4 for _ in range(n)],
+                         ids=[f"e{r.randrange(1000):03d}-{i}" for i in range(n)])
+    for _ in range(r.randint(0, 3 * n)):
+        owner = r.randrange(n)
+        members = tuple(r.sample(range(n), r.randint(1, min(3, n))))
+        hard = r.random() < hard_share
+        ix.groups.append(Group(owner, members, 1, hard))
+        (ix.hard_groups if hard else ix.soft_groups)[owner].append(len(ix.groups) - 1)
+    order = sorted(range(n), key=ix.ids.__getitem__)
+    ix.by_id = lambda: order
+    return ix
+
+
+def _bfs_path(ix: SimpleNamespace, failed: int, down: frozenset[int], reach0: set[int],
+              structural: set[int], dist: list[int], deps: list[list[int]],
+              w: list[float]) -> tuple[int, ...]:
+    """collapse_path as it was: breadth first from the failed element."""
+    if ix.is_tp[failed] and failed in reach0:
+        return (failed,)
+    targets = [v for v in down if ix.is_tp[v] and v in reach0]
+    if not targets:
+        return ()
+    target = min(targets, key=lambda v: (v not in structural, -w[v], dist[v], ix.ids[v]))
+    allowed = down | {failed}
+    parent = {failed: -1}
+    queue = deque([failed])
+    while queue:
+        v = queue.popleft()
+        if v == target:
+            break
+        for u in deps[v]:
+            if u in allowed and u not in parent:
+                parent[u] = v
+                queue.append(u)
+    if target not in parent:
+        return (failed, target)
+    path = []
+    v = target
+    while v != -1:
+        path.append(v)
+        v = parent[v]
+    return tuple(reversed(path))
+
+
+def test_collapse_path_is_the_breadth_first_chain() -> None:
+    long_chains = 0
+    for seed in range(3000):
+        r = random.Random(seed)
+        n = r.randint(2, 25)
+        ix = _random_index(r, n)
+        deps = dependents(ix)  # type: ignore[arg-type]
+        failed = r.randrange(n)
+        down = frozenset(v for v in range(n) if v != failed and r.random() < 0.6)
+        reach0 = {v for v in range(n) if ix.is_tp[v] and r.random() < 0.8}
+        structural = {v for v in range(n) if r.random() < 0.2}
+        dist = [r.randrange(5) for _ in range(n)]
+        w = [r.choice([0.0, 0.5, 1.0]) for _ in range(n)]
+        want = _bfs_path(ix, failed, down, reach0, structural, dist, deps, w)
+        got = collapse_path(ix, failed, down, reach0, structural, dist, deps,  # type: ignore[arg-type]
+                            w)
+        assert got == want, seed
+        long_chains += len(want) > 2
+    assert long_chains > 100  # the cases exercise chains, not only the shortcuts
+
+
+def test_dependency_cycles_are_the_components() -> None:
+    for seed in range(2000):
+        r = random.Random(seed)
+        n = r.randint(1, 30)
+        ix = _random_index(r, n, hard_share=0.7)
+        succ: list[list[int]] = [[] for _ in range(n)]
+        for g in ix.groups:
+            succ[g.owner].extend(g.members)
+        want = sorted(c for c in sccs(n, succ)[1] if len(c) > 1)
+        assert sorted(dependency_cycles(ix)) == want, seed  # type: ignore[arg-type]
