@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
+from journeymap.analysis.slotinit import slot_init
 from journeymap.spec.model import ElementType, Need, Spec
 
 
@@ -37,7 +38,8 @@ def upstream(fpred: Sequence[Sequence[int]], starts: Iterable[int]) -> set[int]:
     return region
 
 
-@dataclass(frozen=True)
+@slot_init
+@dataclass(frozen=True, slots=True)
 class Group:
     owner: int
     members: tuple[int, ...]
