@@ -36,12 +36,18 @@ the answers themselves:
    segment); where a closed flow loop is in the way, recomputed upstream of them
    (:meth:`FlowSolver.resolve`). A *hub* (a touch-point with more than
    :data:`~journeymap.analysis.flow.HUB_LINES` lines in or out: a gateway leading to a
-   whole stage) is summed as its exact total less the changed lines, and a flow loop
-   round a rerouting hub reuses its baseline system (the hub is eliminated last), so a
-   failure next to a hub costs its own touch-points, not the hub's lines. This step is
-   the one part that is not near-linear: a failure whose touch-points are spread over
-   one segment costs a pass over the band between them, and the loops next to a
-   gateway grow with the stages (see the README's BENCHMARKS).
+   whole stage) is summed as its exact total less the changed lines, so a failure next
+   to a hub costs its own touch-points, not the hub's lines. A flow loop that keeps all
+   its members while some of them reroute (next to a gateway in a loop: the usual case
+   there) is not built again per failure: a system that eliminates those members last
+   is kept per loop and set of rerouting members, and only its last block is replayed
+   for their new exits (:meth:`~journeymap.analysis.loops.LoopSystem.with_exits`, the
+   very numbers of a new system with that order); when every rerouting touch-point is
+   in such a loop and no down one leads back into it, that loop is all the update
+   solves (no search). This step is the one part that is not near-linear: a failure
+   whose touch-points are spread over one segment costs a pass over the band between
+   them, and the loops next to a gateway grow with the stages (see the README's
+   BENCHMARKS).
 
 The cyclic garbage collector is paused while this runs (:func:`.index.gc_paused`).
 

@@ -35,6 +35,7 @@ from journeymap.analysis.loops import LoopSystem, Underflow, loop_chances
 
 DENSE_LEVELS = 8  # down touch-points spread over more levels than this: one array pass
 SMALL_FAILURE = 3  # at most this many down touch-points: first look for the cheap case
+BACK_FIRST = 256  # lines local_loss's backward search looks at before the forward one
 # A touch-point whose shares left add up to less than this has its chance computed share
 # by share (a share over the total first): share × chance could underflow otherwise.
 SMALL_TOTAL = 1e-250
@@ -46,6 +47,9 @@ MAX_VISITS = 1000.0
 # the lines to the down ones, so a failure next to it costs its down touch-points, not
 # its lines (see :func:`exact_parts`).
 HUB_LINES = 32
+# The loop systems kept for rerouting members (_rerouting_loop) hold at most this many
+# members and lines per touch-point (plus a few thousand).
+KEPT_PER_TOUCHPOINT = 8
 
 
 def exact_parts(xs: Iterable[float]) -> list[float]:
@@ -191,11 +195,15 @@ class FlowSolver:
         n = ix.n
         order = list(range(len(self.members)))[::-1]  # sources first
         self.level = level = [0] * n
-        # Topological rank of every touch-point (by component; members adjacent).
+        # Topological rank of every touch-point, each its own (by component, members
+        # adjacent in the order of self.members): sorting by it puts a region in an
+        # order that does not depend on how it was found.
         self.topo = topo = [0] * n
-        for rank, c in enumerate(order):
+        rank = 0
+        for c in order:
             for v in self.members[c]:
                 topo[v] = rank
+                rank += 1
         self._mark = bytearray(n)
         self._reached = bytearray(n)  # scratch of _dense_loss, all 0 between calls
         self.q = q = [0.0] * n
@@ -220,6 +228,11 @@ class FlowSolver:
             [u for u in ix.fpred[v] if not ix.is_goal[u]] for v in range(n)]
         self.ew_list: list[float] = [ix.entry_weight.get(v, 0.0) for v in range(n)]
         self.acyclic: list[bool] = [not self.cyclic[c] for c in self.comp]
+        # Flow loops without goals (strongly connected along lines customers take):
+        # where every rerouting touch-point lies in one, _loop_loss solves just it.
+        self.plain_loop: list[bool] = [
+            cyc and not any(ix.is_goal[v] for v in nodes)
+            for cyc, nodes in zip(self.cyclic, self.members)]
         # Hubs (HUB_LINES): each line's share by next step, and the exact parts of their
         # total share, of share × baseline chance, and of the shares leaving their own
         # flow loop (for _loop).
@@ -240,6 +253,13 @@ class FlowSolver:
         # Each flow loop's baseline visits system, factored once: a failure that does
         # not touch a loop directly only changes what flows into it.
         self.loops: dict[int, tuple[list[int], LoopSystem | None, list[float]]] = {}
+        # _rerouting_loop: each loop's member numbers, and the systems it keeps, by
+        # (loop, rerouting members).
+        self._loop_col: dict[int, dict[int, int]] = {}
+        self._loop_kept: dict[tuple[int, tuple[int, ...]], LoopSystem] = {}
+        self._kept_size = 0  # members and lines of the systems kept
+        self._loop_b: dict[int, list[float]] = {}  # _loop_inflows
+        self._loop_feeders: dict[int, list[int]] = {}  # _feeders
         is_goal, ew = ix.is_goal, ix.entry_weight
         for c in order:
             nodes = self.members[c]
@@ -286,6 +306,10 @@ class FlowSolver:
         # looked at one by one).
         self.succ_ng = [s if len(s) < 2 else sorted(s, key=level.__getitem__)
                         for s in self.succ_ng]
+        # A hub's next steps as a set: local_loss looks a few up instead of going
+        # through all of them.
+        self.hub_next: dict[int, set[int]] = {
+            v: set(s) for v, s in enumerate(self.succ_ng) if len(s) > HUB_LINES}
         # Touch-points by level (a topological order too: levels grow along lines
         # between components, a component's members share one), and where each level
         # starts: the dense pass takes one slice of levels.
@@ -382,30 +406,62 @@ class FlowSolver:
             e = t_u = 1.0
         return row, e, t_u
 
-    def _rerouting_hub_loop(self, c: int, members: list[int], up_share: dict[int, float],
-                            down: Collection[int]
-                            ) -> tuple[list[int], LoopSystem, list[float]] | None:
-        """The loop ``c`` whole and up, with one rerouting member that its baseline
-        system eliminates last (a hub, the usual case next to a gateway): the baseline
-        system with that member's exit changed (:meth:`LoopSystem.with_last_exit`),
-        instead of a new one. None otherwise."""
+    def _rerouting_loop(self, c: int, members: list[int], up_share: dict[int, float],
+                        down: Collection[int]
+                        ) -> tuple[list[int], LoopSystem, list[float]] | None:
+        """The loop ``c`` whole and up (no member down) with some members rerouting
+        (``self._mark`` 2): their lines to the other members are the baseline's, only
+        their own exit shares (and totals) change. A system that eliminates them last
+        (:meth:`LoopSystem.with_exits`) is then replayed for those exits instead of
+        built again: the baseline system when the only one is the member it eliminates
+        last (a hub, the usual case next to a gateway), else one built the first time
+        these members reroute and kept. Exact in the same sense as a new system (every
+        pivot a sum; the very numbers a new one with that order has). None otherwise
+        (then build a new one)."""
         base = self.loops.get(c)
         if base is None or len(members) != len(self.members[c]):
             return None
         unknown, system, total = base
-        mark = self._mark
-        changed = [m for m in members if mark[m]]
-        if (system is None or len(changed) != 1 or not unknown
-                or unknown[system.seq[-1]] != changed[0] or not up_share[changed[0]]):
+        if system is None or not unknown:
             return None
-        u = changed[0]
-        col = {v: k for k, v in enumerate(unknown)}
-        _, e, t_u = self._loop_row(u, col, up_share, down)
-        new = system.with_last_exit(e)
+        col = self._loop_col.get(c)
+        if col is None:
+            col = self._loop_col[c] = {v: k for k, v in enumerate(unknown)}
+        mark = self._mark
+        moved = sorted(col[m] for m in members if mark[m] == 2)
+        exits: dict[int, float] = {}
+        total = total.copy()
+        for k in moved:
+            u = unknown[k]
+            if not up_share[u]:  # lost there: its row changes too
+                return None
+            _, exits[k], total[k] = self._loop_row(u, col, up_share, down)
+        if len(moved) == 1 and system.block == moved:
+            new = system.with_exits([exits[moved[0]]])
+        else:
+            key = (c, tuple(moved))
+            kept = self._loop_kept.get(key)
+            if kept is None:  # first time: built with these members last, and kept
+                out: list[dict[int, float]] = []
+                exit_list: list[float] = []
+                for u in unknown:
+                    row, e, _ = self._loop_row(u, col, up_share, down)
+                    out.append(row)
+                    exit_list.append(e)
+                try:
+                    new = LoopSystem(out, exit_list, last=moved)
+                except Underflow:
+                    return None
+                size = new.k + sum(map(len, new.upper))
+                if self._kept_size + size <= KEPT_PER_TOUCHPOINT * self.ix.n + 4096:
+                    # (a bound on what is kept: many large loops with ever other
+                    # members rerouting are built each time instead, the same numbers)
+                    self._loop_kept[key] = new
+                    self._kept_size += size
+            else:
+                new = kept.with_exits([exits[k] for k in kept.block])
         if new is None:
             return None
-        total = total.copy()
-        total[col[u]] = t_u
         return unknown, new, total
 
     def _w(self, u: int, v: int) -> float:
@@ -443,6 +499,14 @@ class FlowSolver:
             # Down touch-points spread over the journey (a shared platform): the
             # region is most of the journey anyway; one array pass is cheaper.
             return self._dense_loss(down, preds, delta, lo, top)
+        # Every rerouting touch-point in one flow loop that keeps all its members, the
+        # down ones where they cannot lead back into it (next to a gateway in a loop,
+        # the usual case there): the region is that loop, what flows into it is the
+        # baseline's; no search.
+        c = self.comp[next(iter(preds))]
+        if self.plain_loop[c] and all(self.comp[u] == c for u in preds) and all(
+                level[d] >= top and self.comp[d] != c for d in down):
+            return self._loop_loss(c, down, preds, delta)
         # The common case (one touch-point down, its predecessors side by side): no
         # path leads from a changed row into a rerouting one, so the rerouting rows keep
         # their baseline visits (q' = q on P). One small forward search tells.
@@ -451,13 +515,16 @@ class FlowSolver:
         # Otherwise two bounded searches run in lockstep — forwards from K and
         # backwards from P, each looking at as many lines as the other — and whichever
         # finishes first is then filtered by the other direction, so the cost is that
-        # of the smaller one (a hub's hundreds of next steps count as hundreds).
+        # of the smaller one (a hub's hundreds of next steps count as hundreds). The
+        # backward one starts BACK_FIRST lines ahead: it is the small one as a rule
+        # (the forward one meets a gateway's whole next stage), and then the forward
+        # one does not pay for a hub it would have had to look through.
         fwd: set[int] = set()
         fstack = [*down, *preds]
         back: set[int] = set(preds)
         bstack = list(preds)
         fpred = self.fpred_lv
-        fwork = bwork = 0  # lines looked at: the search behind goes next
+        fwork, bwork = BACK_FIRST, 0  # lines looked at: the search behind goes next
         while fstack and bstack:
             if fwork <= bwork:
                 v = fstack.pop()
@@ -494,8 +561,18 @@ class FlowSolver:
             # (Levels do not fall along a line, so everything in ``back`` is at most
             # at level ``top``.)
             stack = [*down, *preds]
+            hub_next = self.hub_next
             while stack:
                 v = stack.pop()
+                nxt = hub_next.get(v)
+                if nxt is not None and len(back) < len(nxt):
+                    # A hub (a gateway's whole next stage): its next steps looked up
+                    # among the few in ``back`` instead of gone through.
+                    for t in back:
+                        if t in nxt and t not in region:
+                            region.add(t)
+                            stack.append(t)
+                    continue
                 for t in succ_ng[v]:
                     if level[t] > top:
                         break
@@ -523,6 +600,87 @@ class FlowSolver:
                 qn[v] = q[v]
             for v in nodes:
                 qn[v] = q[v]
+
+    def _loop_loss(self, c: int, down: Collection[int], preds: set[int],
+                   delta: float) -> float | None:
+        """:meth:`local_loss` where every rerouting touch-point lies in the flow loop
+        ``c`` (:attr:`plain_loop`) and no down one can lead into it (it keeps all its
+        members, and a line into it comes from a lower level). Then the touch-points on
+        a path from a changed row into a rerouting one are exactly the loop's members
+        (its rerouting members reach all of them and are reached from all), and the
+        customers arriving from outside it are the baseline's: the loop is solved
+        again for its new rows, the numbers :meth:`_changed_visits` would give on the
+        region the searches find."""
+        members = self.members[c]
+        up_share = self._up_shares(preds, down)
+        self._mark_rows(down, preds, True)
+        try:
+            kept = self._rerouting_loop(c, members, up_share, down)
+            if kept is None:
+                unknown, system, total = self._loop(members, up_share, down)
+            else:
+                unknown, system, total = kept
+            if system is None:
+                return None
+            vis = system.visits(self._loop_inflows(c, unknown, len(members) + len(down)),
+                                total)
+        finally:
+            self._mark_rows(down, preds, False)
+        if vis is None:  # customers could loop for ever
+            return None
+        q = self.q
+        if len(self._qn) != len(q):
+            self._qn = q.copy()
+        qn = self._qn
+        for m, val in zip(unknown, vis):
+            qn[m] = val  # type: ignore[assignment]
+        try:
+            return self._finish(down, preds, qn, delta)
+        finally:
+            for m in unknown:
+                qn[m] = q[m]
+
+    def _loop_inflows(self, c: int, unknown: list[int], changed: int) -> list[float]:
+        """The customers arriving at each member of the flow loop ``c`` (``unknown``,
+        in that order) from outside it in the baseline, each summed as
+        :meth:`_changed_visits` sums it when none of the lines in changes and
+        ``changed`` touch-points did (a hub's arrivals are summed exactly when that
+        pays)."""
+        lines = self._loop_b.get(c)
+        if lines is None:
+            ix = self.ix
+            comp, is_goal, tot, q = self.comp, ix.is_goal, self.tot, self.q
+            lines = []
+            for v in unknown:
+                acc = ix.entry_weight.get(v, 0.0)
+                for u, sh in self.fpred_s[v]:
+                    if is_goal[u]:
+                        continue
+                    w = sh / tot[u]
+                    if w and comp[u] != c:
+                        acc += q[u] * w
+                lines.append(acc)
+            self._loop_b[c] = lines
+        in_hubs = self.in_hubs
+        if not in_hubs:
+            return lines
+        out = lines.copy()
+        for k, v in enumerate(unknown):
+            hub = in_hubs.get(v)
+            if hub is not None and hub_pays(changed, len(self.fpred_s[v])):
+                out[k] = math.fsum([self.ix.entry_weight.get(v, 0.0), *hub.arrivals])
+        return out
+
+    def _feeders(self, c: int) -> list[int]:
+        """The touch-points outside the flow loop ``c`` with lines into it (not goals:
+        a goal forwards nobody)."""
+        out = self._loop_feeders.get(c)
+        if out is None:
+            comp, is_goal, mine = self.comp, self.ix.is_goal, self.members[c]
+            out = self._loop_feeders[c] = sorted(
+                {u for v in mine for u, _ in self.fpred_s[v]
+                 if comp[u] != c and not is_goal[u]})
+        return out
 
     def _independent(self, down: Collection[int], preds: set[int], top: int) -> bool:
         """True when no path leads from a changed row (down or rerouting) into a
@@ -595,11 +753,14 @@ class FlowSolver:
         return self._finish(down, preds, qn, delta) if ok else None
 
     def _changed_visits(self, order: list[int], up_share: dict[int, float],
-                        qn: list[float], down: Collection[int]) -> bool:
+                        qn: list[float], down: Collection[int],
+                        n_changed: int | None = None) -> bool:
         """Visits ``qn`` in the changed chain for ``order`` (touch-points in topological
         order, a cyclic component's members adjacent), given ``self._mark`` (1 = down,
         2 = rerouting) and the rerouting touch-points' remaining shares. False when a
-        component's system is singular (customers could loop forever)."""
+        component's system is singular (customers could loop forever). ``n_changed``:
+        how many touch-points a hub's sum counts as changed (:func:`hub_pays`), if not
+        those of ``order`` and ``down``."""
         ix = self.ix
         comp, mark = self.comp, self._mark
         is_goal, tot, fpred_s, ew = ix.is_goal, self.tot, self.fpred_s, ix.entry_weight
@@ -621,7 +782,8 @@ class FlowSolver:
             if not changed:  # (the dense pass's order holds the down ones too: a set)
                 changed.update(order)
                 changed.update(down)
-            if not hub_pays(len(changed), len(fpred_s[v])):
+            if not hub_pays(len(changed) if n_changed is None else n_changed,
+                            len(fpred_s[v])):
                 return None
             terms = [ew.get(v, 0.0), *hub.arrivals]
             outside = hub.outside
@@ -667,7 +829,7 @@ class FlowSolver:
                     acc += qn[u] * w
             return acc, inside
 
-        acyclic = self.acyclic
+        acyclic, plain_loop = self.acyclic, self.plain_loop
         n_order = len(order)
         skip = 0  # past the cyclic component just solved
         for k0, v in enumerate(order):
@@ -698,26 +860,38 @@ class FlowSolver:
                 k1 += 1
             members = [m for m in order[k0:k1] if mark[m] != 1]
             skip = k1
-            rows = {m: inflow(m, c) for m in members}
-            if len(members) == len(self.members[c]) and not any(mark[m] for m in members):
+            whole = len(members) == len(self.members[c])
+            if whole and not any(mark[m] for m in members):
                 # Untouched loop: the baseline system, only the inflows change.
                 unknown, system, total = self.loops[c]
             else:
-                hub_loop = self._rerouting_hub_loop(c, members, up_share, down)
-                if hub_loop is None:
+                kept = self._rerouting_loop(c, members, up_share, down)
+                if kept is None:
                     unknown, system, total = self._loop(members, up_share, down)
                 else:
-                    unknown, system, total = hub_loop
+                    unknown, system, total = kept
             if system is None:
                 return False
-            col = set(unknown)
-            bvec = []
-            for m in unknown:
-                b, inside = rows[m]
-                for u, w in inside:
-                    if u not in col:  # a member outside the region: visits unchanged
-                        b += qn[u] * w
-                bvec.append(b)
+            if not changed:
+                changed.update(order)
+                changed.update(down)
+            if (whole and plain_loop[c] and unknown is self.loops[c][0]
+                    and not any(u in changed for u in self._feeders(c))):
+                # Nothing that leads into the loop changed: its inflows are the
+                # baseline's, summed as inflow() sums them.
+                rows = {}
+                bvec = self._loop_inflows(c, unknown, len(changed) if n_changed is None
+                                          else n_changed)
+            else:
+                rows = {m: inflow(m, c) for m in members}
+                col = set(unknown)
+                bvec = []
+                for m in unknown:
+                    b, inside = rows[m]
+                    for u, w in inside:
+                        if u not in col:  # a member outside the region: visits unchanged
+                            b += qn[u] * w
+                    bvec.append(b)
             vis = system.visits(bvec, total)
             if vis is None:  # customers could loop for ever
                 return False

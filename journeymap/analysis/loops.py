@@ -39,11 +39,19 @@ every float is a rational number, so that answer is exact).
 already eliminated that lead only to ``k``) never leave: their chance is zero (the least
 solution, as in :mod:`.flow`), lines into them count as customers lost, and their
 visits are infinite (``visits`` returns None).
+
+**New exits, same lines.** When only some members' own exit shares change (they
+reroute around a touch-point outside the loop that went down), a system built with
+those members eliminated last (``last``) is replayed instead of built again
+(:meth:`LoopSystem.with_exits`): eliminating the others never reads the last ones'
+exits, so only the last block is eliminated again, each exit's gains added back in the
+same order. The numbers are those of a new system with that order, to the bit; the
+order differs from :func:`elimination_order`'s own only in where those members go, so
+the results are exact in the same sense (every pivot still a sum).
 """
 
 from __future__ import annotations
 
-import copy
 import sys
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -53,6 +61,9 @@ Weight = float | Fraction
 # Below this a float is subnormal (fewer than 53 bits): results built from it are no
 # longer accurate to the last few places, so the loop is solved exactly instead.
 TINY = sys.float_info.min
+
+
+_NONE: set[int] = set()  # LoopSystem.with_exits: no lines in (never changed)
 
 
 class Underflow(ArithmeticError):
@@ -71,10 +82,10 @@ class LoopSystem:
     """
 
     def __init__(self, out: Sequence[Mapping[int, float]], exit: Sequence[float], *,
-                 exact: bool = False):
+                 exact: bool = False, last: Sequence[int] = ()):
         k = self.k = len(out)
         # Internally member ``seq[m]`` is number ``m``: eliminated m-th.
-        seq = self.seq = elimination_order(out)
+        seq = self.seq = elimination_order(out, last)
         at = [0] * k
         for m, i in enumerate(seq):
             at[i] = m
@@ -97,25 +108,39 @@ class LoopSystem:
         self.upper: list[dict[int, Weight]] = rows  # row k as it stood when k went
         self.lower: list[list[tuple[int, Weight]]] = [[] for _ in range(k)]
         self.closed: list[bool] = [False] * k
-        # What the last member eliminated gains in exit share as the others go, in
-        # order: with_last_exit() replays it for another exit of its own.
-        self.last_gains: list[Weight] = []
-        last = k - 1
-        check = not exact
-        for m in range(k):
+        # The block eliminated last (``last``, or the last member alone): what each of
+        # its members gains in exit share as the others go, in order, and its rows and
+        # lines in once the others are gone. with_exits() replays the block for other
+        # exits of its own.
+        split = self.split = k - min(k, max(1, len(last)))
+        self.gains: list[list[Weight]] = [[] for _ in range(split, k)]
+        self._eliminate(rows, ex, into, 0, split, True)
+        self._block = ([dict(r) for r in rows[split:]], [set(f) for f in into[split:]])
+        self._prefix_closed = any(self.closed)
+        self._eliminate(rows, ex, into, split, k, False)
+
+    def _eliminate(self, rows: list[dict[int, Weight]], ex: list[Weight],
+                   into: list[set[int]], start: int, stop: int, record: bool) -> None:
+        """Eliminate members ``start .. stop-1`` in turn (every pivot a sum)."""
+        check = not self.exact
+        split, gains = self.split, self.gains
+        pivot, lower, closed = self.pivot, self.lower, self.closed
+        for m in range(start, stop):
             row = rows[m]
             for j in row:
                 into[j].discard(m)
             piv = ex[m] + sum(row.values())
-            self.pivot[m] = piv
+            pivot[m] = piv
             feeders = into[m]
             into[m] = set()
             if not piv:  # nothing leaves m: a closed loop, its customers are lost
-                self.closed[m] = True
+                closed[m] = True
                 for i in sorted(feeders):
                     w = rows[i].pop(m)
-                    self.lower[m].append((i, w))
+                    lower[m].append((i, w))
                     ex[i] += w
+                    if record and i >= split:
+                        gains[i - split].append(w)
                 continue
             exit_m = ex[m] / piv
             if check and 0 < exit_m < TINY:
@@ -126,14 +151,14 @@ class LoopSystem:
             for i in sorted(feeders):
                 ri = rows[i]
                 w_ik = ri.pop(m)
-                self.lower[m].append((i, w_ik))
+                lower[m].append((i, w_ik))
                 if exit_m:
                     e = w_ik * exit_m
                     if check and e < TINY:
                         raise Underflow
                     ex[i] += e
-                    if i == last:
-                        self.last_gains.append(e)
+                    if record and i >= split:
+                        gains[i - split].append(e)
                 for j, rj in ratios:
                     if j == i:  # back to i: a self-loop of i, which changes nothing
                         continue
@@ -146,25 +171,56 @@ class LoopSystem:
                         ri[j] = v
                         into[j].add(i)
 
-    def with_last_exit(self, exit: float) -> LoopSystem | None:
-        """This system with the own exit share of the member eliminated last (a hub:
-        :func:`elimination_order`) changed to ``exit``, its lines to the other members
-        as they were: what a rerouting hub makes of its loop. Eliminating the others
-        never reads the last member's exit, so only its pivot changes, replayed from
-        the same gains in the same order: the numbers a new system would have. None
+    @property
+    def block(self) -> list[int]:
+        """The members eliminated last, in order: those :meth:`with_exits` changes."""
+        return self.seq[self.split:]
+
+    def with_exits(self, exits: Sequence[float]) -> LoopSystem | None:
+        """This system with the own exit shares of :attr:`block` changed to ``exits``
+        (in that order), every line between members as it was: what rerouting members
+        make of a loop that keeps all its members. Eliminating the others never reads
+        the block's exits (they are eliminated last), so only the block is eliminated
+        again, from the same rows, with each exit's gains added back in the same order:
+        the numbers a new system with the same ``last`` would have, to the bit. None
         where a new system would not be a float one without closed members (then
         build it)."""
-        if self.exact or any(self.closed) or 0 < exit < TINY:
+        if self.exact or self._prefix_closed:
             return None
-        piv: Weight = float(exit)
-        for g in self.last_gains:
-            piv += g
-        if not piv:
-            return None
-        out = copy.copy(self)
+        split, k = self.split, self.k
+        ex: list[Weight] = [0.0] * k
+        for m, e, gains in zip(range(split, k), exits, self.gains):
+            if 0 < e < TINY:
+                return None
+            x: Weight = float(e)
+            for g in gains:
+                x += g
+            ex[m] = x
+        block_rows, block_into = self._block
+        rows = self.upper[:split] + [dict(r) for r in block_rows]
+        # (only the block's own lines in are read or changed)
+        into: list[set[int]] = [_NONE] * split + [set(f) for f in block_into]
+        out = LoopSystem.__new__(LoopSystem)
+        out.__dict__.update(self.__dict__)
         out.pivot = self.pivot.copy()
-        out.pivot[self.k - 1] = piv
+        out.upper = rows
+        out.lower = self.lower[:split] + [[] for _ in range(split, k)]
+        out.closed = self.closed[:split] + [False] * (k - split)
+        try:
+            out._eliminate(rows, ex, into, split, k, False)
+        except Underflow:
+            return None
+        if any(out.closed[split:]):
+            return None
         return out
+
+    def with_last_exit(self, exit: float) -> LoopSystem | None:
+        """:meth:`with_exits` for a system whose block is the member eliminated last
+        alone (a hub: :func:`elimination_order`): what a rerouting hub makes of its
+        loop."""
+        if self.k - self.split != 1:
+            return None
+        return self.with_exits([exit])
 
     def chances(self, x: Sequence[Weight]) -> list[Weight]:
         """Solve ``M p = x``: each member's chance to reach a goal (closed ones: 0)."""
@@ -221,8 +277,10 @@ class LoopSystem:
         return out
 
 
-def elimination_order(out: Sequence[Mapping[int, float]]) -> list[int]:
-    """The order members are eliminated in: fewest (lines in) × (lines out) first.
+def elimination_order(out: Sequence[Mapping[int, float]], last: Sequence[int] = ()
+                      ) -> list[int]:
+    """The order members are eliminated in: fewest (lines in) × (lines out) first, the
+    members ``last`` after all the others (among themselves in the same order).
 
     Eliminating ``k`` joins each of its feeders to each of its next steps, so a hub (a
     sign-in page every stage-page leads back to, or a gateway that leads to the whole
@@ -237,7 +295,11 @@ def elimination_order(out: Sequence[Mapping[int, float]]) -> list[int]:
     for r in out:
         for j in r:
             into[j] += 1
-    return sorted(range(k), key=lambda i: (into[i] * len(out[i]), i))
+    order = sorted(range(k), key=lambda i: (into[i] * len(out[i]), i))
+    if last:
+        end = set(last)
+        order = [i for i in order if i not in end] + [i for i in order if i in end]
+    return order
 
 
 def loop_chances(out: Sequence[Mapping[int, float]], exit: Sequence[float],
