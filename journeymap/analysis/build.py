@@ -314,18 +314,22 @@ def handoffs(spec: Spec, ix: Index | None = None, owners: list[str | None] | Non
         first = _first_lines(spec, ix, owners, kinds)
     nb, kb = _widths(ix.n, len(kinds))
     mask, kmask = (1 << nb) - 1, (1 << kb) - 1
-    at_s, at_layer = nb + kb, 2 * nb + kb
+    at_s = nb + kb
     # What a hand-off says about each end, by the end's rank.
     by_id = ix.by_id()
     info = list(zip(ix.sorted_ids(), map(owners.__getitem__, by_id),
                     map(ctrl.__getitem__, by_id)))
     keys = sorted(first)
     out = []
+    head = -1  # layer and source of the previous key: a source's lines come together
     for key, loc in zip(keys, map(first.__getitem__, keys)):
-        src, src_owner, _ = info[key >> at_s & mask]
+        if key >> at_s != head:
+            head = key >> at_s
+            layer = _LAYERS[head >> nb]
+            src, src_owner, _ = info[head & mask]
         tgt, tgt_owner, tgt_control = info[key >> kb & mask]
-        out.append(Handoff(src, tgt, _LAYERS[key >> at_layer], kinds[key & kmask],
-                           src_owner, tgt_owner, tgt_control, loc))
+        out.append(Handoff(src, tgt, layer, kinds[key & kmask], src_owner, tgt_owner,
+                           tgt_control, loc))
     return tuple(out)
 
 
