@@ -71,17 +71,29 @@ class Facts:
 
 def dependents(ix: Index) -> list[list[int]]:
     """For each element, the elements with a hard need on it, sorted by id."""
+    return _dependents_and_needs(ix)[0]
+
+
+def _dependents_and_needs(ix: Index) -> tuple[list[list[int]], list[list[int]]]:
+    """:func:`dependents`, and for each element the elements it has a hard need on
+    (each once, in no promised order), from the same loop."""
     # Owners taken in order of their ids: every list comes out sorted, without
     # sorting each one by its strings.
     out: list[list[int]] = [[] for _ in range(ix.n)]
+    needs: list[list[int]] = [[] for _ in range(ix.n)]
     groups, hard_groups = ix.groups, ix.hard_groups
     for v in ix.by_id():
-        for gi in hard_groups[v]:
+        gs = hard_groups[v]
+        if not gs:
+            continue
+        mine = needs[v]
+        for gi in gs:
             for m in groups[gi].members:
                 row = out[m]
-                if not row or row[-1] != v:
+                if not row or row[-1] != v:  # v's groups come together: m once per v
                     row.append(v)
-    return out
+                    mine.append(m)
+    return out, needs
 
 
 def flow_distance(ix: Index) -> list[int]:
@@ -166,8 +178,8 @@ def _stage_areas(spec: Spec, ix: Index, dependents: list[list[int]]) -> list[set
     return [set(t) for t in _stage_tuples(spec, ix, dependents)]
 
 
-def _stage_tuples(spec: Spec, ix: Index, dependents: list[list[int]]
-                  ) -> list[tuple[str, ...]]:
+def _stage_tuples(spec: Spec, ix: Index, dependents: list[list[int]],
+                  needs_of: list[list[int]] | None = None) -> list[tuple[str, ...]]:
     """Stage ids each element counts in, as tuples shared by every element with the
     same ones (order within a tuple: none promised).
 
@@ -200,10 +212,11 @@ def _stage_tuples(spec: Spec, ix: Index, dependents: list[list[int]]
     # through the strongly connected components (usually few elements, often none).
     above = own  # own stage and the stages of everything that needs it, as bits
     pending = list(map(len, dependents))
-    needs_of: list[list[int]] = [[] for _ in range(n)]
-    for u, row in enumerate(dependents):
-        for w in row:
-            needs_of[w].append(u)
+    if needs_of is None:  # what each element needs: the "needed by" lines turned round
+        needs_of = [[] for _ in range(n)]
+        for u, row in enumerate(dependents):
+            for w in row:
+                needs_of[w].append(u)
     ready = [v for v in range(n) if not pending[v]]
     done = 0
     while ready:
@@ -385,7 +398,7 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     denom = max(1, n - 1)
     reach0 = facts.baseline_reach
     structural = facts.structural
-    deps = dependents(ix)
+    deps, needs_of = _dependents_and_needs(ix)
     dist = flow_distance(ix)
 
     # Every element's cascade by name, and its numbers in flat lists (read by the areas
@@ -456,7 +469,7 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
                f"the need soft) so that a failure of {others} no longer stops every customer")
         critical.append(CriticalLine(ln, tuple(sorted(who)), fix))
 
-    stage_of = _stage_tuples(spec, ix, deps)
+    stage_of = _stage_tuples(spec, ix, deps, needs_of)
     stage_members: dict[str, list[int]] = {}
     for v, sids in enumerate(stage_of):
         for sid in sids:
