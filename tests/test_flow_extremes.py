@@ -338,8 +338,9 @@ def test_new_exits_of_the_members_eliminated_last_are_the_new_system_to_the_bit(
 def hub_loop_journeys(draw) -> Spec:
     """A gateway (``h``) in a flow loop with the touch-points it leads to (each leads
     back to it), which also lead on to touch-points outside the loop (``o*``), taken
-    down by supports in various combinations: failures that leave the loop whole with
-    the same members rerouting, with other exits each time (the journeys of the
+    down by supports in various combinations (and from touch-points past the gateway
+    outside the loop, ``a*``): failures that leave the loop whole with the same
+    members rerouting, with other exits each time (the journeys of the
     benchmarks, next to each gateway). Some customers are lost after ``o*`` (``x``),
     so that where they go matters."""
     from journeymap.spec.model import Need
@@ -359,6 +360,11 @@ def hub_loop_journeys(draw) -> Spec:
             lines.append((f"m{i}", f"m{(i + 1) % k}", draw(share)))
         for j in draw(st.sets(st.integers(0, n_out - 1), min_size=1, max_size=3)):
             lines.append((f"m{i}", f"o{j}", draw(share)))
+    for i in range(draw(st.integers(0, 2))):  # past the gateway, out of the loop
+        tps.append((f"a{i}", False, False))
+        lines.append(("h", f"a{i}", draw(share)))
+        for j in draw(st.sets(st.integers(0, n_out - 1), min_size=1, max_size=2)):
+            lines.append((f"a{i}", f"o{j}", draw(share)))
     tps.append(("x", False, False))  # a dead end: customers there are lost
     for j in range(n_out):
         lines.append((f"o{j}", "z", 1.0))
@@ -437,6 +443,20 @@ def test_kept_loop_systems_give_the_numbers_of_new_ones_and_the_oracle_s(
     for f, s in zip(fast_cascades(ix)[2], naive_cascades(ix)):
         assert math.isclose(f.customers_lost, s.customers_lost, abs_tol=1e-9), \
             ix.ids[min(f.failed)]
+
+
+@settings(max_examples=budget(100), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.one_of(hub_loop_journeys(), gateway_journeys(share=EXTREME)))
+def test_the_loop_only_update_gives_the_numbers_of_the_region_search(
+        monkeypatch, spec: Spec) -> None:
+    # FlowSolver._loop_loss (rerouting touch-points in one loop and one level above
+    # it) skips the region searches: the very numbers of the update that does them.
+    quick, _ = _raw_losses(monkeypatch, spec, keep=True)
+    with monkeypatch.context() as m:
+        m.setattr(FlowSolver, "_loop_and_after", lambda self, down, preds: None)
+        searched, _ = _raw_losses(monkeypatch, spec, keep=True)
+    assert quick == searched
 
 
 def test_a_gateway_loop_replays_its_kept_systems(monkeypatch) -> None:

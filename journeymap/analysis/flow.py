@@ -499,14 +499,13 @@ class FlowSolver:
             # Down touch-points spread over the journey (a shared platform): the
             # region is most of the journey anyway; one array pass is cheaper.
             return self._dense_loss(down, preds, delta, lo, top)
-        # Every rerouting touch-point in one flow loop that keeps all its members, the
-        # down ones where they cannot lead back into it (next to a gateway in a loop,
-        # the usual case there): the region is that loop, what flows into it is the
-        # baseline's; no search.
-        c = self.comp[next(iter(preds))]
-        if self.plain_loop[c] and all(self.comp[u] == c for u in preds) and all(
-                level[d] >= top and self.comp[d] != c for d in down):
-            return self._loop_loss(c, down, preds, delta)
+        # Every rerouting touch-point in one flow loop that keeps all its members, or
+        # one level above it, the down ones where they cannot lead back into them
+        # (next to a gateway in a loop, the usual case there): the region is that loop
+        # and those above it, what flows into the loop is the baseline's; no search.
+        after = self._loop_and_after(down, preds)
+        if after is not None:
+            return self._loop_loss(down, preds, delta, after)
         # The common case (one touch-point down, its predecessors side by side): no
         # path leads from a changed row into a rerouting one, so the rerouting rows keep
         # their baseline visits (q' = q on P). One small forward search tells.
@@ -601,18 +600,58 @@ class FlowSolver:
             for v in nodes:
                 qn[v] = q[v]
 
-    def _loop_loss(self, c: int, down: Collection[int], preds: set[int],
-                   delta: float) -> float | None:
-        """:meth:`local_loss` where every rerouting touch-point lies in the flow loop
-        ``c`` (:attr:`plain_loop`) and no down one can lead into it (it keeps all its
-        members, and a line into it comes from a lower level). Then the touch-points on
-        a path from a changed row into a rerouting one are exactly the loop's members
-        (its rerouting members reach all of them and are reached from all), and the
-        customers arriving from outside it are the baseline's: the loop is solved
-        again for its new rows, the numbers :meth:`_changed_visits` would give on the
+    def _loop_and_after(self, down: Collection[int], preds: set[int]
+                        ) -> tuple[int, list[int]] | None:
+        """Where :meth:`_loop_loss` applies: (the flow loop, the rerouting
+        touch-points above it in topological order), else None. It does when some
+        rerouting touch-points lie in one flow loop without goals (:attr:`plain_loop`)
+        and the others (``after``) are not in a loop, one level above it, and no hub
+        with many lines in; and the down ones lie above the loop (at its level, in
+        another component, when there are none above)."""
+        comp, acyclic, level = self.comp, self.acyclic, self.level
+        c = -1
+        after = []
+        for u in preds:
+            if acyclic[u]:
+                after.append(u)
+            elif c < 0:
+                c = comp[u]
+            elif comp[u] != c:
+                return None
+        if c < 0 or not self.plain_loop[c]:
+            return None
+        lv = level[self.members[c][0]]
+        if not after:
+            if all(level[d] >= lv and comp[d] != c for d in down):
+                return c, after
+            return None
+        in_hubs = self.in_hubs
+        if all(level[u] == lv + 1 and u not in in_hubs for u in after) and all(
+                level[d] > lv for d in down):
+            return c, sorted(after, key=self.topo.__getitem__)
+        return None
+
+    def _loop_loss(self, down: Collection[int], preds: set[int], delta: float,
+                   where: tuple[int, list[int]]) -> float | None:
+        """:meth:`local_loss` where :meth:`_loop_and_after` gives ``where``: the flow
+        loop ``c`` the rerouting touch-points lie in, and those one level above it
+        (``after``); no down one can lead into them (it keeps all its members; a line
+        into the loop comes from a lower level, into ``after`` from its level or
+        lower). Then the touch-points on a path from a changed row into a rerouting one
+        are exactly the loop's members and ``after`` (its rerouting members reach all
+        of them and are reached from all; nothing else at those levels is reached from
+        a changed row), and the customers arriving from outside the loop are the
+        baseline's: the loop is solved again for its new rows, then each of ``after``
+        from its lines in, the numbers :meth:`_changed_visits` would give on the
         region the searches find."""
+        c, after = where
         members = self.members[c]
         up_share = self._up_shares(preds, down)
+        q = self.q
+        if len(self._qn) != len(q):
+            self._qn = q.copy()
+        qn = self._qn
+        unknown: list[int] = []
         self._mark_rows(down, preds, True)
         try:
             kept = self._rerouting_loop(c, members, up_share, down)
@@ -622,23 +661,32 @@ class FlowSolver:
                 unknown, system, total = kept
             if system is None:
                 return None
-            vis = system.visits(self._loop_inflows(c, unknown, len(members) + len(down)),
-                                total)
-        finally:
+            vis = system.visits(self._loop_inflows(
+                c, unknown, len(members) + len(after) + len(down)), total)
+            if vis is None:  # customers could loop for ever
+                return None
+            for m, val in zip(unknown, vis):
+                qn[m] = val  # type: ignore[assignment]
+            mark, ew_list, fpred_ng = self._mark, self.ew_list, self.fpred_ng
+            for v in after:  # _changed_visits' hot loop
+                acc = ew_list[v]
+                for u, sh, wu in fpred_ng[v]:
+                    mu = mark[u]
+                    if not mu:
+                        acc += qn[u] * wu
+                    elif mu == 2:
+                        us = up_share[u]
+                        if us > 0:
+                            acc += qn[u] * (sh / us)
+                qn[v] = acc
             self._mark_rows(down, preds, False)
-        if vis is None:  # customers could loop for ever
-            return None
-        q = self.q
-        if len(self._qn) != len(q):
-            self._qn = q.copy()
-        qn = self._qn
-        for m, val in zip(unknown, vis):
-            qn[m] = val  # type: ignore[assignment]
-        try:
             return self._finish(down, preds, qn, delta)
         finally:
+            self._mark_rows(down, preds, False)
             for m in unknown:
                 qn[m] = q[m]
+            for v in after:
+                qn[v] = q[v]
 
     def _loop_inflows(self, c: int, unknown: list[int], changed: int) -> list[float]:
         """The customers arriving at each member of the flow loop ``c`` (``unknown``,
