@@ -11,7 +11,7 @@ from __future__ import annotations
 from journeymap.analysis.build import Facts
 from journeymap.analysis.cascade import CascadeEngine
 from journeymap.analysis.dominators import flow_dominator_chain
-from journeymap.analysis.index import Index, sccs
+from journeymap.analysis.index import Index, peel, sccs
 from journeymap.analysis.robustness import default_samples, robustness
 from journeymap.spec.model import Spec
 
@@ -33,17 +33,7 @@ def dependency_cycles(ix: Index) -> list[list[int]]:
     succ: list[list[int]] = [[] for _ in range(n)]
     for g in ix.groups:
         succ[g.owner].extend(g.members)
-    indeg = [0] * n
-    for row in succ:
-        for m in row:
-            indeg[m] += 1
-    ready = [v for v in range(n) if not indeg[v]]
-    while ready:
-        for m in succ[ready.pop()]:
-            indeg[m] -= 1
-            if not indeg[m]:
-                ready.append(m)
-    rest = [v for v in range(n) if indeg[v]]
+    rest = peel(n, succ)[1]
     if not rest:
         return []
     # A line into a peeled element comes from another peeled one: nothing left leads

@@ -62,7 +62,7 @@ from collections.abc import Iterable
 from journeymap.analysis.cascade import RawCascade, clean
 from journeymap.analysis.flow import FlowSolver, reachable
 from journeymap.analysis.gateways import Segments
-from journeymap.analysis.index import Group, Index, gc_paused, sccs
+from journeymap.analysis.index import Group, Index, gc_paused, peel, sccs
 
 # One shared empty set for the many cascades that take nothing else down: fewer objects
 # for the cyclic garbage collector to scan once the engine hands its answers back.
@@ -87,6 +87,15 @@ def _killers(g: Group, kill: list[frozenset[int] | None]) -> Iterable[int]:
     return frozenset(e for e, c in counts.items() if c > slack)
 
 
+def _acyclic(v: int, hard_groups: list[list[int]], groups: list[Group],
+             kill: list[frozenset[int] | None]) -> None:
+    """``KILL(v)`` of an element on no needs-cycle, from those of what it needs."""
+    acc = {v}
+    for gi in hard_groups[v]:
+        acc.update(_killers(groups[gi], kill))
+    kill[v] = frozenset(acc)
+
+
 def kill_sets(ix: Index) -> list[frozenset[int]]:
     """``KILL(v)`` for every element (see module docs)."""
     n = ix.n
@@ -94,26 +103,17 @@ def kill_sets(ix: Index) -> list[frozenset[int]]:
     for g in ix.groups:
         if g.hard:
             succ[g.owner].extend(g.members)
-    _, comps = sccs(n, succ)  # sinks (elements that need nothing) first
+    # Each element after everything it needs. Kahn's peeling from the elements nothing
+    # needs leaves only what a needs-cycle leads to (usually nothing); that rest is
+    # closed under "needs", so its components (sinks first) go before the peeled
+    # elements, taken in reverse peeling order.
+    order, rest = peel(n, succ)
     kill: list[frozenset[int] | None] = [None] * n
     hard_groups = ix.hard_groups
     groups = ix.groups
-    for comp in comps:
+    for comp in (sccs(n, succ, rest)[1] if rest else ()):
         if len(comp) == 1 and comp[0] not in succ[comp[0]]:
-            v = comp[0]
-            hg = hard_groups[v]
-            if not hg:
-                kill[v] = frozenset((v,))
-                continue
-            acc = {v}
-            for gi in hg:
-                g = groups[gi]
-                mem = g.members
-                if len(mem) == 1 and g.required == 1:  # a plain need: _killers inlined
-                    acc.update(kill[mem[0]] or mem)
-                else:
-                    acc.update(_killers(g, kill))
-            kill[v] = frozenset(acc)
+            _acyclic(comp[0], hard_groups, groups, kill)
             continue
         for v in comp:  # a mutual dependency: iterate up to the least fixpoint
             kill[v] = frozenset((v,))
@@ -127,6 +127,20 @@ def kill_sets(ix: Index) -> list[frozenset[int]]:
                 if len(acc) != len(kill[v]):  # type: ignore[arg-type]
                     kill[v] = frozenset(acc)
                     changed = True
+    for v in reversed(order):
+        hg = hard_groups[v]
+        if not hg:
+            kill[v] = frozenset((v,))
+            continue
+        acc = {v}
+        for gi in hg:
+            g = groups[gi]
+            mem = g.members
+            if len(mem) == 1 and g.required == 1:  # a plain need: _killers inlined
+                acc.update(kill[mem[0]] or mem)
+            else:
+                acc.update(_killers(g, kill))
+        kill[v] = frozenset(acc)
     return kill  # type: ignore[return-value]
 
 
