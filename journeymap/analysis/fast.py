@@ -147,12 +147,22 @@ def kill_sets(ix: Index) -> list[frozenset[int]]:
 def flow_order(ix: Index) -> list[int]:
     """Touch-points reachable from the entries, in reverse postorder (each before the
     touch-points it leads to, loops aside): the order the reach-kill equations converge in."""
+    return _flow_order(ix)[0]
+
+
+def _flow_order(ix: Index) -> tuple[list[int], list[bool]]:
+    """:func:`flow_order`, and which touch-points have a line back: to one no later in
+    that order (the DFS's back lines, self-loops included; every other line goes on)."""
     order: list[int] = []
     seen: set[int] = set()
+    n = ix.n
+    open_ = [False] * n  # on the DFS stack
+    back = [False] * n
     for root in sorted(ix.entries):
         if root in seen:
             continue
         seen.add(root)
+        open_[root] = True
         stack = [(root, 0)]
         while stack:
             v, i = stack[-1]
@@ -162,26 +172,36 @@ def flow_order(ix: Index) -> list[int]:
                 w = out[i][0]
                 if w not in seen:
                     seen.add(w)
+                    open_[w] = True
                     stack.append((w, 0))
+                elif open_[w]:
+                    back[v] = True
             else:
                 stack.pop()
+                open_[v] = False
                 order.append(v)
     order.reverse()
-    return order
+    return order, back
 
 
 def reach_kill_sets(ix: Index, kill: list[frozenset[int]], reach0: set[int]
                     ) -> dict[int, frozenset[int]]:
-    """``R(v)`` for every touch-point reachable with nothing failed."""
-    order = flow_order(ix)
+    """``R(v)`` for every touch-point reachable with nothing failed.
+
+    Passes in flow order until nothing changes. A pass changes what the next one reads
+    only through a value read before it was set: a touch-point with a line back (see
+    :func:`_flow_order`). When every change of a pass is on touch-points without one,
+    the next pass would read what this one did and change nothing: it is skipped.
+    """
+    order, back = _flow_order(ix)
     is_entry = [False] * ix.n
     for e in ix.entries:
         is_entry[e] = True
     r: dict[int, frozenset[int]] = {}
     fpred = ix.fpred
-    changed = True
-    while changed:
-        changed = False
+    again = True
+    while again:
+        again = False
         for v in order:
             if is_entry[v]:
                 new = kill[v]
@@ -197,7 +217,8 @@ def reach_kill_sets(ix: Index, kill: list[frozenset[int]], reach0: set[int]
                 new = kill[v] | inter if inter else kill[v]
             if r.get(v) != new:
                 r[v] = new
-                changed = True
+                if back[v]:
+                    again = True
     return r
 
 
