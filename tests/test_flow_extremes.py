@@ -483,3 +483,45 @@ def test_a_gateway_loop_replays_its_kept_systems(monkeypatch) -> None:
     ix = Index(spec)
     for f, s in zip(fast_cascades(ix)[2], naive_cascades(ix)):
         assert math.isclose(f.customers_lost, s.customers_lost, abs_tol=1e-9)
+
+
+UNDERFLOW = """\
+journeymap: 1
+journey: {id: gw, name: Gateways}
+touchpoints:
+  - {id: t0_0, name: t0_0, entry: true}
+  - {id: t0_1, name: t0_1}
+  - {id: t0_2, name: t0_2}
+  - {id: g1, name: g1}
+  - {id: t1_0, name: t1_0, goal: true}
+flow:
+  - {from: t0_0, to: t0_0, share: 3.0}
+  - {from: t0_0, to: g1, share: 5.0e-324}
+  - {from: t0_0, to: t0_1, share: 5.0e-324}
+  - {from: t0_1, to: t0_2, share: 5.0e-324}
+  - {from: t0_2, to: g1, share: 5.0e-324}
+  - {from: g1, to: t1_0, share: 5.0e-324}
+"""
+
+
+@pytest.mark.parametrize("cover, dense", [(False, False), (True, False), (True, True)])
+def test_customers_lost_behind_an_underflowing_self_loop(monkeypatch, tmp_path,
+                                                         cover: bool, dense: bool) -> None:
+    # A self-loop of 3 next to exits of 5e-324: each exit's share of the total underflows
+    # to 0, the loop's visits are unknown (inf), and inf × 0 must not turn the visits
+    # after it into NaN (which read as "nobody comes here": t0_2 down lost nobody).
+    import journeymap.analysis.flow as flow
+    import journeymap.analysis.gateways as gw
+
+    if cover:
+        monkeypatch.setattr(gw, "MAX_COVER", 1e9)
+    if dense:
+        monkeypatch.setattr(flow, "DENSE_LEVELS", -1)
+    path = tmp_path / "underflow.journey.yaml"
+    path.write_text(UNDERFLOW, "utf-8")
+    ix = Index(load_spec(str(path)))
+    fast, slow = fast_cascades(ix)[2], naive_cascades(ix)
+    assert math.isclose(slow[ix.pos["t0_2"]].customers_lost, 0.5)
+    for f, s in zip(fast, slow):
+        assert math.isclose(f.customers_lost, s.customers_lost, abs_tol=1e-9), \
+            ix.ids[min(f.failed)]

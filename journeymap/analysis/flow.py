@@ -276,7 +276,7 @@ class FlowSolver:
                 for u in ix.fpred[v]:
                     if not is_goal[u] and q[u] > 0:
                         acc += q[u] * self._w(u, v)
-                q[v] = acc
+                q[v] = acc if acc == acc else float("inf")  # inf × 0 (underflow): unknown
                 continue
             unknown, system, total = self.loops[c] = self._loop(nodes, {})
             inside = set(unknown)
@@ -286,21 +286,21 @@ class FlowSolver:
                 for u in ix.fpred[v]:
                     if u not in inside and not is_goal[u] and q[u] > 0:
                         acc += q[u] * self._w(u, v)
-                b.append(acc)
+                b.append(acc if acc == acc else float("inf"))
             vis = system.visits(b, total) if system is not None else None
             if vis is None:  # a closed loop (or underflow): no local update through it
                 for v in nodes:
                     q[v] = float("inf")
                 continue
             for v, val in zip(unknown, vis):
-                q[v] = val  # type: ignore[assignment]
+                q[v] = val if val == val else float("inf")  # type: ignore[assignment]
             for v in nodes:
                 if is_goal[v]:  # a goal forwards nobody: only what arrives
                     acc = ew.get(v, 0.0)
                     for u in ix.fpred[v]:
                         if not is_goal[u] and q[u] > 0:
                             acc += q[u] * self._w(u, v)
-                    q[v] = acc
+                    q[v] = acc if acc == acc else float("inf")
         # Next steps by level: the searches of local_loss never go above a level, so
         # they stop at the first next step beyond it (a hub's whole next stage is not
         # looked at one by one).
