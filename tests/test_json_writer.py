@@ -2,8 +2,8 @@
 (``elements``, ``handoffs``) and in pieces (formats/analyze/json_report.py): its text
 must stay what ``json`` writes for the contract object, byte for byte.
 
-The reference below is the writer as it was: :func:`to_dict`, then one
-``JSONEncoder(ensure_ascii=False).encode`` per list item.
+The reference is the writer as it was: :func:`to_dict`, then one
+``JSONEncoder(ensure_ascii=False).encode`` per list item (``json_reference.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from conftest import ROOT, SPECS
 from hypothesis import example, given
 from hypothesis import strategies as st
+from json_reference import reference_dumps
 
 from journeymap.analysis import analyze
 from journeymap.analysis.result import JourneyAnalysis
@@ -30,22 +31,6 @@ from journeymap.spec import load_spec
 from journeymap.spec.model import Spec
 
 STARTER = ROOT / "journeymap" / "spec" / "starter.journey.yaml"
-
-
-def reference_dumps(doc: dict[str, Any], depth: int = 0) -> str:
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    pad = "  " * (depth + 1)
-    lines = []
-    for key, value in doc.items():
-        if isinstance(value, dict):
-            text = reference_dumps(value, depth + 1)
-        elif isinstance(value, list) and value and all(isinstance(x, dict) for x in value):
-            items = ",\n".join(f"{pad}  {encode(x)}" for x in value)
-            text = f"[\n{items}\n{pad}]"
-        else:
-            text = encode(value)
-        lines.append(f"{pad}{json.dumps(key)}: {text}")
-    return "{\n" + ",\n".join(lines) + "\n" + "  " * depth + "}"
 
 
 def reference(analyses: list[JourneyAnalysis]) -> str:

@@ -29,11 +29,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 from generate import synthetic_yaml
+from json_reference import reference_dumps as old_dumps
 
 from journeymap.spec import load_spec
 from journeymap.spec.yamlsource import read_source
@@ -151,23 +151,6 @@ def test_load_spec_phases_10k(benchmark, spec_10k) -> None:
     total = best_cpu(load_spec, path)
     report("10k load_spec", total_s=f"{total:.3f}",
            **{f"{k}_s": f"{v:.3f}" for k, v in phases.items()})
-
-
-def old_dumps(doc: dict[str, Any], depth: int = 0) -> str:
-    """json_report.dumps as it was: one JSONEncoder.encode call per item."""
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    pad = "  " * (depth + 1)
-    lines = []
-    for key, value in doc.items():
-        if isinstance(value, dict):
-            text = old_dumps(value, depth + 1)
-        elif isinstance(value, list) and value and all(isinstance(x, dict) for x in value):
-            items = ",\n".join(f"{pad}  {encode(x)}" for x in value)
-            text = f"[\n{items}\n{pad}]"
-        else:
-            text = encode(value)
-        lines.append(f"{pad}{json.dumps(key)}: {text}")
-    return "{\n" + ",\n".join(lines) + "\n" + "  " * depth + "}"
 
 
 def test_json_writing_10k(benchmark, spec_10k) -> None:
