@@ -301,6 +301,7 @@ class FlowSolver:
                         if not is_goal[u] and q[u] > 0:
                             acc += q[u] * self._w(u, v)
                     q[v] = acc if acc == acc else float("inf")
+        self._reach: bytearray | None = None  # _customers_reach
         # Next steps by level: the searches of local_loss never go above a level, so
         # they stop at the first next step beyond it (a hub's whole next stage is not
         # looked at one by one).
@@ -464,6 +465,28 @@ class FlowSolver:
             return None
         return unknown, new, total
 
+    def _customers_reach(self) -> bytearray:
+        """Touch-points customers reach (from an entry with customers, along lines
+        with a share, never on from a goal), once: where their visits are 0 only
+        because they underflow (a line of 5e-324), :meth:`local_loss` still takes them
+        as rerouting, as their visits can grow when a neighbour reroutes (to them, its
+        only way left)."""
+        reach = self._reach
+        if reach is None:
+            ix = self.ix
+            reach = self._reach = bytearray(ix.n)
+            stack = [v for v, w in ix.entry_weight.items() if w > 0]
+            for v in stack:
+                reach[v] = 1
+            while stack:
+                v = stack.pop()
+                if not ix.is_goal[v]:
+                    for t, s in ix.fsucc[v]:
+                        if s > 0 and not reach[t]:
+                            reach[t] = 1
+                            stack.append(t)
+        return reach
+
     def _w(self, u: int, v: int) -> float:
         return self._share(u, v) / self.tot[u]
 
@@ -482,7 +505,7 @@ class FlowSolver:
         pred_ng, succ_ng = self.pred_ng, self.succ_ng
         for d in down:
             for u in pred_ng[d]:
-                if u not in down and q[u] > 0:
+                if u not in down and (q[u] > 0 or self._customers_reach()[u]):
                     preds.add(u)
         delta = 0.0
         for d in down:
@@ -705,7 +728,9 @@ class FlowSolver:
                     if is_goal[u]:
                         continue
                     w = sh / tot[u]
-                    if w and comp[u] != c:
+                    if comp[u] != c and (w or not q[u] < math.inf):
+                        # (a share that underflows from unknown visits: inf x 0,
+                        # NaN, unknown; the member's visits too)
                         acc += q[u] * w
                 lines.append(acc)
             self._loop_b[c] = lines
@@ -855,7 +880,7 @@ class FlowSolver:
                     for u, sh in hub.inside:
                         if mark[u] != 1:
                             w = weight(u, v, sh)
-                            if w:
+                            if w or not qn[u] < math.inf:  # inf x 0: unknown
                                 inside_lines.append((u, w))
                     return outside, inside_lines
             acc = ew.get(v, 0.0)
@@ -869,7 +894,9 @@ class FlowSolver:
                     w = sh / us if us > 0 and mark[v] != 1 else 0.0
                 else:
                     w = sh / tot[u]
-                if not w:
+                if not w and qn[u] < math.inf:
+                    # nobody takes the line; but a share that underflows from unknown
+                    # (inf) visits is inf x 0: NaN, unknown, and so are v's visits
                     continue
                 if comp[u] == own:
                     inside.append((u, w))
