@@ -246,8 +246,9 @@ def star_loops(draw) -> tuple[list[dict[int, float]], list[float]]:
 @given(star_loops(), st.sampled_from([0.0, 1e-9, 0.5, 2.0, 1e6]))
 def test_a_new_exit_of_the_hub_eliminated_last_is_the_new_system(
         loop: tuple[list[dict[int, float]], list[float]], exit: float) -> None:
-    # LoopSystem.with_last_exit (a rerouting hub) gives the very numbers a system
-    # built afresh with that exit gives: same pivots, same visits and chances.
+    # LoopSystem.with_exits for the member eliminated last (a rerouting hub) gives the
+    # very numbers a system built afresh with that exit gives: same pivots, same visits
+    # and chances.
     out, exits = loop
     try:
         base = LoopSystem(out, exits)
@@ -256,7 +257,7 @@ def test_a_new_exit_of_the_hub_eliminated_last_is_the_new_system(
     last = base.seq[-1]
     changed = exits.copy()
     changed[last] = exit
-    quick = base.with_last_exit(exit)
+    quick = base.with_exits([exit])
     try:
         fresh = LoopSystem(out, changed)
     except Underflow:

@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from journeymap.analysis.build import BACKSTAGE, _stage_areas, dependents
+from journeymap.analysis.build import BACKSTAGE, _stage_tuples, dependents
 from journeymap.analysis.index import Index
 from journeymap.spec import load_spec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
 from generate import synthetic_yaml  # noqa: E402
+
+
+def _stage_areas(spec, ix: Index, deps: list[list[int]]) -> list[set[str]]:  # type: ignore[no-untyped-def]
+    return [set(t) for t in _stage_tuples(spec, ix, deps)]
 
 
 def walked_stage_areas(spec, ix: Index, deps: list[list[int]]) -> list[set[str]]:  # type: ignore[no-untyped-def]

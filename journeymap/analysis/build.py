@@ -173,11 +173,6 @@ def _line(spec: Spec, ix: Index, source: int, target: int) -> Line:
     return Line(e.id, tid, n.kind, n.form, n.required, len(n.targets), n.location)
 
 
-def _stage_areas(spec: Spec, ix: Index, dependents: list[list[int]]) -> list[set[str]]:
-    """Stage ids each element counts in (see module docs and :func:`_stage_tuples`)."""
-    return [set(t) for t in _stage_tuples(spec, ix, dependents)]
-
-
 def _stage_tuples(spec: Spec, ix: Index, dependents: list[list[int]],
                   needs_of: list[list[int]] | None = None) -> list[tuple[str, ...]]:
     """Stage ids each element counts in, as tuples shared by every element with the
@@ -290,9 +285,8 @@ def _area(id_: str, name: str, members: list[int], ix: Index, lost: list[float],
 
 def controls(spec: Spec) -> dict[str, Control]:
     """Control level of every element, looked up once."""
-    level = {p.id: p.control for p in spec.parties}
-    return {e.id: level.get(e.owner, Control.UNKNOWN) if e.owner else Control.UNKNOWN
-            for e in spec.elements}
+    els = spec.elements
+    return dict(zip([e.id for e in els], _controls_by_index(spec, [e.owner for e in els])))
 
 
 def _controls_by_index(spec: Spec, owners: list[str | None]) -> list[Control]:

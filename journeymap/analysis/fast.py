@@ -90,9 +90,18 @@ def _killers(g: Group, kill: list[frozenset[int] | None]) -> Iterable[int]:
 def _acyclic(v: int, hard_groups: list[list[int]], groups: list[Group],
              kill: list[frozenset[int] | None]) -> None:
     """``KILL(v)`` of an element on no needs-cycle, from those of what it needs."""
+    hg = hard_groups[v]
+    if not hg:
+        kill[v] = frozenset((v,))
+        return
     acc = {v}
-    for gi in hard_groups[v]:
-        acc.update(_killers(groups[gi], kill))
+    for gi in hg:
+        g = groups[gi]
+        mem = g.members
+        if len(mem) == 1 and g.required == 1:  # a plain need: _killers inlined
+            acc.update(kill[mem[0]] or mem)
+        else:
+            acc.update(_killers(g, kill))
     kill[v] = frozenset(acc)
 
 
@@ -128,19 +137,7 @@ def kill_sets(ix: Index) -> list[frozenset[int]]:
                     kill[v] = frozenset(acc)
                     changed = True
     for v in reversed(order):
-        hg = hard_groups[v]
-        if not hg:
-            kill[v] = frozenset((v,))
-            continue
-        acc = {v}
-        for gi in hg:
-            g = groups[gi]
-            mem = g.members
-            if len(mem) == 1 and g.required == 1:  # a plain need: _killers inlined
-                acc.update(kill[mem[0]] or mem)
-            else:
-                acc.update(_killers(g, kill))
-        kill[v] = frozenset(acc)
+        _acyclic(v, hard_groups, groups, kill)
     return kill  # type: ignore[return-value]
 
 

@@ -690,19 +690,8 @@ class FlowSolver:
                 return None
             for m, val in zip(unknown, vis):
                 qn[m] = val  # type: ignore[assignment]
-            mark, ew_list, fpred_ng = self._mark, self.ew_list, self.fpred_ng
-            for v in after:  # _changed_visits' hot loop
-                acc = ew_list[v]
-                for u, sh, wu in fpred_ng[v]:
-                    mu = mark[u]
-                    if not mu:
-                        acc += qn[u] * wu
-                    elif mu == 2:
-                        us = up_share[u]
-                        if us > 0:
-                            acc += qn[u] * (sh / us)
-                qn[v] = acc
-            self._mark_rows(down, preds, False)
+            # ``after``: no loop, no hub with many lines in; the loop's visits are set.
+            self._changed_visits(after, up_share, qn, down)
             return self._finish(down, preds, qn, delta)
         finally:
             self._mark_rows(down, preds, False)

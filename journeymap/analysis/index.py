@@ -67,8 +67,8 @@ class Index:
         touchpoint = ElementType.TOUCHPOINT
         self.is_tp = [e.type is touchpoint for e in els]
         self.is_goal = [e.goal for e in els]
-        self.entries = [pos[ids[v]] for v, e in enumerate(els) if e.entry]
-        self.goals = [pos[ids[v]] for v, g in enumerate(self.is_goal) if g]
+        self.entries = [v for v, e in enumerate(els) if e.entry]  # ids are unique
+        self.goals = [v for v, g in enumerate(self.is_goal) if g]
         total = sum(els[i].share for i in self.entries)
         # Entry weight: the fraction of all customers who start at each entry.
         self.entry_weight = {i: els[i].share / total for i in self.entries}

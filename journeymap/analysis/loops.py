@@ -214,14 +214,6 @@ class LoopSystem:
             return None
         return out
 
-    def with_last_exit(self, exit: float) -> LoopSystem | None:
-        """:meth:`with_exits` for a system whose block is the member eliminated last
-        alone (a hub: :func:`elimination_order`): what a rerouting hub makes of its
-        loop."""
-        if self.k - self.split != 1:
-            return None
-        return self.with_exits([exit])
-
     def chances(self, x: Sequence[Weight]) -> list[Weight]:
         """Solve ``M p = x``: each member's chance to reach a goal (closed ones: 0)."""
         k, seq = self.k, self.seq
