@@ -261,6 +261,9 @@ class FlowSolver:
         self._loop_b: dict[int, list[float]] = {}  # _loop_inflows
         self._loop_feeders: dict[int, list[int]] = {}  # _feeders
         is_goal, ew = ix.is_goal, ix.entry_weight
+        # Visits in topological order; a line's share of its source's total is read
+        # from the lines in (the same numbers, in the same order, as ix.fpred's).
+        fpred_s = self.fpred_s
         for c in order:
             nodes = self.members[c]
             lv = 0
@@ -273,9 +276,9 @@ class FlowSolver:
             if not self.cyclic[c]:
                 v = nodes[0]
                 acc = ew.get(v, 0.0)
-                for u in ix.fpred[v]:
+                for u, sh in fpred_s[v]:
                     if not is_goal[u] and q[u] > 0:
-                        acc += q[u] * self._w(u, v)
+                        acc += q[u] * (sh / tot[u])
                 q[v] = acc if acc == acc else float("inf")  # inf × 0 (underflow): unknown
                 continue
             unknown, system, total = self.loops[c] = self._loop(nodes, {})
@@ -283,9 +286,9 @@ class FlowSolver:
             b = []
             for v in unknown:
                 acc = ew.get(v, 0.0)
-                for u in ix.fpred[v]:
+                for u, sh in fpred_s[v]:
                     if u not in inside and not is_goal[u] and q[u] > 0:
-                        acc += q[u] * self._w(u, v)
+                        acc += q[u] * (sh / tot[u])
                 b.append(acc if acc == acc else float("inf"))
             vis = system.visits(b, total) if system is not None else None
             if vis is None:  # a closed loop (or underflow): no local update through it
@@ -297,9 +300,9 @@ class FlowSolver:
             for v in nodes:
                 if is_goal[v]:  # a goal forwards nobody: only what arrives
                     acc = ew.get(v, 0.0)
-                    for u in ix.fpred[v]:
+                    for u, sh in fpred_s[v]:
                         if not is_goal[u] and q[u] > 0:
-                            acc += q[u] * self._w(u, v)
+                            acc += q[u] * (sh / tot[u])
                     q[v] = acc if acc == acc else float("inf")
         self._reach: bytearray | None = None  # _customers_reach
         # Next steps by level: the searches of local_loss never go above a level, so
@@ -486,15 +489,6 @@ class FlowSolver:
                             reach[t] = 1
                             stack.append(t)
         return reach
-
-    def _w(self, u: int, v: int) -> float:
-        return self._share(u, v) / self.tot[u]
-
-    def _share(self, u: int, v: int) -> float:
-        for t, s in self.ix.fsucc[u]:
-            if t == v:
-                return s
-        return 0.0
 
     def local_loss(self, down: Collection[int]) -> float | None:
         """``completion(baseline) - completion(down)`` by the local update, or None when
