@@ -163,9 +163,9 @@ def _reach_kill_all_passes(ix: SimpleNamespace, kill: list[frozenset[int]]
     return r
 
 
-def test_reach_kill_sets_skips_only_a_confirming_pass() -> None:
-    """reach_kill_sets stops once a pass changed nothing on a touch-point with a line
-    back: the same sets as running until a pass changes nothing, loops included."""
+def test_reach_kill_sets_recomputes_only_what_lines_back_change() -> None:
+    """reach_kill_sets recomputes after its first pass only what a line back can
+    change: the same sets as running until a pass changes nothing, loops included."""
     looped = 0
     for seed in range(3000):
         r = random.Random(seed)

@@ -16,9 +16,13 @@ from dataclasses import dataclass
 from journeymap.analysis.flow import FlowSolver, reachable
 from journeymap.analysis.index import Index
 from journeymap.analysis.propagation import degraded_indices, propagate_indices
+from journeymap.analysis.slotinit import slot_init
 
 
-@dataclass(frozen=True)
+# One per element, made in the hundreds of thousands: slots (no dict per instance) and
+# an __init__ that stores through them (see slot_init).
+@slot_init
+@dataclass(frozen=True, slots=True)
 class RawCascade:
     """One failure's consequences, in element indices (``down`` excludes ``failed``)."""
 
