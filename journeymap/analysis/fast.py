@@ -326,17 +326,15 @@ def _fast_cascades(ix: Index) -> tuple[set[int], float, list[RawCascade]]:
     memo: dict[frozenset[int], float] = {}
     local_ready = segments_ready = False
     segments: Segments | None = None
-    out = []
+    lost = [0.0] * n
     for e in range(n):
         d_list = down_tp.get(e, ())
-        collapses = e in collapse
-        lost = 0.0
-        if collapses:
-            lost = clean(comp0)
+        if e in collapse:
+            lost[e] = clean(comp0)
         elif d_list or e in reach0:
             d = frozenset((*d_list, e) if e in reach0 else d_list)
-            lost = memo.get(d, -1.0)
-            if lost < 0:
+            loss = memo.get(d, -1.0)
+            if loss < 0:
                 if not segments_ready:
                     segments = Segments.build(ix, reach0, comp0)
                     segments_ready = True
@@ -349,11 +347,16 @@ def _fast_cascades(ix: Index) -> tuple[set[int], float, list[RawCascade]]:
                 if delta is None:
                     p, _ = solver.resolve(d, p0)
                     delta = comp0 - solver.completion(p)
-                lost = memo[d] = clean(delta)
+                loss = memo[d] = clean(delta)
+            lost[e] = loss
+    # The cascades in a pass of their own: made between the loss updates, which read the
+    # segments' large arrays, they miss the cache more (0.03 s more at 100k elements).
+    out = []
+    for e in range(n):
         de, se, ge = down[e], stranded[e], degraded[e]
         out.append(RawCascade(frozenset((e,)), frozenset(de) if de else _EMPTY,
                               frozenset(se) if se else _EMPTY,
-                              frozenset(ge) if ge else _EMPTY, lost, collapses))
+                              frozenset(ge) if ge else _EMPTY, lost[e], e in collapse))
     return reach0, comp0, out
 
 
