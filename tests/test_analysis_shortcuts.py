@@ -8,7 +8,7 @@ import random
 from collections import deque
 from types import SimpleNamespace
 
-from journeymap.analysis.build import collapse_path, dependents
+from journeymap.analysis.build import collapse_path, collapse_paths, dependents
 from journeymap.analysis.engine import dependency_cycles
 from journeymap.analysis.fast import (
     _kill_sets_with_cycles,
@@ -86,6 +86,27 @@ def test_collapse_path_is_the_breadth_first_chain() -> None:
         assert got == want, seed
         long_chains += len(want) > 2
     assert long_chains > 100  # the cases exercise chains, not only the shortcuts
+
+
+def test_collapse_paths_choose_as_collapse_path_does() -> None:
+    """The touch-point order sorted once for every cascade picks what each call's min
+    over (structural, weight, distance, id) picks: ties on every key but the id are
+    frequent here (few distinct weights and distances)."""
+    for seed in range(1500):
+        r = random.Random(seed)
+        n = r.randint(2, 25)
+        ix = _random_index(r, n)
+        deps = dependents(ix)  # type: ignore[arg-type]
+        reach0 = {v for v in range(n) if ix.is_tp[v] and r.random() < 0.8}
+        structural = {v for v in range(n) if r.random() < 0.2}
+        dist = [r.randrange(3) for _ in range(n)]
+        w = [r.choice([0.0, 0.5, 1.0]) for _ in range(n)]
+        find = collapse_paths(ix, reach0, structural, dist, deps, w)  # type: ignore[arg-type]
+        for failed in range(n):
+            down = frozenset(v for v in range(n) if v != failed and r.random() < 0.5)
+            want = collapse_path(ix, failed, down, reach0, structural,  # type: ignore[arg-type]
+                                 dist, deps, w)
+            assert find(failed, down) == want, (seed, failed)
 
 
 def test_dependency_cycles_are_the_components() -> None:

@@ -30,6 +30,7 @@ control. Decisions (also in the README):
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from journeymap.analysis.cascade import RawCascade
@@ -127,6 +128,43 @@ def collapse_path(ix: Index, failed: int, down: frozenset[int], reach0: set[int]
         return ()
     w = weight or [0.0] * ix.n
     target = min(targets, key=lambda v: (v not in structural, -w[v], dist[v], ix.ids[v]))
+    return _needs_chain(ix, failed, target, down, dependents)
+
+
+def collapse_paths(ix: Index, reach0: set[int], structural: set[int], dist: list[int],
+                   dependents: list[list[int]], weight: list[float]
+                   ) -> Callable[[int, frozenset[int]], tuple[int, ...]]:
+    """:func:`collapse_path` for every cascade of one journey: ``find(failed, down)``.
+
+    The choice of touch-point is made once: every touch-point customers used, in the
+    order of preference (structural SPOFs first, then most customers lost, nearest the
+    entries, id: stable sorts on one key each, the last key first), and each cascade's
+    is its down one that comes first, found by a minimum over small ints.
+    """
+    is_tp = ix.is_tp
+    preferred = [v for v in ix.by_id() if is_tp[v] and v in reach0]
+    preferred.sort(key=dist.__getitem__)
+    preferred.sort(key=weight.__getitem__, reverse=True)  # reverse keeps ties in order
+    preferred.sort(key=structural.__contains__, reverse=True)
+    unused = len(preferred)  # the place of everything else
+    place = [unused] * ix.n
+    for r, v in enumerate(preferred):
+        place[v] = r
+
+    def find(failed: int, down: frozenset[int]) -> tuple[int, ...]:
+        if is_tp[failed] and failed in reach0:
+            return (failed,)
+        r = min(map(place.__getitem__, down), default=unused)
+        if r == unused:
+            return ()
+        return _needs_chain(ix, failed, preferred[r], down, dependents)
+
+    return find
+
+
+def _needs_chain(ix: Index, failed: int, target: int, down: frozenset[int],
+                 dependents: list[list[int]]) -> tuple[int, ...]:
+    """:func:`collapse_path`'s chain from ``failed`` to the down touch-point ``target``."""
     # The chain is the one a breadth-first search from failed through the down
     # elements, each list of dependents in id order, first reaches the target by: the
     # shortest chain, and among those the first in that order at every step. Found
@@ -136,9 +174,12 @@ def collapse_path(ix: Index, failed: int, down: frozenset[int], reach0: set[int]
     # nearer, each step.
     if target == failed:
         return (failed,)
+    hard_groups, groups = ix.hard_groups, ix.groups
+    for gi in hard_groups[target]:  # the usual case: the target needs failed itself
+        if failed in groups[gi].members:
+            return (failed, target)
     near = {target: 0}
     frontier = [target]
-    hard_groups, groups = ix.hard_groups, ix.groups
     d = 0
     while frontier and failed not in near:
         d += 1
@@ -406,25 +447,27 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     # Single points of failure strand the same touch-points as one another, often:
     # equal sets share one tuple of names.
     stranded_names: dict[frozenset[int], tuple[str, ...]] = {}
+    find_path = collapse_paths(ix, reach0, structural, dist, deps, weight)
     for v, raw in enumerate(raws):
         failed = (ids[v],)
         down = raw.down
         path: tuple[str, ...]
-        if is_tp[v] and v in reach0:  # collapse_path's answers without the call
+        if is_tp[v] and v in reach0:  # find_path's answers without the call
             path = failed
-        elif not down or reach0.isdisjoint(down):
+        elif not down:
             path = ()
         else:
-            path = tuple(map(ids.__getitem__, collapse_path(
-                ix, v, down, reach0, structural, dist, deps, weight)))
+            path = tuple(map(ids.__getitem__, find_path(v, down)))
         stranded = raw.stranded
         if len(stranded) > 1:
             sn = stranded_names.get(stranded)
             if sn is None:
                 sn = stranded_names[stranded] = names(stranded)
         else:
-            sn = names(stranded)
-        by_index.append(Cascade(failed, names(down), sn, names(raw.degraded),
+            sn = names(stranded) if stranded else ()
+        degraded = raw.degraded
+        by_index.append(Cascade(failed, names(down) if down else (), sn,
+                                names(degraded) if degraded else (),
                                 raw.customers_lost, raw.collapses, path))
 
     sole_entry = ix.entries[0] if len(ix.entries) == 1 else -1
@@ -533,5 +576,5 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     )
 
 
-__all__ = ["BACKSTAGE", "Facts", "build_analysis", "collapse_path", "controls", "dependents",
-           "element_stages", "flow_distance", "handoffs"]
+__all__ = ["BACKSTAGE", "Facts", "build_analysis", "collapse_path", "collapse_paths", "controls",
+           "dependents", "element_stages", "flow_distance", "handoffs"]

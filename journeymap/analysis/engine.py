@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from journeymap.analysis.build import Facts
 from journeymap.analysis.cascade import CascadeEngine
-from journeymap.analysis.dominators import flow_dominator_chain
 from journeymap.analysis.index import Index, peel, sccs
 from journeymap.analysis.robustness import default_samples, robustness
 from journeymap.spec.model import Spec
@@ -18,7 +17,7 @@ from journeymap.spec.model import Spec
 
 def structural_touchpoints(ix: Index) -> set[int]:
     """Touch-points on every entry-to-goal path of the flow layer (dominators of T)."""
-    return set(flow_dominator_chain(ix.fsucc, ix.entries, ix.is_goal))
+    return set(ix.gateway_chain())
 
 
 def dependency_cycles(ix: Index) -> list[list[int]]:

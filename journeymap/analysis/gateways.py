@@ -47,7 +47,6 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 
-from journeymap.analysis.dominators import gateway_chain
 from journeymap.analysis.flow import FlowSolver
 from journeymap.analysis.index import Index
 
@@ -109,7 +108,7 @@ class Segments:
 
     @classmethod
     def build(cls, ix: Index, reach0: Collection[int], comp0: float) -> Segments | None:
-        chain = gateway_chain(ix.fsucc, ix.entries, ix.is_goal)
+        chain = ix.gateway_chain()
         if not chain:
             return None
         starts: list[dict[int, float]] = [dict(ix.entry_weight)]

@@ -119,6 +119,7 @@ class Index:
         self._rank: list[int] | None = None  # see names()
         self._by_id: list[int] | None = None
         self._sorted_ids: list[str] = []
+        self._gateways: list[int] | None = None
 
     @cached_property
     def member_of(self) -> list[list[int]]:
@@ -128,6 +129,16 @@ class Index:
             for m in g.members:
                 out[m].append(gi)
         return out
+
+    def gateway_chain(self) -> list[int]:
+        """The touch-points every customer who reaches a goal passes, in the order they
+        meet them (:func:`.dominators.gateway_chain`), computed once: the fast engine's
+        segments and the structural single points of failure both start from it."""
+        if self._gateways is None:
+            from journeymap.analysis.dominators import gateway_chain
+
+            self._gateways = gateway_chain(self.fsucc, self.entries, self.is_goal)
+        return self._gateways
 
     def by_id(self) -> list[int]:
         """Element indices in order of their ids (computed once)."""
