@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 
@@ -10,13 +11,15 @@ import pytest
 from journeymap.analysis.build import BACKSTAGE, _stage_tuples, dependents
 from journeymap.analysis.index import Index
 from journeymap.spec import load_spec
+from journeymap.spec.diagnostics import Location
+from journeymap.spec.model import Element, ElementType, Journey, Need, Spec, Stage
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
 from generate import synthetic_yaml  # noqa: E402
 
 
 def _stage_areas(spec, ix: Index, deps: list[list[int]]) -> list[set[str]]:  # type: ignore[no-untyped-def]
-    return [set(t) for t in _stage_tuples(spec, ix, deps)]
+    return [set(t) for t in _stage_tuples(spec, ix)]
 
 
 def walked_stage_areas(spec, ix: Index, deps: list[list[int]]) -> list[set[str]]:  # type: ignore[no-untyped-def]
@@ -74,13 +77,41 @@ def test_stage_areas_match_the_walk_on_chains_and_cycles(loop: bool) -> None:
     assert areas[ix.pos["c0"]] == ({"s1", "s2"} if loop else {"s1"})
 
 
+def random_staged_spec(r: random.Random) -> Spec:
+    """Touch-points in random stages (or none), supports without one, and hard and soft
+    needs at random: cycles, an element needing the same one twice, ``any`` groups."""
+    loc = Location("r.journey.yaml", 1, 1)
+    n_tp, n_sup = r.randint(1, 6), r.randint(0, 12)
+    ids = [f"t{i}" for i in range(n_tp)] + [f"s{i}" for i in range(n_sup)]
+    stages = tuple(Stage(f"g{i}", f"G{i}", i, loc) for i in range(r.randint(1, 4)))
+    elements = []
+    for v, i in enumerate(ids):
+        needs = []
+        for _ in range(r.randint(0, 3)):
+            targets = tuple(r.sample(ids, r.randint(1, min(3, len(ids)))))
+            needs.append(Need(targets, 1, "id" if len(targets) == 1 else "any",
+                              strength=r.choice(["hard", "hard", "soft"]), location=loc))
+        tp = v < n_tp
+        stage = r.choice([None, *(g.id for g in stages)]) if tp else None
+        elements.append(Element(id=i, name=i, location=loc, stage=stage, entry=v == 0,
+                                goal=v == n_tp - 1, needs=tuple(needs),
+                                type=ElementType.TOUCHPOINT if tp else ElementType.SUPPORT))
+    return Spec("r.journey.yaml", Journey("r", "R", loc), stages, (), tuple(elements), ())
+
+
+def test_stage_areas_match_the_walk_on_random_needs() -> None:
+    for seed in range(1500):
+        spec = random_staged_spec(random.Random(seed))
+        ix = Index(spec)
+        deps = dependents(ix)
+        assert _stage_areas(spec, ix, deps) == walked_stage_areas(spec, ix, deps), seed
+
+
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "specs").glob("*.journey.yaml"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_collapse_step_stops_at_the_first_collapser_with_the_same_answer(path: Path) -> None:
-    import random
-
     from journeymap.analysis.fast import fast_cascades
     from journeymap.analysis.robustness import collapse_step
 

@@ -30,7 +30,7 @@ control. Decisions (also in the README):
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from journeymap.analysis.cascade import RawCascade
@@ -72,29 +72,17 @@ class Facts:
 
 def dependents(ix: Index) -> list[list[int]]:
     """For each element, the elements with a hard need on it, sorted by id."""
-    return _dependents_and_needs(ix)[0]
-
-
-def _dependents_and_needs(ix: Index) -> tuple[list[list[int]], list[list[int]]]:
-    """:func:`dependents`, and for each element the elements it has a hard need on
-    (each once, in no promised order), from the same loop."""
     # Owners taken in order of their ids: every list comes out sorted, without
     # sorting each one by its strings.
     out: list[list[int]] = [[] for _ in range(ix.n)]
-    needs: list[list[int]] = [[] for _ in range(ix.n)]
     groups, hard_groups = ix.groups, ix.hard_groups
     for v in ix.by_id():
-        gs = hard_groups[v]
-        if not gs:
-            continue
-        mine = needs[v]
-        for gi in gs:
+        for gi in hard_groups[v]:
             for m in groups[gi].members:
                 row = out[m]
                 if not row or row[-1] != v:  # v's groups come together: m once per v
                     row.append(v)
-                    mine.append(m)
-    return out, needs
+    return out
 
 
 def flow_distance(ix: Index) -> list[int]:
@@ -128,12 +116,11 @@ def collapse_path(ix: Index, failed: int, down: frozenset[int], reach0: set[int]
         return ()
     w = weight or [0.0] * ix.n
     target = min(targets, key=lambda v: (v not in structural, -w[v], dist[v], ix.ids[v]))
-    return _needs_chain(ix, failed, target, down, dependents)
+    return _needs_chain(ix, failed, target, down, dependents.__getitem__)
 
 
 def collapse_paths(ix: Index, reach0: set[int], structural: set[int], dist: list[int],
-                   dependents: list[list[int]], weight: list[float]
-                   ) -> Callable[[int, frozenset[int]], tuple[int, ...]]:
+                   weight: list[float]) -> Callable[[int, frozenset[int]], tuple[int, ...]]:
     """:func:`collapse_path` for every cascade of one journey: ``find(failed, down)``.
 
     The choice of touch-point is made once: every touch-point customers used, in the
@@ -142,6 +129,7 @@ def collapse_paths(ix: Index, reach0: set[int], structural: set[int], dist: list
     is its down one that comes first, found by a minimum over small ints.
     """
     is_tp = ix.is_tp
+    rank, owner, member_of = ix.rank(), ix.group_owner, ix.hard_member_of
     preferred = [v for v in ix.by_id() if is_tp[v] and v in reach0]
     preferred.sort(key=dist.__getitem__)
     preferred.sort(key=weight.__getitem__, reverse=True)  # reverse keeps ties in order
@@ -157,14 +145,20 @@ def collapse_paths(ix: Index, reach0: set[int], structural: set[int], dist: list
         r = min(map(place.__getitem__, down), default=unused)
         if r == unused:
             return ()
-        return _needs_chain(ix, failed, preferred[r], down, dependents)
+        return _needs_chain(ix, failed, preferred[r], down, dependents_of)
+
+    def dependents_of(v: int) -> list[int]:
+        # dependents(ix)[v], for the few chains longer than one line (not a list of
+        # every element's: making one cost more than all the chains)
+        return sorted({owner[gi] for gi in member_of[v]}, key=rank.__getitem__)
 
     return find
 
 
 def _needs_chain(ix: Index, failed: int, target: int, down: frozenset[int],
-                 dependents: list[list[int]]) -> tuple[int, ...]:
-    """:func:`collapse_path`'s chain from ``failed`` to the down touch-point ``target``."""
+                 dependents_of: Callable[[int], Sequence[int]]) -> tuple[int, ...]:
+    """:func:`collapse_path`'s chain from ``failed`` to the down touch-point ``target``
+    (``dependents_of(v)``: :func:`dependents` of ``v``)."""
     # The chain is the one a breadth-first search from failed through the down
     # elements, each list of dependents in id order, first reaches the target by: the
     # shortest chain, and among those the first in that order at every step. Found
@@ -196,7 +190,7 @@ def _needs_chain(ix: Index, failed: int, target: int, down: frozenset[int],
     path = [failed]
     v = failed
     for d in range(near[failed] - 1, -1, -1):
-        for u in dependents[v]:
+        for u in dependents_of(v):
             if near.get(u) == d:  # down (only failed and down elements are in near)
                 v = u
                 break
@@ -214,8 +208,7 @@ def _line(spec: Spec, ix: Index, source: int, target: int) -> Line:
     return Line(e.id, tid, n.kind, n.form, n.required, len(n.targets), n.location)
 
 
-def _stage_tuples(spec: Spec, ix: Index, dependents: list[list[int]],
-                  needs_of: list[list[int]] | None = None) -> list[tuple[str, ...]]:
+def _stage_tuples(spec: Spec, ix: Index) -> list[tuple[str, ...]]:
     """Stage ids each element counts in, as tuples shared by every element with the
     same ones (order within a tuple: none promised).
 
@@ -246,35 +239,36 @@ def _stage_tuples(spec: Spec, ix: Index, dependents: list[list[int]],
     # Sinks first: an element once every element that needs it is done (Kahn's order on
     # the "needed by" lines); what is left sits on or under a dependency cycle and goes
     # through the strongly connected components (usually few elements, often none).
+    # The lines are the hard groups' memberships as the index holds them, one per group
+    # and member (an element needing another twice counts twice, in both directions):
+    # the bits that reach an element are the same, without a deduplicated copy.
     above = own  # own stage and the stages of everything that needs it, as bits
-    pending = list(map(len, dependents))
-    if needs_of is None:  # what each element needs: the "needed by" lines turned round
-        needs_of = [[] for _ in range(n)]
-        for u, row in enumerate(dependents):
-            for w in row:
-                needs_of[w].append(u)
+    hard_groups, members, owner = ix.hard_groups, ix.group_members, ix.group_owner
+    pending = list(map(len, ix.hard_member_of))
     ready = [v for v in range(n) if not pending[v]]
     done = 0
     while ready:
         w = ready.pop()
         done += 1
         mask = above[w]
-        for u in needs_of[w]:
-            above[u] |= mask
-            pending[u] -= 1
-            if not pending[u]:
-                ready.append(u)
+        for gi in hard_groups[w]:
+            for u in members[gi]:
+                above[u] |= mask
+                pending[u] -= 1
+                if not pending[u]:
+                    ready.append(u)
     if done < n:
         rest = [v for v in range(n) if pending[v]]
         empty: list[int] = []
         succ = [empty] * n
-        for u in rest:
-            succ[u] = [w for w in dependents[u] if pending[w]]
+        member_of = ix.hard_member_of
+        for u in rest:  # the "needed by" lines among the rest
+            succ[u] = [owner[gi] for gi in member_of[u] if pending[owner[gi]]]
         comp, comps = sccs(n, succ, rest)
         shared = [0] * len(comps)
-        for c, members in enumerate(comps):  # sinks first among the rest
+        for c, group in enumerate(comps):  # sinks first among the rest
             acc = 0
-            for u in members:
+            for u in group:
                 acc |= above[u]  # own bits and those of finished elements that need it
                 for w in succ[u]:
                     if comp[w] != c:
@@ -306,7 +300,7 @@ def element_stages(spec: Spec) -> dict[str, frozenset[str]]:
     stages of the touch-points that need it, directly or through other supports, else
     ``BACKSTAGE``. The one placement rule for every by-stage view (README: complexity)."""
     ix = Index(spec)
-    areas = _stage_tuples(spec, ix, dependents(ix))
+    areas = _stage_tuples(spec, ix)
     return {ix.ids[v]: frozenset(areas[v]) for v in range(ix.n)}
 
 
@@ -433,7 +427,6 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     denom = max(1, n - 1)
     reach0 = facts.baseline_reach
     structural = facts.structural
-    deps, needs_of = _dependents_and_needs(ix)
     dist = flow_distance(ix)
 
     # Every element's cascade by name, and its numbers in flat lists (read by the areas
@@ -447,7 +440,7 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     # Single points of failure strand the same touch-points as one another, often:
     # equal sets share one tuple of names.
     stranded_names: dict[frozenset[int], tuple[str, ...]] = {}
-    find_path = collapse_paths(ix, reach0, structural, dist, deps, weight)
+    find_path = collapse_paths(ix, reach0, structural, dist, weight)
     for v, raw in enumerate(raws):
         failed = (ids[v],)
         down = raw.down
@@ -506,7 +499,7 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
                f"the need soft) so that a failure of {others} no longer stops every customer")
         critical.append(CriticalLine(ln, tuple(sorted(who)), fix))
 
-    stage_of = _stage_tuples(spec, ix, deps, needs_of)
+    stage_of = _stage_tuples(spec, ix)
     stage_members: dict[str, list[int]] = {}
     for v, sids in enumerate(stage_of):
         for sid in sids:

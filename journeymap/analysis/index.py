@@ -101,6 +101,7 @@ class Index:
         self.group_owner = owner
         members = [(get(t[0]),) if len(t) == 1 else tuple(map(get, t))
                    for t in map(attrgetter("targets"), group_need)]
+        self.group_members: list[tuple[int, ...]] = members  # Group.members, flat
         required = list(map(attrgetter("required"), group_need))
         hard = [s == "hard" for s in map(attrgetter("strength"), group_need)]  # Need.hard
         self.groups = list(map(Group, owner, members, required, hard))
