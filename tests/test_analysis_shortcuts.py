@@ -91,7 +91,7 @@ def test_collapse_path_is_the_breadth_first_chain() -> None:
         dist = [r.randrange(5) for _ in range(n)]
         w = [r.choice([0.0, 0.5, 1.0]) for _ in range(n)]
         want = _bfs_path(ix, failed, down, reach0, structural, dist, deps, w)
-        got = collapse_path(ix, failed, down, reach0, structural, dist, deps,  # type: ignore[arg-type]
+        got = collapse_path(ix, failed, down, reach0, structural, dist,  # type: ignore[arg-type]
                             w)
         assert got == want, seed
         long_chains += len(want) > 2
@@ -107,7 +107,6 @@ def test_collapse_paths_choose_as_collapse_path_does() -> None:
         r = random.Random(seed)
         n = r.randint(2, 25)
         ix = _random_index(r, n)
-        deps = dependents(ix)  # type: ignore[arg-type]
         reach0 = {v for v in range(n) if ix.is_tp[v] and r.random() < 0.8}
         structural = {v for v in range(n) if r.random() < 0.2}
         dist = [r.randrange(3) for _ in range(n)]
@@ -116,7 +115,7 @@ def test_collapse_paths_choose_as_collapse_path_does() -> None:
         for failed in range(n):
             down = frozenset(v for v in range(n) if v != failed and r.random() < 0.5)
             want = collapse_path(ix, failed, down, reach0, structural,  # type: ignore[arg-type]
-                                 dist, deps, w)
+                                 dist, w)
             assert find(failed, down) == want, (seed, failed)
             long_chains += len(want) > 2
     assert long_chains > 100  # the dependents looked up one element at a time, too

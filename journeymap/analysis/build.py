@@ -30,7 +30,7 @@ control. Decisions (also in the README):
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from journeymap.analysis.cascade import RawCascade
@@ -100,8 +100,8 @@ def flow_distance(ix: Index) -> list[int]:
 
 
 def collapse_path(ix: Index, failed: int, down: frozenset[int], reach0: set[int],
-                  structural: set[int], dist: list[int], dependents: list[list[int]],
-                  weight: list[float] | None = None) -> tuple[int, ...]:
+                  structural: set[int], dist: list[int], weight: list[float] | None = None
+                  ) -> tuple[int, ...]:
     """The readable chain from ``failed`` to the touch-point where customers stop.
 
     The touch-point is a structural SPOF if one went down, else the one whose own
@@ -116,7 +116,7 @@ def collapse_path(ix: Index, failed: int, down: frozenset[int], reach0: set[int]
         return ()
     w = weight or [0.0] * ix.n
     target = min(targets, key=lambda v: (v not in structural, -w[v], dist[v], ix.ids[v]))
-    return _needs_chain(ix, failed, target, down, dependents.__getitem__)
+    return _needs_chain(ix, failed, target, down)
 
 
 def collapse_paths(ix: Index, reach0: set[int], structural: set[int], dist: list[int],
@@ -129,7 +129,6 @@ def collapse_paths(ix: Index, reach0: set[int], structural: set[int], dist: list
     is its down one that comes first, found by a minimum over small ints.
     """
     is_tp = ix.is_tp
-    rank, owner, member_of = ix.rank(), ix.group_owner, ix.hard_member_of
     preferred = [v for v in ix.by_id() if is_tp[v] and v in reach0]
     preferred.sort(key=dist.__getitem__)
     preferred.sort(key=weight.__getitem__, reverse=True)  # reverse keeps ties in order
@@ -145,55 +144,54 @@ def collapse_paths(ix: Index, reach0: set[int], structural: set[int], dist: list
         r = min(map(place.__getitem__, down), default=unused)
         if r == unused:
             return ()
-        return _needs_chain(ix, failed, preferred[r], down, dependents_of)
-
-    def dependents_of(v: int) -> list[int]:
-        # dependents(ix)[v], for the few chains longer than one line (not a list of
-        # every element's: making one cost more than all the chains)
-        return sorted({owner[gi] for gi in member_of[v]}, key=rank.__getitem__)
+        return _needs_chain(ix, failed, preferred[r], down)
 
     return find
 
 
-def _needs_chain(ix: Index, failed: int, target: int, down: frozenset[int],
-                 dependents_of: Callable[[int], Sequence[int]]) -> tuple[int, ...]:
-    """:func:`collapse_path`'s chain from ``failed`` to the down touch-point ``target``
-    (``dependents_of(v)``: :func:`dependents` of ``v``)."""
+def _needs_chain(ix: Index, failed: int, target: int, down: frozenset[int]
+                 ) -> tuple[int, ...]:
+    """:func:`collapse_path`'s chain from ``failed`` to the down touch-point ``target``."""
     # The chain is the one a breadth-first search from failed through the down
     # elements, each list of dependents in id order, first reaches the target by: the
     # shortest chain, and among those the first in that order at every step. Found
     # from the target's side, which is small (what the target needs that went down)
     # where the failed element's side is everything that went down: distances back to
-    # the target along needs lines, then from failed the first dependent one step
-    # nearer, each step.
+    # the target along needs lines, each element reached noting the first by id of the
+    # elements one step nearer that need it (its next step on the chain), then the
+    # chain read from failed.
     if target == failed:
         return (failed,)
     hard_groups, groups = ix.hard_groups, ix.groups
     for gi in hard_groups[target]:  # the usual case: the target needs failed itself
         if failed in groups[gi].members:
             return (failed, target)
+    rank = ix.rank()
     near = {target: 0}
+    nearer = {target: target}  # the next step towards the target
     frontier = [target]
     d = 0
     while frontier and failed not in near:
         d += 1
         nxt = []
-        for y in frontier:
+        for y in frontier:  # every element one step nearer, so each x sees all of them
             for gi in hard_groups[y]:
                 for x in groups[gi].members:
-                    if x not in near and (x in down or x == failed):
-                        near[x] = d
-                        nxt.append(x)
+                    if x in down or x == failed:
+                        dx = near.get(x)
+                        if dx is None:
+                            near[x] = d
+                            nearer[x] = y
+                            nxt.append(x)
+                        elif dx == d and rank[y] < rank[nearer[x]]:
+                            nearer[x] = y
         frontier = nxt
     if failed not in near:  # cannot happen: every down element traces back to failed
         return (failed, target)
     path = [failed]
     v = failed
-    for d in range(near[failed] - 1, -1, -1):
-        for u in dependents_of(v):
-            if near.get(u) == d:  # down (only failed and down elements are in near)
-                v = u
-                break
+    while v != target:
+        v = nearer[v]
         path.append(v)
     return tuple(path)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from journeymap.analysis.build import collapse_path, dependents, flow_distance
+from journeymap.analysis.build import collapse_path, flow_distance
 from journeymap.analysis.cascade import Baseline
 from journeymap.analysis.engine import structural_touchpoints
 from journeymap.analysis.index import Index
@@ -32,7 +32,6 @@ def what_if(spec: Spec, failed: Iterable[str]) -> Cascade:
     raw = base.cascade(idx)
     structural = structural_touchpoints(ix)
     dist = flow_distance(ix)
-    deps = dependents(ix)
     # Touch-points that lose customers on their own make the most telling path ends
     # (the weight analyze gives them: their own single-failure cascade).
     weight = [base.cascade((v,)).customers_lost if ix.is_tp[v] and v in raw.down
@@ -40,7 +39,7 @@ def what_if(spec: Spec, failed: Iterable[str]) -> Cascade:
     # The readable chain: from the failed element whose path reaches customers first.
     best: tuple[int, ...] = ()
     for fi in idx:
-        p = collapse_path(ix, fi, raw.down, base.reach, structural, dist, deps, weight)
+        p = collapse_path(ix, fi, raw.down, base.reach, structural, dist, weight)
         if p and (not best or (p[-1] not in structural, -weight[p[-1]], dist[p[-1]], len(p))
                   < (best[-1] not in structural, -weight[best[-1]], dist[best[-1]], len(best))):
             best = p
