@@ -8,7 +8,7 @@ import random
 from collections import deque
 from types import SimpleNamespace
 
-from journeymap.analysis.build import collapse_path, collapse_paths, dependents
+from journeymap.analysis.build import collapse_path, collapse_paths, controls, dependents, handoffs
 from journeymap.analysis.engine import dependency_cycles
 from journeymap.analysis.fast import (
     _kill_sets_with_cycles,
@@ -18,6 +18,18 @@ from journeymap.analysis.fast import (
     reach_kill_sets,
 )
 from journeymap.analysis.index import Group, sccs
+from journeymap.analysis.result import Handoff
+from journeymap.spec.diagnostics import Location
+from journeymap.spec.model import (
+    Control,
+    Element,
+    ElementType,
+    FlowLine,
+    Journey,
+    Need,
+    Party,
+    Spec,
+)
 
 
 def _random_index(r: random.Random, n: int, hard_share: float = 1.0) -> SimpleNamespace:
@@ -251,3 +263,58 @@ def test_reach_kill_sets_recomputes_only_what_lines_back_change() -> None:
         got = reach_kill_sets(ix, kill, set())  # type: ignore[arg-type]
         assert got == _reach_kill_all_passes(ix, kill), seed
     assert looped > 1000
+
+
+def _random_owned_spec(r: random.Random) -> Spec:
+    """Owners at random (or none), lines written twice or more at random places, needs
+    of every kind (one the model does not list), entries naming a member twice."""
+    def at() -> Location:
+        return Location("h.journey.yaml", r.randint(1, 9), r.randint(1, 3))
+
+    parties = tuple(Party(f"p{i}", f"P{i}", r.choice(list(Control)[:3]), at())
+                    for i in range(3))
+    n_tp, n_sup = r.randint(1, 6), r.randint(0, 8)
+    ids = [f"t{i}" for i in range(n_tp)] + [f"s{i}" for i in range(n_sup)]
+    elements = []
+    for v, i in enumerate(ids):
+        needs = tuple(
+            Need(tuple(r.choice(ids) for _ in range(r.randint(1, 3))), 1, "any",
+                 r.choice(["technology", "data", "people", "zz-custom", "aa-custom"]),
+                 r.choice(["hard", "soft"]), location=at())
+            for _ in range(r.randint(0, 3)))
+        elements.append(Element(
+            id=i, name=i, location=at(), owner=r.choice([None, "p0", "p1", "p2"]),
+            type=ElementType.TOUCHPOINT if v < n_tp else ElementType.SUPPORT,
+            entry=v == 0, goal=v == n_tp - 1, needs=needs))
+    flows = tuple(FlowLine(f"t{r.randrange(n_tp)}", f"t{r.randrange(n_tp)}", at())
+                  for _ in range(r.randint(0, 3 * n_tp)))
+    return Spec("h.journey.yaml", Journey("h", "H", at()), (), parties, tuple(elements), flows)
+
+
+def _literal_handoffs(spec: Spec) -> tuple[Handoff, ...]:
+    """Every cross-party line, each (layer, source, target, kind) once at the first
+    place it is written, sorted by those strings."""
+    owner = {e.id: e.owner for e in spec.elements}
+    control = controls(spec)
+    lines = [("flow", f.source, f.target, "flow", f.location) for f in spec.flows]
+    lines += [("needs", e.id, t, need.kind, need.location)
+              for e in spec.elements for need in e.needs for t in need.targets]
+    first: dict[tuple[str, str, str, str], Location] = {}
+    for layer, s, t, kind, loc in lines:
+        old = first.get((layer, s, t, kind))
+        if owner[s] != owner[t] and (old is None or (loc.line, loc.column) < (old.line,
+                                                                             old.column)):
+            first[layer, s, t, kind] = loc
+    return tuple(Handoff(s, t, layer, kind, owner[s], owner[t], control[t], first[
+        layer, s, t, kind]) for layer, s, t, kind in sorted(first))
+
+
+def test_handoffs_are_the_literal_first_places() -> None:
+    written_twice = 0
+    for seed in range(1500):
+        spec = _random_owned_spec(random.Random(seed))
+        got = handoffs(spec)
+        assert got == _literal_handoffs(spec), seed  # locations compared too
+        flows = [(f.source, f.target) for f in spec.flows]
+        written_twice += len(set(flows)) < len(flows)
+    assert written_twice > 100

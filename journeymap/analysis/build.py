@@ -29,6 +29,7 @@ control. Decisions (also in the README):
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -348,10 +349,10 @@ def handoffs(spec: Spec, ix: Index | None = None, owners: list[str | None] | Non
     # The key is one int ordered as the strings are: ids by their rank, kinds by theirs.
     kinds = sorted({"flow", *LINE_KINDS})
     try:
-        first = _first_lines(spec, ix, owners, kinds)
+        keys, places = _cross_lines(spec, ix, owners, kinds)
     except KeyError:  # a kind outside LINE_KINDS: rank every kind written
         kinds = sorted({"flow", *LINE_KINDS, *(need.kind for need in ix.group_need)})
-        first = _first_lines(spec, ix, owners, kinds)
+        keys, places = _cross_lines(spec, ix, owners, kinds)
     nb, kb = _widths(ix.n, len(kinds))
     mask, kmask = (1 << nb) - 1, (1 << kb) - 1
     at_s = nb + kb
@@ -359,10 +360,19 @@ def handoffs(spec: Spec, ix: Index | None = None, owners: list[str | None] | Non
     by_id = ix.by_id()
     info = list(zip(ix.sorted_ids(), map(owners.__getitem__, by_id),
                     map(ctrl.__getitem__, by_id)))
-    keys = sorted(first)
-    out = []
+    out: list[Handoff] = []
+    last = -1  # the previous key
     head = -1  # layer and source of the previous key: a source's lines come together
-    for key, loc in zip(keys, map(first.__getitem__, keys)):
+    # The lines in order of their keys; one written twice comes twice in a row, in the
+    # order written (the sort is stable).
+    for i in sorted(range(len(keys)), key=keys.__getitem__):
+        key, loc = keys[i], places[i]
+        if key == last:  # the same hand-off again: keep the first place it is written
+            old = out[-1].location
+            if (loc.line, loc.column) < (old.line, old.column):
+                out[-1] = dataclasses.replace(out[-1], location=loc)
+            continue
+        last = key
         if key >> at_s != head:
             head = key >> at_s
             layer = _LAYERS[head >> nb]
@@ -378,29 +388,27 @@ def _widths(n: int, kinds: int) -> tuple[int, int]:
     return max(1, n.bit_length()), max(1, (kinds - 1).bit_length())
 
 
-def _first_lines(spec: Spec, ix: Index, owners: list[str | None], kinds: list[str]
-                 ) -> dict[int, Location]:
-    """Every cross-party line's key and the first place it is written. The key is
-    ``layer | source rank | target rank | kind rank`` as bit fields (see
-    :func:`_widths`), so keys sort as (layer, source, target, kind) do. Raises
-    ``KeyError`` for a needs kind not in ``kinds``."""
+def _cross_lines(spec: Spec, ix: Index, owners: list[str | None], kinds: list[str]
+                 ) -> tuple[list[int], list[Location]]:
+    """Every cross-party line's key and the place it is written (two parallel lists, in
+    the order written). The key is ``layer | source rank | target rank | kind rank`` as
+    bit fields (see :func:`_widths`), so keys sort as (layer, source, target, kind) do.
+    Raises ``KeyError`` for a needs kind not in ``kinds``."""
     nb, kb = _widths(ix.n, len(kinds))
     at_s = nb + kb
     rank = ix.rank()
     krank = {kind: r for r, kind in enumerate(kinds)}
     party: dict[str | None, int] = {}
     own = [party.setdefault(o, len(party)) for o in owners]  # owners compared as ints
-    first: dict[int, Location] = {}
-    setdefault = first.setdefault
+    keys: list[int] = []
+    places: list[Location] = []
+    key_of, place_of = keys.append, places.append
     flows = spec.flows
     flow_kind = krank["flow"]  # layer 0
     for f, (s, t) in enumerate(zip(ix.flow_src, ix.flow_tgt)):
         if own[s] != own[t]:
-            key = rank[s] << at_s | rank[t] << kb | flow_kind
-            loc = flows[f].location
-            old = setdefault(key, loc)
-            if old is not loc and (loc.line, loc.column) < (old.line, old.column):
-                first[key] = loc
+            key_of(rank[s] << at_s | rank[t] << kb | flow_kind)
+            place_of(flows[f].location)
     needs_layer = 1 << (2 * nb + kb)
     for g, need in zip(ix.groups, ix.group_need):
         a = own[g.owner]
@@ -411,11 +419,9 @@ def _first_lines(spec: Spec, ix: Index, owners: list[str | None], kinds: list[st
                 if kind < 0:
                     kind = krank[need.kind]
                     loc = need.location
-                key = base | rank[m] << kb | kind
-                old = setdefault(key, loc)
-                if old is not loc and (loc.line, loc.column) < (old.line, old.column):
-                    first[key] = loc
-    return first
+                key_of(base | rank[m] << kb | kind)
+                place_of(loc)
+    return keys, places
 
 
 def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
