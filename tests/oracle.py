@@ -112,5 +112,21 @@ def naive_engine(ix: Index) -> tuple[set[int], float, list[RawCascade]]:
     return reach0, comp0, naive_cascades(ix)
 
 
-__all__ = ["baseline", "completion_exact", "completion_float", "naive_cascade",
+
+def dependents(ix: Index) -> list[list[int]]:
+    """For each element, the elements with a hard need on it, sorted by id (the
+    references of the stage-area and collapse-path tests walk these lists)."""
+    # Owners taken in order of their ids: every list comes out sorted.
+    out: list[list[int]] = [[] for _ in range(ix.n)]
+    groups, hard_groups = ix.groups, ix.hard_groups
+    for v in ix.by_id():
+        for gi in hard_groups[v]:
+            for m in groups[gi].members:
+                row = out[m]
+                if not row or row[-1] != v:  # v's groups come together: m once per v
+                    row.append(v)
+    return out
+
+
+__all__ = ["baseline", "completion_exact", "completion_float", "dependents", "naive_cascade",
            "naive_cascades", "naive_engine"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from journeymap.analysis.build import BACKSTAGE, _stage_tuples, dependents
+from journeymap.analysis.build import BACKSTAGE, _stage_tuples
 from journeymap.analysis.index import Index
 from journeymap.spec import load_spec
 from journeymap.spec.diagnostics import Location
@@ -16,6 +16,7 @@ from journeymap.spec.model import Element, ElementType, Journey, Need, Spec, Sta
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
 from generate import synthetic_yaml  # noqa: E402
+from oracle import dependents  # noqa: E402
 
 
 def _stage_areas(spec, ix: Index, deps: list[list[int]]) -> list[set[str]]:  # type: ignore[no-untyped-def]

@@ -71,21 +71,6 @@ class Facts:
     cycles: list[list[int]]  # mutual-dependency groups (SCCs of size > 1 in needs)
 
 
-def dependents(ix: Index) -> list[list[int]]:
-    """For each element, the elements with a hard need on it, sorted by id."""
-    # Owners taken in order of their ids: every list comes out sorted, without
-    # sorting each one by its strings.
-    out: list[list[int]] = [[] for _ in range(ix.n)]
-    groups, hard_groups = ix.groups, ix.hard_groups
-    for v in ix.by_id():
-        for gi in hard_groups[v]:
-            for m in groups[gi].members:
-                row = out[m]
-                if not row or row[-1] != v:  # v's groups come together: m once per v
-                    row.append(v)
-    return out
-
-
 def flow_distance(ix: Index) -> list[int]:
     dist = [1 << 30] * ix.n
     queue = deque(sorted(ix.entries))
@@ -100,34 +85,19 @@ def flow_distance(ix: Index) -> list[int]:
     return dist
 
 
-def collapse_path(ix: Index, failed: int, down: frozenset[int], reach0: set[int],
-                  structural: set[int], dist: list[int], weight: list[float] | None = None
-                  ) -> tuple[int, ...]:
-    """The readable chain from ``failed`` to the touch-point where customers stop.
-
-    The touch-point is a structural SPOF if one went down, else the one whose own
-    failure loses most customers (``weight``), else the one nearest the entries; ties
-    by id.
-    """
-    if ix.is_tp[failed] and failed in reach0:
-        return (failed,)
-    is_tp = ix.is_tp
-    targets = [v for v in down & reach0 if is_tp[v]]
-    if not targets:
-        return ()
-    w = weight or [0.0] * ix.n
-    target = min(targets, key=lambda v: (v not in structural, -w[v], dist[v], ix.ids[v]))
-    return _needs_chain(ix, failed, target, down)
-
-
 def collapse_paths(ix: Index, reach0: set[int], structural: set[int], dist: list[int],
                    weight: list[float]) -> Callable[[int, frozenset[int]], tuple[int, ...]]:
-    """:func:`collapse_path` for every cascade of one journey: ``find(failed, down)``.
+    """The readable chain from a failed element to the touch-point where customers stop,
+    for every cascade of one journey: ``find(failed, down)``.
 
-    The choice of touch-point is made once: every touch-point customers used, in the
-    order of preference (structural SPOFs first, then most customers lost, nearest the
-    entries, id: stable sorts on one key each, the last key first), and each cascade's
-    is its down one that comes first, found by a minimum over small ints.
+    The touch-point is a structural SPOF if one went down, else the one whose own
+    failure loses most customers (``weight``), else the one nearest the entries
+    (``dist``); ties by id. A failed touch-point customers use is its own chain; a
+    failure that takes none down has none (nor one whose down touch-points customers
+    never used). The choice of touch-point is made once: every touch-point customers
+    used, in the order of preference (stable sorts on one key each, the last key
+    first), and each cascade's is its down one that comes first, found by a minimum
+    over small ints.
     """
     is_tp = ix.is_tp
     preferred = [v for v in ix.by_id() if is_tp[v] and v in reach0]
@@ -152,7 +122,7 @@ def collapse_paths(ix: Index, reach0: set[int], structural: set[int], dist: list
 
 def _needs_chain(ix: Index, failed: int, target: int, down: frozenset[int]
                  ) -> tuple[int, ...]:
-    """:func:`collapse_path`'s chain from ``failed`` to the down touch-point ``target``."""
+    """:func:`collapse_paths`' chain from ``failed`` to the down touch-point ``target``."""
     # The chain is the one a breadth-first search from failed through the down
     # elements, each list of dependents in id order, first reaches the target by: the
     # shortest chain, and among those the first in that order at every step. Found
@@ -573,5 +543,5 @@ def build_analysis(spec: Spec, facts: Facts) -> JourneyAnalysis:
     )
 
 
-__all__ = ["BACKSTAGE", "Facts", "build_analysis", "collapse_path", "collapse_paths", "controls",
-           "dependents", "element_stages", "flow_distance", "handoffs"]
+__all__ = ["BACKSTAGE", "Facts", "build_analysis", "collapse_paths", "controls",
+           "element_stages", "flow_distance", "handoffs"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from journeymap.analysis.build import collapse_path, flow_distance
+from journeymap.analysis.build import collapse_paths, flow_distance
 from journeymap.analysis.cascade import Baseline
 from journeymap.analysis.engine import structural_touchpoints
 from journeymap.analysis.index import Index
@@ -38,8 +38,9 @@ def what_if(spec: Spec, failed: Iterable[str]) -> Cascade:
               else 0.0 for v in range(ix.n)]
     # The readable chain: from the failed element whose path reaches customers first.
     best: tuple[int, ...] = ()
+    find = collapse_paths(ix, base.reach, structural, dist, weight)
     for fi in idx:
-        p = collapse_path(ix, fi, raw.down, base.reach, structural, dist, weight)
+        p = find(fi, raw.down)
         if p and (not best or (p[-1] not in structural, -weight[p[-1]], dist[p[-1]], len(p))
                   < (best[-1] not in structural, -weight[best[-1]], dist[best[-1]], len(best))):
             best = p
