@@ -410,6 +410,15 @@ class FlowSolver:
             e = t_u = 1.0
         return row, e, t_u
 
+    def _changed_loop(self, c: int, members: list[int], up_share: dict[int, float],
+                      down: Collection[int]
+                      ) -> tuple[list[int], LoopSystem | None, list[float]]:
+        """The visits system of the flow loop ``c`` (its ``members`` still up) with its
+        changed rows: kept or replayed where :meth:`_rerouting_loop` can, else new
+        (:meth:`_loop`)."""
+        kept = self._rerouting_loop(c, members, up_share, down)
+        return kept if kept is not None else self._loop(members, up_share, down)
+
     def _rerouting_loop(self, c: int, members: list[int], up_share: dict[int, float],
                         down: Collection[int]
                         ) -> tuple[list[int], LoopSystem, list[float]] | None:
@@ -671,11 +680,7 @@ class FlowSolver:
         unknown: list[int] = []
         self._mark_rows(down, preds, True)
         try:
-            kept = self._rerouting_loop(c, members, up_share, down)
-            if kept is None:
-                unknown, system, total = self._loop(members, up_share, down)
-            else:
-                unknown, system, total = kept
+            unknown, system, total = self._changed_loop(c, members, up_share, down)
             if system is None:
                 return None
             vis = system.visits(self._loop_inflows(
@@ -923,11 +928,7 @@ class FlowSolver:
                 # Untouched loop: the baseline system, only the inflows change.
                 unknown, system, total = self.loops[c]
             else:
-                kept = self._rerouting_loop(c, members, up_share, down)
-                if kept is None:
-                    unknown, system, total = self._loop(members, up_share, down)
-                else:
-                    unknown, system, total = kept
+                unknown, system, total = self._changed_loop(c, members, up_share, down)
             if system is None:
                 return False
             if not changed:
