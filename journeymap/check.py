@@ -278,7 +278,8 @@ def gather(paths: list[str], baseline_ref: str | None = None, cwd: str = ".",
            ) -> tuple[list[JourneyState], str, tuple[str, ...]]:
     """Load and analyse the specs under ``paths`` and, with ``baseline_ref``, their
     versions at that git ref. Returns the states, the repository root (or ``cwd``) and
-    notes for the reader. ``risk``: also compute the risk numbers (both sides alike).
+    notes for the reader. ``risk``: also compute the risk numbers (both sides alike;
+    with a baseline, only for the journeys that changed).
 
     Only what a rule reads is computed (no robustness sampling; risk numbers only with
     ``risk``), and with a baseline only journeys whose spec or used catalogs changed are
@@ -299,8 +300,12 @@ def gather(paths: list[str], baseline_ref: str | None = None, cwd: str = ".",
     specs: dict[str, Spec] = {}
     analyses: dict[str, JourneyAnalysis] = {}
     diagnostics: list[Diagnostic] = []
+    # With a baseline the risk numbers are made only for the journeys compared with
+    # another version of themselves (below): the rules that read them compare the two
+    # sides, and an unchanged journey's would be the same on both.
+    first_risk = risk if baseline_ref is None else None
     for path, (spec, analysis, found) in zip(files, load_and_analyze(files, jobs=jobs,
-                                                                      risk=risk)):
+                                                                      risk=first_risk)):
         diagnostics.extend(found)
         if spec is not None and analysis is not None:
             specs[path], analyses[path] = spec, analysis
@@ -358,6 +363,10 @@ def gather(paths: list[str], baseline_ref: str | None = None, cwd: str = ".",
             olds[path] = deleted.pop(old_path)
             old_paths[path] = old_path
             notes.append(f"{path}: compared with {old_path} at {baseline_ref} (same journey id)")
+    if risk is not None:
+        changed = [p for p, old in olds.items() if old is not analyses[p]]
+        analyses.update(zip(changed, analyze_all([specs[p] for p in changed], jobs=jobs,
+                                                 risk=risk)))
     states = []
     for path, a in analyses.items():
         old = olds.get(path)

@@ -333,6 +333,30 @@ def test_diff_with_baseline(repo):
     assert "'shop' went from complicated to complex" in result.output
 
 
+def test_baseline_check_makes_risk_numbers_only_for_the_changed_journey(repo, monkeypatch):
+    """The risk rules (JM114, JM115) compare a journey's two versions; an unchanged one
+    has the same numbers on both sides, so a pull request touching one journey of many
+    pays for that one's risk numbers, not every journey's."""
+    import journeymap.batch as batch
+
+    made: list[tuple[str, bool]] = []
+    analyze_one = batch.analyze_one
+
+    def counted(spec, risk=batch.AUTO):  # type: ignore[no-untyped-def]
+        out = analyze_one(spec, risk)
+        made.append((spec.journey.id, out.risk is not None))
+        return out
+
+    monkeypatch.setattr(batch, "analyze_one", counted)
+    pr(repo)
+    result = run("check", "specs", "--baseline", "main")
+    assert result.exit_code == 1, result.output
+    assert "'stripe-api'" in result.output  # the change is still found
+    with_risk = sorted(j for j, r in made if r)
+    assert with_risk == ["shop", "shop"]  # its current and its baseline version
+    assert ("doors", False) in made and ("doors", True) not in made
+
+
 def test_diff_usage_errors(tmp_path):
     assert run("diff", "only-one.yaml").exit_code == 2
     assert run("diff", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")).exit_code == 2
