@@ -158,6 +158,12 @@ def test_collapse_step_is_the_first_prefix_that_collapses(spec: Spec, rnd) -> No
     else:
         assert k == next(j for j in range(ix.n + 1)
                          if naive_cascade(ix, order[:j]).collapses)
+    # The same with each failure's down set taken at once (counters only for the
+    # groups that can spare a member), with and without the stop at the first collapser.
+    cascades = naive_cascades(ix)
+    down = [c.down for c in cascades]
+    assert collapse_step(ix, order, down=down) == k
+    assert collapse_step(ix, order, [c.collapses for c in cascades], down) == k
 
 
 @settings(max_examples=budget(80), deadline=None)

@@ -117,10 +117,14 @@ def test_collapse_step_stops_at_the_first_collapser_with_the_same_answer(path: P
     from journeymap.analysis.robustness import collapse_step
 
     ix = Index(load_spec(str(path)))
-    collapser = [c.collapses for c in fast_cascades(ix)[2]]
+    cascades = fast_cascades(ix)[2]
+    collapser = [c.collapses for c in cascades]
+    down = [c.down for c in cascades]
     assert any(collapser)
     rng = random.Random(7)
     order = list(range(ix.n))
     for _ in range(200):
         rng.shuffle(order)
-        assert collapse_step(ix, order, collapser) == collapse_step(ix, order)
+        k = collapse_step(ix, order)
+        assert collapse_step(ix, order, collapser) == k
+        assert collapse_step(ix, order, collapser, down) == k

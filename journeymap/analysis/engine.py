@@ -55,7 +55,8 @@ def analyze_facts(spec: Spec, *, samples: int | None, seed: int,
     return Facts(ix=ix, cascades=cascades, baseline_reach=reach0, baseline_completion=comp0,
                  structural=structural_touchpoints(ix),
                  robustness=robustness(ix, samples=k, seed=seed, baseline_ok=ok,
-                                       collapser=[c.collapses for c in cascades]),
+                                       collapser=[c.collapses for c in cascades],
+                                       down=[c.down for c in cascades]),
                  cycles=dependency_cycles(ix))
 
 

@@ -15,8 +15,8 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain, count, repeat
-from operator import attrgetter
+from itertools import chain, compress, count, repeat
+from operator import and_, attrgetter, gt
 
 from journeymap.analysis.slotinit import slot_init
 from journeymap.spec.model import ElementType, Need, Spec
@@ -105,6 +105,7 @@ class Index:
         required = list(map(attrgetter("required"), group_need))
         hard = [s == "hard" for s in map(attrgetter("strength"), group_need)]  # Need.hard
         self.groups = list(map(Group, owner, members, required, hard))
+        self.group_hard = hard  # Group.hard, flat
         self.group_breaks_at = [len(ms) - k + 1 for ms, k in zip(members, required)]
         hard_groups: list[list[int]] = [[] for _ in range(n)]
         soft_groups: list[list[int]] = [[] for _ in range(n)]
@@ -131,6 +132,19 @@ class Index:
         for gi, g in enumerate(self.groups):
             for m in g.members:
                 out[m].append(gi)
+        return out
+
+    @cached_property
+    def spare_member_of(self) -> list[tuple[int, ...]]:
+        """For each element, the hard groups it is a member of that can spare a member
+        (``any``, ``at_least`` k of more than k): the groups whose failure takes more
+        than one down member. Its other hard groups fail with it alone."""
+        out: list[tuple[int, ...]] = [()] * self.n
+        members = self.group_members
+        can_spare = map(gt, self.group_breaks_at, repeat(1))
+        for gi in compress(count(), map(and_, self.group_hard, can_spare)):
+            for m in members[gi]:
+                out[m] += (gi,)
         return out
 
     def gateway_chain(self) -> list[int]:

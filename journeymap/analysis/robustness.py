@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from itertools import islice
 
 from journeymap.analysis.index import Index
 from journeymap.analysis.result import Robustness
 
 
-def collapse_step(ix: Index, order: list[int],
-                  collapser: Sequence[bool] | None = None) -> int:
+def collapse_step(ix: Index, order: list[int], collapser: Sequence[bool] | None = None,
+                  down: Sequence[Collection[int]] | None = None) -> int:
     """Number of removals (in ``order``) after which no goal is reachable.
 
     ``collapser[v]``: ``v`` failing alone collapses the journey. The journey cannot
@@ -40,6 +40,16 @@ def collapse_step(ix: Index, order: list[int],
     capping every step at ``L`` caps the answer at ``L``, which it is at most). With
     single points of failure about, that is a short prefix of the order, and the search
     stops at the first goal it reaches at step ``L``.
+
+    ``down[v]``: what ``v`` failing alone takes down (its cascade's ``down``; failures
+    only ever take more down). A failure still up then takes its whole set down at once,
+    and only the hard groups that can spare a member (``any``, ``at_least``:
+    :attr:`.Index.spare_member_of`) count their down members, for the failures that add
+    up; without the sets every hard group counts them. A set costs one read per element
+    where the counters cost several random reads into arrays of every group (a quarter
+    less time for the propagation at 100k elements), but an element is read again for
+    every later failure whose set holds it: see :func:`robustness` for when they are
+    passed.
     """
     n = ix.n
     limit = len(order)
@@ -51,21 +61,49 @@ def collapse_step(ix: Index, order: list[int],
                 break
     t = [never] * n
     lost = [0] * len(ix.groups)
-    member_of, owner, breaks_at = ix.hard_member_of, ix.group_owner, ix.group_breaks_at
-    for step, f in enumerate(islice(order, limit), start=1):
-        if t[f] != never:
-            continue
-        t[f] = step
-        stack = [f]
-        while stack:
-            v = stack.pop()
-            for gi in member_of[v]:
-                c = lost[gi] = lost[gi] + 1
-                if c == breaks_at[gi]:
-                    o = owner[gi]
-                    if t[o] == never:
-                        t[o] = step
-                        stack.append(o)
+    owner, breaks_at = ix.group_owner, ix.group_breaks_at
+    if down is None:
+        member_of = ix.hard_member_of
+        for step, f in enumerate(islice(order, limit), start=1):
+            if t[f] != never:
+                continue
+            t[f] = step
+            stack = [f]
+            while stack:
+                v = stack.pop()
+                for gi in member_of[v]:
+                    c = lost[gi] = lost[gi] + 1
+                    if c == breaks_at[gi]:
+                        o = owner[gi]
+                        if t[o] == never:
+                            t[o] = step
+                            stack.append(o)
+    else:
+        spare = ix.spare_member_of
+        for step, f in enumerate(islice(order, limit), start=1):
+            if t[f] != never:
+                continue
+            t[f] = step
+            stack = [f]  # failed, and owners of the groups that could spare no more
+            while stack:
+                v = stack.pop()
+                for gi in spare[v]:
+                    c = lost[gi] = lost[gi] + 1
+                    if c == breaks_at[gi]:
+                        o = owner[gi]
+                        if t[o] == never:
+                            t[o] = step
+                            stack.append(o)
+                for u in down[v]:
+                    if t[u] == never:
+                        t[u] = step
+                        for gi in spare[u]:  # as above: u's own set is part of v's
+                            c = lost[gi] = lost[gi] + 1
+                            if c == breaks_at[gi]:
+                                o = owner[gi]
+                                if t[o] == never:
+                                    t[o] = step
+                                    stack.append(o)
     # Widest path: best[v] = max over entry paths of the min failure step on the path.
     # Steps are small integers, so a bucket queue replaces the heap: one stack per step
     # value, the highest first (a stack, not a queue, inside a bucket: every node in it
@@ -113,17 +151,25 @@ def collapse_step(ix: Index, order: list[int],
 
 
 def robustness(ix: Index, *, samples: int, seed: int, baseline_ok: bool = True,
-               collapser: Sequence[bool] | None = None) -> Robustness:
-    """The seeded Monte Carlo curve (see module docs). ``collapser`` (optional, from the
-    single-failure cascades) only saves work: see :func:`collapse_step`."""
+               collapser: Sequence[bool] | None = None,
+               down: Sequence[Collection[int]] | None = None) -> Robustness:
+    """The seeded Monte Carlo curve (see module docs). ``collapser`` and ``down``
+    (optional, from the single-failure cascades) only save work: see
+    :func:`collapse_step`. The down sets are used while they hold at most twice as many
+    elements as the journey has needs entries (groups): each set is read at most once a
+    sample, so a sample reads at most about twice what the counters read at worst. Deep
+    chains of needs (sets of quadratic total size) are left to the counters.
+    """
     if not baseline_ok or ix.n == 0 or samples <= 0:
         return Robustness((0,), (0.0 if not baseline_ok else 1.0,), 0.0, samples, seed)
+    if down is not None and sum(map(len, down)) > 2 * len(ix.groups):
+        down = None
     rng = random.Random(seed)
     steps = []
     order = list(range(ix.n))
     for _ in range(samples):
         rng.shuffle(order)
-        steps.append(collapse_step(ix, order, collapser))
+        steps.append(collapse_step(ix, order, collapser, down))
     kmax = max(steps)
     counts = [0] * (kmax + 1)
     for s in steps:

@@ -95,8 +95,9 @@ def steps(n: int) -> dict[str, float]:
     m = len(spec.flows) + sum(len(g.members) for g in ix.groups)
     k = default_samples(ix.n, m)
     collapser = [c.collapses for c in cascades]
+    down = [c.down for c in cascades]
     out[f"robustness ({k} samples)"], rob = cpu(lambda: robustness(
-        ix, samples=k, seed=0, baseline_ok=True, collapser=collapser))
+        ix, samples=k, seed=0, baseline_ok=True, collapser=collapser, down=down))
     out["cycles"], cycles = cpu(lambda: dependency_cycles(ix))
     facts = Facts(ix=ix, cascades=cascades, baseline_reach=reach0,
                   baseline_completion=comp0, structural=structural,  # type: ignore[arg-type]
@@ -142,9 +143,11 @@ def test_robustness_curve_10k_vs_100k(benchmark) -> None:  # type: ignore[no-unt
     t, floor = {}, {}
     for n in (10000, 100000):
         ix = Index(spec_of(n))
-        collapser = [c.collapses for c in fast_cascades(ix)[2]]
-        t[n], _ = cpu(lambda ix=ix, collapser=collapser: robustness(  # type: ignore[misc]
-            ix, samples=10, seed=0, collapser=collapser))
+        cascades = fast_cascades(ix)[2]
+        collapser = [c.collapses for c in cascades]
+        down = [c.down for c in cascades]
+        t[n], _ = cpu(lambda ix=ix, collapser=collapser, down=down: robustness(  # type: ignore[misc]
+            ix, samples=10, seed=0, collapser=collapser, down=down))
         floor[n], _ = cpu(lambda ix=ix: one_bfs(ix))  # type: ignore[misc]
     benchmark.pedantic(lambda: None, rounds=1, iterations=1)
     e = exponent(t[10000], t[100000], 10)
