@@ -52,6 +52,7 @@ def _random_index(r: random.Random, n: int, hard_share: float = 1.0) -> SimpleNa
         rank[v] = r
     ix.rank = lambda: rank
     ix.group_owner = [g.owner for g in ix.groups]
+    ix.group_members = [g.members for g in ix.groups]
     ix.hard_member_of = [[] for _ in range(n)]
     for gi, g in enumerate(ix.groups):
         if g.hard:

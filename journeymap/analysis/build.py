@@ -133,9 +133,9 @@ def _needs_chain(ix: Index, failed: int, target: int, down: frozenset[int]
     # chain read from failed.
     if target == failed:
         return (failed,)
-    hard_groups, groups = ix.hard_groups, ix.groups
+    hard_groups, members = ix.hard_groups, ix.group_members
     for gi in hard_groups[target]:  # the usual case: the target needs failed itself
-        if failed in groups[gi].members:
+        if failed in members[gi]:
             return (failed, target)
     rank = ix.rank()
     near = {target: 0}
@@ -147,7 +147,7 @@ def _needs_chain(ix: Index, failed: int, target: int, down: frozenset[int]
         nxt = []
         for y in frontier:  # every element one step nearer, so each x sees all of them
             for gi in hard_groups[y]:
-                for x in groups[gi].members:
+                for x in members[gi]:
                     if x in down or x == failed:
                         dx = near.get(x)
                         if dx is None:
@@ -215,10 +215,7 @@ def _stage_tuples(spec: Spec, ix: Index) -> list[tuple[str, ...]]:
     hard_groups, members, owner = ix.hard_groups, ix.group_members, ix.group_owner
     pending = list(map(len, ix.hard_member_of))
     ready = [v for v in range(n) if not pending[v]]
-    done = 0
-    while ready:
-        w = ready.pop()
-        done += 1
+    for w in ready:  # first in, first out: those nobody needs in index order, as stored
         mask = above[w]
         for gi in hard_groups[w]:
             for u in members[gi]:
@@ -226,7 +223,7 @@ def _stage_tuples(spec: Spec, ix: Index) -> list[tuple[str, ...]]:
                 pending[u] -= 1
                 if not pending[u]:
                     ready.append(u)
-    if done < n:
+    if len(ready) < n:
         rest = [v for v in range(n) if pending[v]]
         empty: list[int] = []
         succ = [empty] * n
@@ -380,11 +377,11 @@ def _cross_lines(spec: Spec, ix: Index, owners: list[str | None], kinds: list[st
             key_of(rank[s] << at_s | rank[t] << kb | flow_kind)
             place_of(flows[f].location)
     needs_layer = 1 << (2 * nb + kb)
-    for g, need in zip(ix.groups, ix.group_need):
-        a = own[g.owner]
-        base = needs_layer | rank[g.owner] << at_s
+    for o, members, need in zip(ix.group_owner, ix.group_members, ix.group_need):
+        a = own[o]
+        base = needs_layer | rank[o] << at_s
         kind = -1
-        for m in g.members:
+        for m in members:
             if own[m] != a:
                 if kind < 0:
                     kind = krank[need.kind]

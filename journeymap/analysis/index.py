@@ -120,7 +120,7 @@ class Index:
         self.hard_groups = hard_groups
         self.soft_groups = soft_groups
         self.hard_member_of = hard_member_of
-        self._rank: list[int] | None = None  # see names()
+        self._rank: list[int] | None = None  # see rank()
         self._by_id: list[int] | None = None
         self._sorted_ids: list[str] = []
         self._gateways: list[int] | None = None
@@ -182,11 +182,12 @@ class Index:
 
     def names(self, items: Collection[int]) -> tuple[str, ...]:
         """Sorted ids of a collection of indices."""
+        # The cascades ask for ~n such lists. The ids themselves are sorted: each is read
+        # anyway (the tuple holds it), where sorting ranks also read the ranks and the
+        # sorted ids all over memory (every cascade's sets at 100k: 91 -> 74 ms).
         if len(items) < 2:
             return tuple(map(self.ids.__getitem__, items))
-        # The cascades ask for ~n such lists: ranks, not strings, are sorted.
-        rank = self._rank or self.rank()
-        return tuple(map(self._sorted_ids.__getitem__, sorted(map(rank.__getitem__, items))))
+        return tuple(sorted(map(self.ids.__getitem__, items)))
 
 
 def peel(n: int, succ: list[list[int]]) -> tuple[list[int], list[int]]:
