@@ -47,10 +47,12 @@ the answers themselves:
    for their new exits (:meth:`~journeymap.analysis.loops.LoopSystem.with_exits`, the
    very numbers of a new system with that order); when every rerouting touch-point is
    in such a loop and no down one leads back into it, that loop is all the update
-   solves (no search). This step is the one part that is not near-linear: a failure
-   whose touch-points are spread over one segment costs a pass over the band between
-   them, and the loops next to a gateway grow with the stages (see the README's
-   BENCHMARKS).
+   solves (no search), and with one member rerouting not even that: its visits scale
+   by its old pivot over its new one and the others' by the loop's fixed sensitivity to
+   it (:meth:`FlowSolver._one_rerouting_visits`). This step is the one part that is not
+   near-linear: a failure whose touch-points are spread over one segment costs a pass
+   over the band between them, and the loops next to a gateway grow with the stages
+   (see the README's BENCHMARKS).
 
 The cyclic garbage collector is paused while this runs (:func:`.index.gc_paused`).
 

@@ -31,7 +31,7 @@ from collections.abc import Collection, Iterable
 from typing import NamedTuple
 
 from journeymap.analysis.index import Index, sccs, upstream
-from journeymap.analysis.loops import LoopSystem, Underflow, loop_chances
+from journeymap.analysis.loops import TINY, LoopSystem, Underflow, Weight, loop_chances
 
 DENSE_LEVELS = 8  # down touch-points spread over more levels than this: one array pass
 SMALL_FAILURE = 3  # at most this many down touch-points: first look for the cheap case
@@ -259,6 +259,9 @@ class FlowSolver:
         self._loop_kept: dict[tuple[int, tuple[int, ...]], LoopSystem] = {}
         self._kept_size = 0  # members and lines of the systems kept
         self._loop_b: dict[int, list[float]] = {}  # _loop_inflows
+        # _one_rerouting_visits: a member's baseline pivot, eliminated last, by (loop,
+        # member number).
+        self._loop_pivot0: dict[tuple[int, int], float] = {}
         self._loop_feeders: dict[int, list[int]] = {}  # _feeders
         is_goal, ew = ix.is_goal, ix.entry_weight
         # Visits in topological order; a line's share of its source's total is read
@@ -371,11 +374,15 @@ class FlowSolver:
             return unknown, None, total
 
     def _loop_row(self, u: int, col: dict[int, int], up_share: dict[int, float],
-                  down: Collection[int]) -> tuple[dict[int, float], float, float]:
+                  down: Collection[int], rerouting: bool | None = None,
+                  row_wanted: bool = True) -> tuple[dict[int, float], float, float]:
         """One member's row of :meth:`_loop`: (shares to the members numbered by
-        ``col``, share leaving them, total share)."""
-        mark, fsucc = self._mark, self.ix.fsucc
-        rerouting = mark[u] == 2
+        ``col``, share leaving them, total share). ``rerouting``: whether ``u``
+        reroutes, if not as marked (False: its baseline row). Without ``row_wanted``
+        the row may be left empty where only the exit share is asked for."""
+        mark, fsucc, comp = self._mark, self.ix.fsucc, self.comp
+        if rerouting is None:
+            rerouting = mark[u] == 2
         row: dict[int, float] = {}
         e = 0.0
         lines: list[tuple[int, float]] = fsucc[u]
@@ -384,16 +391,20 @@ class FlowSolver:
             # A hub: only its lines inside its loop one by one; what leaves the
             # loop is its exact total less the lines to down touch-points.
             extra = list(hub.leaving)
-            for t, s in hub.inside:
-                if t == u or (rerouting and mark[t] == 1):
-                    continue
-                k = col.get(t)
-                if k is None:
-                    extra.append(s)
-                else:
-                    row[k] = s
+            c = comp[u]
+            if row_wanted or len(col) < len(self.members[c]):
+                # (else every line inside leads to a member in col, or a down one:
+                # none leaves, and the row is not wanted)
+                for t, s in hub.inside:
+                    if t == u or (rerouting and mark[t] == 1):
+                        continue
+                    k = col.get(t)
+                    if k is None:
+                        extra.append(s)
+                    else:
+                        row[k] = s
             if rerouting:
-                comp, c, share = self.comp, self.comp[u], hub.share
+                share = hub.share
                 extra += [-share[t] for t in down if t in share and comp[t] != c]
             e = math.fsum(extra)
             lines = []
@@ -425,21 +436,17 @@ class FlowSolver:
         """The loop ``c`` whole and up (no member down) with some members rerouting
         (``self._mark`` 2): their lines to the other members are the baseline's, only
         their own exit shares (and totals) change. A system that eliminates them last
-        (:meth:`LoopSystem.with_exits`) is then replayed for those exits instead of
-        built again: the baseline system when the only one is the member it eliminates
-        last (a hub, the usual case next to a gateway), else one built the first time
-        these members reroute and kept. Exact in the same sense as a new system (every
-        pivot a sum; the very numbers a new one with that order has). None otherwise
-        (then build a new one)."""
+        (:meth:`_last_system`) is then replayed for those exits
+        (:meth:`LoopSystem.with_exits`) instead of built again. Exact in the same sense
+        as a new system (every pivot a sum; the very numbers a new one with that order
+        has). None otherwise (then build a new one)."""
         base = self.loops.get(c)
         if base is None or len(members) != len(self.members[c]):
             return None
         unknown, system, total = base
         if system is None or not unknown:
             return None
-        col = self._loop_col.get(c)
-        if col is None:
-            col = self._loop_col[c] = {v: k for k, v in enumerate(unknown)}
+        col = self._loop_columns(c)
         mark = self._mark
         moved = sorted(col[m] for m in members if mark[m] == 2)
         exits: dict[int, float] = {}
@@ -449,33 +456,108 @@ class FlowSolver:
             if not up_share[u]:  # lost there: its row changes too
                 return None
             _, exits[k], total[k] = self._loop_row(u, col, up_share, down)
-        if len(moved) == 1 and system.block == moved:
-            new = system.with_exits([exits[moved[0]]])
-        else:
-            key = (c, tuple(moved))
-            kept = self._loop_kept.get(key)
-            if kept is None:  # first time: built with these members last, and kept
-                out: list[dict[int, float]] = []
-                exit_list: list[float] = []
-                for u in unknown:
-                    row, e, _ = self._loop_row(u, col, up_share, down)
-                    out.append(row)
-                    exit_list.append(e)
-                try:
-                    new = LoopSystem(out, exit_list, last=moved)
-                except Underflow:
-                    return None
-                size = new.k + sum(map(len, new.upper))
-                if self._kept_size + size <= KEPT_PER_TOUCHPOINT * self.ix.n + 4096:
-                    # (a bound on what is kept: many large loops with ever other
-                    # members rerouting are built each time instead, the same numbers)
-                    self._loop_kept[key] = new
-                    self._kept_size += size
-            else:
-                new = kept.with_exits([exits[k] for k in kept.block])
+        source, fresh = self._last_system(c, moved, up_share, down)
+        if source is None:
+            return None
+        # (a system built just now has these exits already)
+        new = source if fresh else source.with_exits([exits[k] for k in source.block])
         if new is None:
             return None
         return unknown, new, total
+
+    def _loop_columns(self, c: int) -> dict[int, int]:
+        """Each member of the flow loop ``c`` (not a goal) by its number in the loop's
+        systems."""
+        col = self._loop_col.get(c)
+        if col is None:
+            col = self._loop_col[c] = {v: k for k, v in enumerate(self.loops[c][0])}
+        return col
+
+    def _last_system(self, c: int, moved: list[int], up_share: dict[int, float],
+                     down: Collection[int]) -> tuple[LoopSystem | None, bool]:
+        """A system of the flow loop ``c`` that eliminates the members numbered
+        ``moved`` (sorted) last, for :meth:`LoopSystem.with_exits`: the baseline system
+        when the only one is the member it eliminates last (a hub, the usual case next
+        to a gateway), else one built the first time these members reroute (their rows
+        as ``self._mark``, ``up_share`` and ``down`` give them; only their exits differ
+        from one failure to the next, and a replay replaces those) and kept. With
+        whether it was built just now (for these rows); None where it underflows."""
+        unknown, system, _ = self.loops[c]
+        if system is None:
+            return None, False
+        if len(moved) == 1 and system.block == moved:
+            return system, False
+        key = (c, tuple(moved))
+        kept = self._loop_kept.get(key)
+        if kept is not None:
+            return kept, False
+        col = self._loop_columns(c)
+        out: list[dict[int, float]] = []
+        exit_list: list[float] = []
+        for u in unknown:
+            row, e, _ = self._loop_row(u, col, up_share, down)
+            out.append(row)
+            exit_list.append(e)
+        try:
+            new = LoopSystem(out, exit_list, last=moved)
+        except Underflow:
+            return None, True
+        size = new.k + sum(map(len, new.upper))
+        if self._kept_size + size <= KEPT_PER_TOUCHPOINT * self.ix.n + 4096:
+            # (a bound on what is kept: many large loops with ever other members
+            # rerouting are built each time instead, the same numbers)
+            self._loop_kept[key] = new
+            self._kept_size += size
+        return new, True
+
+    def _one_rerouting_visits(self, c: int, u: int, up_share: dict[int, float],
+                              down: Collection[int]) -> list[float] | None:
+        """The new visits of the flow loop ``c``'s members (not goals, in the order of
+        its baseline system) when ``u`` is the only member that reroutes and what flows
+        into the loop is the baseline's (:meth:`_loop_loss`): no system is solved again.
+
+        In a system that eliminates ``u`` last, ``u``'s visits per unit of total share
+        are what arrives at it over its pivot, and the elimination up to it never reads
+        its exit: rerouting (its exit share less the lines to down touch-points) only
+        changes its pivot, so they scale by old pivot / new pivot. Every other
+        member's change is ``u``'s times its fixed :meth:`LoopSystem.sensitivity`.
+        Every factor is a sum or product of positive numbers, so the visits are as
+        accurate as a new solve's (a few units in the last place; not always the same
+        bits). None where this does not apply (then the loop is solved again)."""
+        base = self.loops.get(c)
+        if base is None:
+            return None
+        unknown, system, total = base
+        q = self.q
+        if system is None or any(system.closed) or not up_share[u] or not q[u] < math.inf:
+            return None
+        col = self._loop_columns(c)
+        k = col[u]
+        source = self._last_system(c, [k], up_share, down)[0]
+        if source is None or source.exact or any(source.closed):
+            return None
+        e_new = self._loop_row(u, col, up_share, down, row_wanted=False)[1]
+        if 0 < e_new < TINY:
+            return None  # (as LoopSystem.with_exits: a new solve decides)
+        pivot_new = e_new  # the exit plus its gains, as LoopSystem.with_exits adds them
+        for g in source.gains[0]:
+            pivot_new += g
+        pivot_old = self._loop_pivot0.get((c, k))
+        if pivot_old is None:  # the same for every failure that makes u reroute
+            pivot_old = self._loop_row(u, col, up_share, down, rerouting=False,
+                                       row_wanted=False)[1]
+            for g in source.gains[0]:
+                pivot_old += g
+            self._loop_pivot0[(c, k)] = pivot_old
+        if not pivot_new:
+            return None  # nothing leaves u any more: caught for ever
+        y_old = q[u] / total[k]
+        y_new = y_old * pivot_old / pivot_new
+        change = y_new - y_old
+        out = [v + change * s * t for v, s, t in zip(map(q.__getitem__, unknown),
+                                                      source.sensitivity(), total)]
+        out[k] = y_new * up_share[u]
+        return out
 
     def _customers_reach(self) -> bytearray:
         """Touch-points customers reach (from an entry with customers, along lines
@@ -678,15 +760,24 @@ class FlowSolver:
             self._qn = q.copy()
         qn = self._qn
         unknown: list[int] = []
+        comp = self.comp
+        moved = [u for u in preds if comp[u] == c]
         self._mark_rows(down, preds, True)
         try:
-            unknown, system, total = self._changed_loop(c, members, up_share, down)
-            if system is None:
-                return None
-            vis = system.visits(self._loop_inflows(
-                c, unknown, len(members) + len(after) + len(down)), total)
-            if vis is None:  # customers could loop for ever
-                return None
+            # One rerouting member (the usual case): its visits and the others' follow
+            # from the baseline's without a new solve.
+            vis: list[float] | list[Weight] | None = self._one_rerouting_visits(
+                c, moved[0], up_share, down) if len(moved) == 1 else None
+            if vis is not None:
+                unknown = self.loops[c][0]
+            else:
+                unknown, system, total = self._changed_loop(c, members, up_share, down)
+                if system is None:
+                    return None
+                vis = system.visits(self._loop_inflows(
+                    c, unknown, len(members) + len(after) + len(down)), total)
+                if vis is None:  # customers could loop for ever
+                    return None
             for m, val in zip(unknown, vis):
                 qn[m] = val  # type: ignore[assignment]
             # ``after``: no loop, no hub with many lines in; the loop's visits are set.

@@ -100,6 +100,7 @@ class LoopSystem:
                     w < TINY for r in rows for w in r.values()):
                 raise Underflow
         self.exact = exact
+        self._sensitivity: list[Weight] | None = None  # sensitivity(), once
         into: list[set[int]] = [set() for _ in range(k)]
         for i, r in enumerate(rows):
             for j in r:
@@ -171,6 +172,34 @@ class LoopSystem:
                         ri[j] = v
                         into[j].add(i)
 
+    def sensitivity(self) -> list[Weight]:
+        """How much each member's visits per unit of total share (``y``) change per unit
+        change of the last member's, every line and exit of the others as they are:
+        ``visits`` with only that member's pivot changed moves ``y[i]`` by
+        ``sensitivity()[i] × (change of y[last])``. Its back substitution with a unit at
+        the last member, once (every term a product of positive numbers over a pivot);
+        1 for the last member itself.
+
+        >>> s = LoopSystem([{1: 1.0}, {0: 1.0}], [1.0, 1.0])
+        >>> s.sensitivity()[s.seq[-1]], s.sensitivity()[s.seq[0]]
+        (1.0, 0.5)
+        """
+        if self._sensitivity is None:
+            k, lower, pivot = self.k, self.lower, self.pivot
+            g: list[Weight] = [0.0] * k
+            g[k - 1] = 1.0
+            for m in range(k - 2, -1, -1):
+                s: Weight = 0.0
+                for i, w in lower[m]:
+                    s += w * g[i]
+                if s:
+                    g[m] = s / pivot[m]
+            out: list[Weight] = [0.0] * k
+            for m, i in enumerate(self.seq):
+                out[i] = g[m]
+            self._sensitivity = out
+        return self._sensitivity
+
     @property
     def block(self) -> list[int]:
         """The members eliminated last, in order: those :meth:`with_exits` changes."""
@@ -206,6 +235,8 @@ class LoopSystem:
         out.upper = rows
         out.lower = self.lower[:split] + [[] for _ in range(split, k)]
         out.closed = self.closed[:split] + [False] * (k - split)
+        if split != k - 1:  # a block of several: its own rows are new
+            out._sensitivity = None
         try:
             out._eliminate(rows, ex, into, split, k, False)
         except Underflow:
