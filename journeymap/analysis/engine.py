@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from journeymap.analysis.build import Facts
 from journeymap.analysis.cascade import CascadeEngine
-from journeymap.analysis.index import Index, peel, sccs
+from journeymap.analysis.index import Index, sccs
 from journeymap.analysis.robustness import default_samples, robustness
 from journeymap.spec.model import Spec
 
@@ -26,18 +26,29 @@ def dependency_cycles(ix: Index) -> list[list[int]]:
 
     Only what a cycle leads to can be on one: elements are first peeled off from the
     top (Kahn's order from the elements nothing needs), and the components are computed
-    over what is left, usually a small part of the journey.
+    over what is left, usually a small part of the journey. The peeling keeps no order
+    (:func:`.index.peel` keeps one for the kill sets): first in, first out, so the
+    elements nothing needs are read in index order, as their needs are stored.
     """
     n = ix.n
     succ: list[list[int]] = [[] for _ in range(n)]
-    for g in ix.groups:
-        succ[g.owner].extend(g.members)
-    rest = peel(n, succ)[1]
-    if not rest:
+    for owner, members in zip(ix.group_owner, ix.group_members):
+        succ[owner].extend(members)
+    lines_in = [0] * n
+    for row in succ:
+        for m in row:
+            lines_in[m] += 1
+    peeled = [v for v in range(n) if not lines_in[v]]
+    for v in peeled:
+        for m in succ[v]:
+            lines_in[m] -= 1
+            if not lines_in[m]:
+                peeled.append(m)
+    if len(peeled) == n:
         return []
     # A line into a peeled element comes from another peeled one: nothing left leads
     # there, so the components of the rest are the journey's.
-    _, comps = sccs(n, succ, rest)
+    _, comps = sccs(n, succ, [v for v in range(n) if lines_in[v]])
     return [c for c in comps if len(c) > 1]
 
 

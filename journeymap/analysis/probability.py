@@ -99,10 +99,8 @@ def availabilities(ix: Index) -> list[float]:
 
 def availabilities_and_sources(ix: Index) -> tuple[list[float], list[str]]:
     """Effective availability of every element and where it comes from
-    (:meth:`~journeymap.spec.model.Spec.availability_of`), index order, in one lookup
-    per element."""
-    spec = ix.spec
-    found = list(map(spec.availability_of, ix.ids))
+    (:meth:`~journeymap.spec.model.Spec.availability_of`), index order."""
+    found = ix.spec.availabilities()
     return [a for a, _ in found], [src for _, src in found]
 
 
