@@ -76,7 +76,6 @@ class _Segment:
                     nodes.append(t)
                     stack.append(t)
         self.nodes = nodes
-        self.loc = loc
         # A goal before the end would contradict the end being a gateway.
         self.valid = end is None or not any(is_goal[v] and v != end for v in nodes)
         n = self.n = len(nodes)
@@ -98,9 +97,12 @@ class Segments:
     """Completion as a product over the segments between gateways (see module docs)."""
 
     def __init__(self, parts: list[tuple[_Segment, FlowSolver, list[float], float]],
-                 seg_of: dict[int, list[int]], gateways: set[int], place: list[int]):
+                 at: list[tuple[tuple[int, int], ...]], gateways: set[int],
+                 place: list[int]):
         self.parts = parts
-        self.seg_of = seg_of
+        # By element: (segment, its number there) for every segment it is in, in one
+        # flat list (no dict by touch-point, no dict by segment to look up per call).
+        self.at = at
         self.gateways = gateways
         # Every touch-point's place in the segments' own numbering, segment after
         # segment (the last one's where they overlap): see :meth:`loss`.
@@ -128,7 +130,7 @@ class Segments:
                 return None
             segs.append(seg)
         parts = []
-        seg_of: dict[int, list[int]] = {}
+        at: list[tuple[tuple[int, int], ...]] = [()] * ix.n
         place = [0] * ix.n
         k = 0
         for i, seg in enumerate(segs):
@@ -136,12 +138,12 @@ class Segments:
             p = solver.solve(())
             solver.prepare_local(p)
             parts.append((seg, solver, p, solver.completion(p)))
-            for v in seg.nodes:
+            for local, v in enumerate(seg.nodes):
                 if v != seg.end:
-                    seg_of.setdefault(v, []).append(i)
+                    at[v] = (*at[v], (i, local))
                     place[v] = k
                     k += 1
-        out = cls(parts, seg_of, set(chain), place)
+        out = cls(parts, at, set(chain), place)
         if not math.isclose(out.baseline, comp0, rel_tol=1e-9, abs_tol=1e-12):
             return None  # cannot happen (module docs); the whole-journey update decides
         return out
@@ -156,14 +158,14 @@ class Segments:
         reads still in the cache from the one before (0.5 s of 2.6 at 100k elements,
         where the arrays far outgrow the cache; the answers do not depend on it)."""
         touched: dict[int, list[int]] = {}
-        seg_of, parts = self.seg_of, self.parts
+        at, gateways = self.at, self.gateways
         for v in down:
-            if v in self.gateways:
+            if v in gateways:
                 return None
-            for i in seg_of.get(v, ()):
-                touched.setdefault(i, []).append(parts[i][0].loc[v])
+            for i, num in at[v]:
+                touched.setdefault(i, []).append(num)
         chances = self.chances.copy()
-        memo = self.memo
+        memo, parts = self.memo, self.parts
         for i, local in touched.items():
             key = (i, frozenset(local))
             a = memo.get(key)
