@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import pickle
 import textwrap
 
 import pytest
@@ -177,6 +178,18 @@ def test_availability_lookup_element_party_default_one(tmp_path) -> None:
         (0.9, "element"), (0.95, "party"), (0.99, "default"), (0.99, "default")]
     no_default = dataclasses.replace(spec, default_availability=None)
     assert no_default.availability_of("s") == (1.0, "none")
+    assert spec.availabilities() == [spec.availability_of(i) for i in "abst"]
+    # The risk numbers give them by id, in element order, as the dicts they were.
+    risk = analyze(spec, risk=RiskOptions()).risk
+    assert risk is not None
+    assert list(risk.availability.items()) == [("a", 0.9), ("b", 0.95), ("s", 0.99),
+                                               ("t", 0.99)]
+    assert risk.availability == {"a": 0.9, "b": 0.95, "s": 0.99, "t": 0.99}
+    assert dict(risk.availability_source) == {"a": "element", "b": "party", "s": "default",
+                                              "t": "default"}
+    assert "s" in risk.availability and "x" not in risk.availability
+    assert risk.availability.get("x", 1.0) == 1.0 and len(risk.availability_source) == 4
+    assert pickle.loads(pickle.dumps(risk)) == risk
     # Changing an availability changes the result (it used to be ignored).
     q1 = q_exact(spec)
     q2 = q_exact(dataclasses.replace(spec, default_availability=0.5))

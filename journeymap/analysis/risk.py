@@ -11,13 +11,13 @@ of fixes, each re-analysed on a copy of the journey).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from journeymap.analysis.cascade import RawCascade, clean
 from journeymap.analysis.cutsets import CutFinder
 from journeymap.analysis.flow import FlowSolver
-from journeymap.analysis.index import Index
+from journeymap.analysis.index import ById, Index
 from journeymap.analysis.probability import (
     AUTO,
     HOURS_PER_YEAR,
@@ -85,8 +85,10 @@ class CutSet:
 
 @dataclass(frozen=True)
 class Risk:
-    availability: dict[str, float]  # effective availability of every element
-    availability_source: dict[str, str]  # "element" | "party" | "default" | "none"
+    # Effective availability of every element and where it comes from ("element" |
+    # "party" | "default" | "none"), by id; read now and then, so no dicts (see ById).
+    availability: Mapping[str, float]
+    availability_source: Mapping[str, str]
     probability: Probability | None  # None with --probability off
     importance: dict[str, ElementImportance] | None
     cut_sets: tuple[CutSet, ...] | None  # None: not computed (over the size limit)
@@ -159,7 +161,6 @@ def assess_risk(spec: Spec, options: RiskOptions, ix: Index | None = None,
     engine has them, save computing them again."""
     ix = ix or Index(spec)
     avail, source_list = availabilities_and_sources(ix)
-    sources = dict(zip(ix.ids, source_list))
     want_cuts = not (options.limits and ix.n > AUTO_CUTS_MAX)
     finder = CutFinder(ix) if want_cuts or spofs is None else None
     if spofs is None:
@@ -181,7 +182,7 @@ def assess_risk(spec: Spec, options: RiskOptions, ix: Index | None = None,
         for v in spofs:
             spof[v] = True
         imp = dict(zip(ix.ids, importance(result, avail, spof)))
-    risk = Risk(availability=dict(zip(ix.ids, avail)), availability_source=sources,
+    risk = Risk(availability=ById(ix.pos, avail), availability_source=ById(ix.pos, source_list),
                 probability=prob, importance=imp, cut_sets=cuts, max_order=options.max_order)
     if options.fixes if with_fixes is None else with_fixes:
         from journeymap.analysis.fixes import search_fixes
