@@ -81,11 +81,16 @@ class Index:
         get = pos.__getitem__
         self.flow_src = list(map(get, [f.source for f in spec.flows]))
         self.flow_tgt = list(map(get, [f.target for f in spec.flows]))
-        succ: list[dict[int, float]] = [{} for _ in range(n)]
+        # A table only for the elements with flow lines out (touch-points, a fifth):
+        # one for every element cost as much again as the lines.
+        succ: dict[int, dict[int, float]] = {}
         for s, t, share in zip(self.flow_src, self.flow_tgt, [f.share for f in spec.flows]):
-            d = succ[s]
+            d = succ.get(s)
+            if d is None:
+                d = succ[s] = {}
             d[t] = d.get(t, 0.0) + share
-        self.fsucc = [sorted(d.items()) for d in succ]
+        lines_out = succ.get
+        self.fsucc = [sorted(d.items()) if (d := lines_out(v)) else [] for v in range(n)]
         fpred: list[list[int]] = [[] for _ in range(n)]
         for s in range(n):
             for t, _ in self.fsucc[s]:
@@ -138,16 +143,22 @@ class Index:
         return out
 
     @cached_property
-    def spare_member_of(self) -> list[tuple[int, ...]]:
+    def spare_member_of(self) -> list[list[int]]:
         """For each element, the hard groups it is a member of that can spare a member
         (``any``, ``at_least`` k of more than k): the groups whose failure takes more
-        than one down member. Its other hard groups fail with it alone."""
-        out: list[tuple[int, ...]] = [()] * self.n
+        than one down member. Its other hard groups fail with it alone. Elements in
+        none share one empty list (never added to)."""
+        none: list[int] = []
+        out = [none] * self.n
         members = self.group_members
         can_spare = map(gt, self.group_breaks_at, repeat(1))
         for gi in compress(count(), map(and_, self.group_hard, can_spare)):
             for m in members[gi]:
-                out[m] += (gi,)
+                found = out[m]
+                if found is none:
+                    out[m] = [gi]
+                else:
+                    found.append(gi)
         return out
 
     def gateway_chain(self) -> list[int]:
