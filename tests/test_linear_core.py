@@ -114,7 +114,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "specs").glob("*.jou
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_collapse_step_stops_at_the_first_collapser_with_the_same_answer(path: Path) -> None:
     from journeymap.analysis.fast import fast_cascades
-    from journeymap.analysis.robustness import collapse_step
+    from journeymap.analysis.robustness import collapse_step, robustness
 
     ix = Index(load_spec(str(path)))
     cascades = fast_cascades(ix)[2]
@@ -128,3 +128,10 @@ def test_collapse_step_stops_at_the_first_collapser_with_the_same_answer(path: P
         k = collapse_step(ix, order)
         assert collapse_step(ix, order, collapser) == k
         assert collapse_step(ix, order, collapser, down) == k
+    # The curve is the same whether robustness takes the down sets or leaves them (too
+    # large: every set holding every element) to the counters.
+    curve = robustness(ix, samples=30, seed=3)
+    assert robustness(ix, samples=30, seed=3, collapser=collapser, down=down) == curve
+    everything = [range(ix.n)] * ix.n
+    assert sum(map(len, everything)) > 2 * len(ix.groups)  # left to the counters
+    assert robustness(ix, samples=30, seed=3, collapser=collapser, down=everything) == curve
