@@ -472,14 +472,22 @@ def test_the_loop_only_update_gives_the_numbers_of_the_region_search(
     assert solved == searched_solved
 
 
-def test_a_gateway_loop_replays_its_kept_systems(monkeypatch) -> None:
-    # Next to a gateway in a loop, failures that make the same members reroute use the
-    # kept system: replays happen, and change nothing.
+def _gateway_loop() -> tuple[list[tuple[str, bool, bool]], list[tuple[str, str, float]]]:
+    """Touch-points (id, entry, goal) and lines of a flow loop behind a gateway ``h``:
+    members ``m0``-``m2`` lead back to it; ``o0``-``o2`` (no lines yet) and the goal
+    ``z`` are what the loop can lead on to."""
     tps = [("e", True, False), ("h", False, False), ("z", False, True)]
     tps += [(f"m{i}", False, False) for i in range(3)] + [(f"o{j}", False, False)
                                                           for j in range(3)]
     lines = [("e", "h", 1.0), ("h", "m0", 1.0), ("h", "m1", 2.0), ("h", "m2", 0.7),
              ("m0", "h", 0.1), ("m1", "h", 1 / 3), ("m2", "m0", 2.9), ("m1", "m2", 0.3)]
+    return tps, lines
+
+
+def test_a_gateway_loop_replays_its_kept_systems(monkeypatch) -> None:
+    # Next to a gateway in a loop, failures that make the same members reroute use the
+    # kept system: replays happen, and change nothing.
+    tps, lines = _gateway_loop()
     lines += [(f"m{i}", f"o{j}", 0.1 + i + j / 3) for i in range(3) for j in range(3)]
     lines += [(f"o{j}", "z", 1.0) for j in range(3)] + [(f"o{j}", "x", j + 0.1)
                                                         for j in range(3)]
@@ -502,11 +510,7 @@ def test_one_rerouting_member_needs_no_new_solve(monkeypatch) -> None:
     # Next to a gateway in a loop, a failure that makes one member reroute gets the
     # loop's new visits without solving it again: the customers lost of a new solve,
     # and of the oracle.
-    tps = [("e", True, False), ("h", False, False), ("z", False, True)]
-    tps += [(f"m{i}", False, False) for i in range(3)] + [(f"o{j}", False, False)
-                                                          for j in range(3)]
-    lines = [("e", "h", 1.0), ("h", "m0", 1.0), ("h", "m1", 2.0), ("h", "m2", 0.7),
-             ("m0", "h", 0.1), ("m1", "h", 1 / 3), ("m2", "m0", 2.9), ("m1", "m2", 0.3)]
+    tps, lines = _gateway_loop()
     lines += [(f"m{i}", f"o{i}", 0.1 + i / 3) for i in range(3)]  # o_i: m_i's alone
     lines += [("m0", "z", 0.2)] + [(f"o{j}", "z", 1.0) for j in range(3)]
     spec = loop_spec(tps, lines)
